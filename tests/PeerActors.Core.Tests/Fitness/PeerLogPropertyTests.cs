@@ -11,7 +11,8 @@ public class PeerLogPropertyTests
 
     /// <summary>
     /// Interprets each int as one operation: the low 2 bits pick the kind (online, offline, add channel,
-    /// remove channel) and the rest is the gap in seconds since the previous operation (0 .. ~3 days).
+    /// remove channel) and the rest, g, sets the gap since the previous operation: g² minutes (FsCheck ints are
+    /// small, so this mixes sub-rate-limit gaps with gaps of many hours that trigger cooldown).
     /// </summary>
     private static DateTimeOffset Apply(IEnumerable<int> ops, params PeerLog[] logs)
     {
@@ -19,8 +20,8 @@ public class PeerLogPropertyTests
         var next = 0;
         foreach (var op in ops)
         {
-            var gap = (uint)op >> 2;
-            t = t.AddSeconds(gap % 250_000);
+            var g = ((uint)op >> 2) % 200;
+            t = t.AddMinutes(g * g);
             switch (op & 3)
             {
                 case 0:
@@ -79,6 +80,57 @@ public class PeerLogPropertyTests
         foreach (var id in full.Channels.Keys)
             Assert.Equal(full.ChannelUptime(id, now), small.ChannelUptime(id, now));
         Assert.True(small.CommittedEvents.Count <= 2);
+    }
+
+    /// <summary>Seeded long scenario: many flaps, occasional channel opens, rare closes, gaps from ms to a day.</summary>
+    private static DateTimeOffset ApplySeeded(int seed, int steps, params PeerLog[] logs)
+    {
+        var rng = new Random(seed);
+        var t = T0;
+        var next = 0;
+        foreach (var l in logs) l.AddChannel("ch-start", t);
+        for (var i = 0; i < steps; i++)
+        {
+            t = t.AddMilliseconds(rng.Next(4) switch
+            {
+                0 => rng.Next(2_000),
+                1 => rng.Next(120_000),
+                2 => rng.Next(7_200_000),
+                _ => rng.Next(86_400_000),
+            });
+            var roll = rng.Next(100);
+            if (roll < 8)
+            {
+                var id = $"ch{next++}";
+                foreach (var l in logs) l.AddChannel(id, t);
+            }
+            else if (roll < 10 && logs[0].ChannelCount > 1)
+            {
+                var victim = logs[0].Channels.Keys.Order(StringComparer.Ordinal).ElementAt(rng.Next(logs[0].ChannelCount));
+                foreach (var l in logs) l.RemoveChannel(victim);
+            }
+            else
+            {
+                var online = rng.Next(2) == 0;
+                foreach (var l in logs) l.OnlineEvent(online, t);
+            }
+        }
+        return t;
+    }
+
+    [Property(MaxTest = 100)]
+    public void Compaction_is_exact_on_long_seeded_scenarios(int seed, byte cap)
+    {
+        var small = new PeerLog(new PeerLogOptions { MaxCommittedEvents = 2 + cap % 8 });
+        var full = new PeerLog(new PeerLogOptions { MaxCommittedEvents = int.MaxValue });
+        var now = ApplySeeded(seed, 400, small, full).AddMinutes(5);
+        Assert.NotNull(small.Prefix);
+        Assert.Equal(full.FlapCount(), small.FlapCount());
+        Assert.Equal(full.Uptime(T0, now, now), small.Uptime(T0, now, now));
+        foreach (var id in full.Channels.Keys)
+            Assert.Equal(full.ChannelUptime(id, now), small.ChannelUptime(id, now));
+        var state = small.ToState();
+        Assert.Equal(state, PeerLog.FromState(state, small.Options).ToState());
     }
 
     [Property(MaxTest = 100)]
