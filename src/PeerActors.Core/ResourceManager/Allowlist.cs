@@ -41,7 +41,7 @@ public sealed record AllowlistEntry(IPNetwork Network, string? PeerId)
     {
         int slash = s.IndexOf('/');
         string ipText = slash < 0 ? s : s[..slash];
-        if (!IPAddress.TryParse(ipText, out var ip) || ipText.Contains('%'))
+        if (!IpUtil.TryParseStrict(ipText, out var ip))
             throw new InvalidInputException(field, $"'{ipText}' is not an IP address; expected an IP, a CIDR like 10.0.0.0/8, or a multiaddr like /ip4/1.2.3.4/p2p/PEER");
         ip = IpUtil.Normalize(ip);
         int prefix = slash < 0 ? IpUtil.Bits(ip) : ParsePrefix(s[(slash + 1)..], ip, field);
@@ -74,7 +74,7 @@ public sealed record AllowlistEntry(IPNetwork Network, string? PeerId)
                 case "ip6":
                 {
                     string v = Next()!;
-                    if (!IPAddress.TryParse(v, out var a) || IpUtil.IsV6(a) != (proto == "ip6") || v.Contains('%'))
+                    if (!IpUtil.TryParseStrict(v, out var a) || IpUtil.IsV6(a) != (proto == "ip6"))
                         throw new InvalidInputException(field, $"'{v}' is not a valid /{proto} address");
                     ip = a;
                     break;

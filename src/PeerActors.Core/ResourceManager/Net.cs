@@ -7,6 +7,21 @@ namespace PeerActors.Core.ResourceManager;
 /// <summary>IP helpers shared by the subnet limiter and the allowlist.</summary>
 internal static class IpUtil
 {
+    /// <summary>Parses an IP strictly: IPv4 only in dotted-quad form (no "1.2.3" or hex forms), IPv6 without zone.</summary>
+    public static bool TryParseStrict(string text, out IPAddress ip)
+    {
+        ip = IPAddress.None;
+        if (text.Contains('%')) return false;
+        if (text.Contains(':'))
+            return IPAddress.TryParse(text, out ip!) && IsV6(ip);
+        var parts = text.Split('.');
+        if (parts.Length != 4) return false;
+        foreach (var p in parts)
+            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) > 255)
+                return false;
+        return IPAddress.TryParse(text, out ip!);
+    }
+
     public static IPAddress Normalize(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
 
     public static bool IsV6(IPAddress ip) => ip.AddressFamily == AddressFamily.InterNetworkV6;

@@ -105,7 +105,7 @@ public class ResourceScope
     /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
     public bool TryReserveMemory(long size, byte priority, out ResourceLimitExceededException? error)
     {
-        ThrowIfDone();
+        ThrowIfChainDone();
         if (size < 0)
             throw new InvalidInputException("size", $"can't reserve negative memory, got {size}");
         error = CheckMemory(size, priority) ?? ReserveMemoryChain(size, priority);
@@ -239,7 +239,7 @@ public class ResourceScope
     /// <summary>Reserves <paramref name="st"/> here (own limits) and then on edges / owner; all or nothing.</summary>
     private ResourceLimitExceededException? ReserveTree(ScopeStat st)
     {
-        ThrowIfDone();
+        ThrowIfChainDone();
         var err = CheckCounts(st);
         if (err is not null) return err;
         Apply(st, +1);
@@ -401,6 +401,14 @@ public class ResourceScope
     {
         if (RefCount <= 0 && IdleCheck is not null && !IsDone)
             IdleCheck(this);
+    }
+
+    /// <summary>Throws if this scope or any owner up the span chain is done (checked before any mutation).</summary>
+    /// <exception cref="ResourceScopeClosedException">When a scope in the chain is done.</exception>
+    private void ThrowIfChainDone()
+    {
+        for (var s = this; s is not null; s = s.Owner)
+            s.ThrowIfDone();
     }
 
     /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
