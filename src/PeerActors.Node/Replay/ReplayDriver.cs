@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Net;
+using PeerActors.Core.Bandwidth;
+using PeerActors.Peers;
+using Cmd = PeerActors.Peers;
+
+namespace PeerActors.Node.Replay;
+
+/// <summary>Settings of a <see cref="ReplayDriver"/>.</summary>
+public sealed record ReplayDriverOptions
+{
+    /// <summary>
+    /// Pacing: null = as fast as possible (default); N &gt; 0 = N× real time, i.e. a step at trace time <c>t</c> is sent
+    /// no earlier than <c>(t − first step time) / N</c> of wall time after the start. Observations always carry the
+    /// trace's timestamps, never the wall clock.
+    /// </summary>
+    public double? Speed { get; init; }
+
+    /// <summary>
+    /// Backpressure: after every this many steps a barrier query is asked of the peer touched last; its reply means
+    /// the shard region has routed everything sent before it. Default 4096.
+    /// </summary>
+    public int BarrierEvery { get; init; } = 4096;
+
+    /// <summary>At most this many barrier queries are outstanding; the driver waits for the oldest beyond it. Default 2.</summary>
+    public int MaxBarriersInFlight { get; init; } = 2;
+
+    /// <summary>At most this many critical commands (<see cref="OpenChannel"/>) await their ack at once. Default 256.</summary>
+    public int MaxCriticalInFlight { get; init; } = 256;
+
+    /// <summary>
+    /// Whether each sender gets a synthetic endpoint address for the limits' per-subnet check: the k-th distinct sender
+    /// (in trace order) gets 198.18.0.0 + k (RFC 2544 benchmarking range, not loopback; distinct per sender up to
+    /// 131,072 senders, null beyond). Default true; false = null endpoints (no subnet limit).
+    /// </summary>
+    public bool SyntheticEndpoints { get; init; } = true;
+
+    /// <summary>Wall clock for pacing, elapsed time and progress. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Minimum wall time between two progress callbacks. Default 250 ms.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Checks the values.</summary>
+    /// <returns>This instance.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public ReplayDriverOptions Validate()
+    {
+        if (Speed is { } s && (!double.IsFinite(s) || s <= 0))
+            throw new ArgumentOutOfRangeException(nameof(Speed), s, "must be a finite number > 0 (or null for maximum speed)");
+        ArgumentOutOfRangeException.ThrowIfLessThan(BarrierEvery, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBarriersInFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxCriticalInFlight, 1);
+        ArgumentNullException.ThrowIfNull(Clock);
+        return this;
+    }
+}
+
+/// <summary>Progress of a running replay (for <see cref="ReplayProgress.Format"/>).</summary>
+/// <param name="SessionsDone">Sessions closed so far.</param>
+/// <param name="SessionsTotal">Sessions in the plan.</param>
+/// <param name="Events">Steps sent so far.</param>
+/// <param name="Elapsed">Wall time since the replay started.</param>
+public sealed record ReplayProgressState(long SessionsDone, long SessionsTotal, long Events, TimeSpan Elapsed);
+
+/// <summary>What a <see cref="ReplayDriver"/> sent and what came back.</summary>
+/// <param name="Events">Steps processed.</param>
+/// <param name="SessionsOpened">SessionOpened steps.</param>
+/// <param name="SessionsClosed">SessionClosed steps.</param>
+/// <param name="Chunks">ChunkTransferred steps (each = RecordRequest + RecordSuccess + RecordBytes).</param>
+/// <param name="ChunkBytes">Σ bytes of the chunk steps (ingress sent to the peer actors).</param>
+/// <param name="PeerOnlineEvents">PeerOnline steps.</param>
+/// <param name="PeerOfflineEvents">PeerOffline steps.</param>
+/// <param name="ChannelsOpened">OpenChannel commands acknowledged (persisted).</param>
+/// <param name="ChannelsAlreadyOpen">OpenChannel refused with <c>channel already exists</c> (history from an earlier run).</param>
+/// <param name="LimitBlocks">Sessions whose connection or stream a limit refused, by refusing scope class.</param>
+/// <param name="Rejections">Other rejected critical commands.</param>
+/// <param name="FirstRejections">The first few rejection messages.</param>
+/// <param name="Elapsed">Wall time of the replay (from the first step to the last ack).</param>
+public sealed record ReplayDriveResult(
+    long Events,
+    int SessionsOpened,
+    int SessionsClosed,
+    long Chunks,
+    long ChunkBytes,
+    long PeerOnlineEvents,
+    long PeerOfflineEvents,
+    int ChannelsOpened,
+    int ChannelsAlreadyOpen,
+    IReadOnlyDictionary<string, long> LimitBlocks,
+    long Rejections,
+    IReadOnlyList<string> FirstRejections,
+    TimeSpan Elapsed)
+{
+    /// <summary>Events per second of wall time (0 when no time elapsed).</summary>
+    public double EventsPerSecond => Elapsed > TimeSpan.Zero ? Events / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// Sends a <see cref="ReplayPlan"/> to the peer actors and the limits, step by step in trace order:
+/// <list type="bullet">
+/// <item><see cref="PeerOnline"/> / <see cref="PeerOffline"/> → <see cref="Cmd.PeerOnline"/> / <see cref="Cmd.PeerOffline"/> (Tell).</item>
+/// <item><see cref="ChannelOpened"/> → <see cref="OpenChannel"/> (Ask; critical: the ack, sent after the event is persisted, is
+/// awaited — pipelined, at most <see cref="ReplayDriverOptions.MaxCriticalInFlight"/> at once; <c>channel already exists</c>
+/// counts as already open).</item>
+/// <item><see cref="SessionOpened"/> → limits: OpenConnection(inbound, endpoint) + SetPeer(sender) + OpenStream(sender, inbound) +
+/// SetProtocol + SetService (awaited, in trace order); a refusal is Told as <see cref="RecordFailure"/> to the sender and
+/// counted by scope class (the trace's chunks are still replayed: the data says they were transferred); then
+/// <see cref="PeerServes"/>(sender, protocol, service).</item>
+/// <item><see cref="ChunkTransferred"/> → <see cref="RecordRequest"/>(sender, 0 bytes) + <see cref="RecordSuccess"/>(sender, rtt, bytes)
+/// + <see cref="RecordBytes"/>(sender, ingress, bytes) (Tell).</item>
+/// <item><see cref="SessionClosed"/> → close stream and connection.</item>
+/// </list>
+/// All messages come from one thread, so each peer sees its observations in trace order. Backpressure: a barrier query
+/// every <see cref="ReplayDriverOptions.BarrierEvery"/> steps, at most <see cref="ReplayDriverOptions.MaxBarriersInFlight"/>
+/// outstanding.
+/// </summary>
+public sealed class ReplayDriver
+{
+    private const int MaxKeptRejections = 10;
+    private readonly IReplayPeers _peers;
+    private readonly IReplayLimits _limits;
+    private readonly ReplayDriverOptions _options;
+
+    /// <summary>Creates a driver.</summary>
+    /// <param name="peers">The peer actors.</param>
+    /// <param name="limits">The limits.</param>
+    /// <param name="options">Settings (validated here); null = defaults.</param>
+    public ReplayDriver(IReplayPeers peers, IReplayLimits limits, ReplayDriverOptions? options = null)
+    {
+        _peers = peers ?? throw new ArgumentNullException(nameof(peers));
+        _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+        _options = (options ?? new ReplayDriverOptions()).Validate();
+    }
+
+    /// <summary>Replays every step of <paramref name="plan"/> and waits for every critical ack and barrier.</summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="progress">Called at most every <see cref="ReplayDriverOptions.ProgressInterval"/>, and once at the end.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>Counts.</returns>
+    public async Task<ReplayDriveResult> RunAsync(ReplayPlan plan, Action<ReplayProgressState>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var clock = _options.Clock;
+        var start = clock.GetTimestamp();
+        var lastProgress = start;
+        var sessionsTotal = plan.Sessions.Count;
+        var endpoints = new Dictionary<string, IPAddress?>(StringComparer.Ordinal);
+        var open = new Dictionary<int, object>();
+        var blocks = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var critical = new Queue<Task<object>>();
+        var barriers = new Queue<Task<object>>();
+        var firstRejections = new List<string>();
+        long events = 0, chunks = 0, chunkBytes = 0, online = 0, offline = 0, rejections = 0;
+        int opened = 0, closed = 0, channelsOpened = 0, channelsExisting = 0;
+        DateTimeOffset? t0 = null;
+
+        void Critical(object reply)
+        {
+            switch (reply)
+            {
+                case CommandAck:
+                    channelsOpened++;
+                    break;
+                case CommandRejected { Error: "channel already exists" }:
+                    channelsExisting++;
+                    break;
+                case CommandRejected r:
+                    rejections++;
+                    if (firstRejections.Count < MaxKeptRejections) firstRejections.Add($"{r.PeerId}: {r.Error}: {r.Message}");
+                    break;
+                default:
+                    rejections++;
+                    if (firstRejections.Count < MaxKeptRejections) firstRejections.Add($"unexpected reply {reply.GetType().Name}");
+                    break;
+            }
+        }
+
+        foreach (var step in plan.Steps)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_options.Speed is { } speed)
+            {
+                t0 ??= step.At;
+                var due = TimeSpan.FromTicks((long)((step.At - t0.Value).Ticks / speed));
+                var wait = due - clock.GetElapsedTime(start);
+                if (wait > TimeSpan.FromMilliseconds(1))
+                    await Task.Delay(wait, clock, ct).ConfigureAwait(false);
+            }
+
+            string touched;
+            switch (step)
+            {
+                case PeerOnline p:
+                    _peers.Tell(new Cmd.PeerOnline(p.PeerId, p.At));
+                    touched = p.PeerId;
+                    online++;
+                    break;
+                case ChannelOpened c:
+                    critical.Enqueue(_peers.AskAsync(new OpenChannel(c.SenderId, c.ChannelId, c.At), ct));
+                    while (critical.Count > _options.MaxCriticalInFlight)
+                        Critical(await critical.Dequeue().ConfigureAwait(false));
+                    touched = c.SenderId;
+                    break;
+                case SessionOpened s:
+                {
+                    var outcome = await _limits.OpenSessionAsync(s.SenderId, EndpointOf(endpoints, s.SenderId), s.Protocol, s.Service, ct)
+                        .ConfigureAwait(false);
+                    if (outcome.Session is { } handle) open[s.SessionIndex] = handle;
+                    if (outcome.Refusal is { } refusal)
+                    {
+                        blocks[refusal.ScopeClass] = blocks.GetValueOrDefault(refusal.ScopeClass) + 1;
+                        _peers.Tell(new RecordFailure(s.SenderId, s.At, $"limit: {refusal.Message}"));
+                    }
+                    _peers.Tell(new PeerServes(s.SenderId, s.Protocol, s.Service, s.At));
+                    touched = s.SenderId;
+                    opened++;
+                    break;
+                }
+                case ChunkTransferred k:
+                    _peers.Tell(new RecordRequest(k.SenderId, 0, k.At));
+                    _peers.Tell(new RecordSuccess(k.SenderId, k.RttMs, k.Bytes, k.At));
+                    _peers.Tell(new RecordBytes(k.SenderId, null, TrafficDirection.Ingress, k.Bytes, k.At));
+                    touched = k.SenderId;
+                    chunks++;
+                    chunkBytes += k.Bytes;
+                    break;
+                case SessionClosed x:
+                    if (open.Remove(x.SessionIndex, out var h))
+                        await _limits.CloseSessionAsync(h, ct).ConfigureAwait(false);
+                    touched = x.SenderId;
+                    closed++;
+                    break;
+                case PeerOffline p:
+                    _peers.Tell(new Cmd.PeerOffline(p.PeerId, p.At));
+                    touched = p.PeerId;
+                    offline++;
+                    break;
+                default:
+                    throw new UnreachableException($"unknown step {step.GetType().Name}");
+            }
+
+            events++;
+            if (events % _options.BarrierEvery == 0)
+            {
+                barriers.Enqueue(_peers.AskAsync(new GetFlapCount(touched), ct));
+                while (barriers.Count > _options.MaxBarriersInFlight)
+                    await barriers.Dequeue().ConfigureAwait(false);
+            }
+            if (progress is not null && (events & 255) == 0 && clock.GetElapsedTime(lastProgress) >= _options.ProgressInterval)
+            {
+                lastProgress = clock.GetTimestamp();
+                progress(new ReplayProgressState(closed, sessionsTotal, events, clock.GetElapsedTime(start)));
+            }
+        }
+
+        while (critical.Count > 0)
+            Critical(await critical.Dequeue().ConfigureAwait(false));
+        while (barriers.Count > 0)
+            await barriers.Dequeue().ConfigureAwait(false);
+        foreach (var h in open.Values)
+            await _limits.CloseSessionAsync(h, ct).ConfigureAwait(false);
+
+        var elapsed = clock.GetElapsedTime(start);
+        progress?.Invoke(new ReplayProgressState(closed, sessionsTotal, events, elapsed));
+        return new ReplayDriveResult(events, opened, closed, chunks, chunkBytes, online, offline, channelsOpened, channelsExisting,
+            blocks, rejections, firstRejections, elapsed);
+    }
+
+    private IPAddress? EndpointOf(Dictionary<string, IPAddress?> endpoints, string sender)
+    {
+        if (!_options.SyntheticEndpoints) return null;
+        if (endpoints.TryGetValue(sender, out var ip)) return ip;
+        var k = endpoints.Count;
+        ip = k < 1 << 17 ? new IPAddress(new byte[] { 198, (byte)(18 + (k >> 16)), (byte)(k >> 8), (byte)k }) : null;
+        endpoints[sender] = ip;
+        return ip;
+    }
+}

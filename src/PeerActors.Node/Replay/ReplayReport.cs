@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PeerActors.Node.Replay;
+
+/// <summary>One input file of the replay.</summary>
+/// <param name="File">Path as given.</param>
+/// <param name="Format"><c>csv</c> or <c>parquet</c>.</param>
+/// <param name="RowsRead">Rows accepted.</param>
+/// <param name="RowsSkipped">Malformed rows skipped.</param>
+public sealed record ReplayReportFile(string File, string Format, long RowsRead, long RowsSkipped);
+
+/// <summary>One peer of <see cref="ReplayReport.TopPeersByScore"/>.</summary>
+/// <param name="Id">Peer id.</param>
+/// <param name="Score">Weighted selection score at the trace's end (blend(score(now)), SPEC §3).</param>
+/// <param name="SrttMs">Smoothed RTT, ms (RFC 6298).</param>
+/// <param name="SuccessRate">successes / requests_sent.</param>
+/// <param name="UptimeFraction">Σ uptime / Σ lifetime over the peer's channels at the trace's end (lnd channel uptime:
+/// lifetime = end − channel opened; uptime = online time within it); null when the peer has no channel (a pure receiver)
+/// or the lifetimes sum to 0.</param>
+/// <param name="FlapCount">lnd flap count (every online and offline event, with cooldown).</param>
+/// <param name="IngressBytes">Bytes attributed to the peer as ingress (in total, including earlier runs).</param>
+public sealed record ReplayTopPeer(string Id, double Score, double SrttMs, double SuccessRate, double? UptimeFraction, long FlapCount, ulong IngressBytes);
+
+/// <summary>
+/// The result of <c>peeractors replay</c>: what was read, what was sent, what the peer actors hold afterwards. Written
+/// as JSON (camelCase keys) by <see cref="ToJson"/> and as a terminal table by <see cref="ToText"/>.
+/// </summary>
+public sealed record ReplayReport
+{
+    /// <summary>Input files.</summary>
+    public required IReadOnlyList<ReplayReportFile> Files { get; init; }
+
+    /// <summary>Malformed rows skipped over all files.</summary>
+    public required long RowsSkipped { get; init; }
+
+    /// <summary>Sessions replayed.</summary>
+    public required int Sessions { get; init; }
+
+    /// <summary>Chunks replayed (Σ cnt).</summary>
+    public required long Chunks { get; init; }
+
+    /// <summary>Distinct peers (receivers ∪ senders).</summary>
+    public required int Peers { get; init; }
+
+    /// <summary>Distinct receivers (pid1).</summary>
+    public required int Receivers { get; init; }
+
+    /// <summary>Distinct senders (pid2).</summary>
+    public required int Senders { get; init; }
+
+    /// <summary>Distinct (sender, receiver) channels.</summary>
+    public required int Channels { get; init; }
+
+    /// <summary>Ingress bytes this replay added to the peer actors: Σ over peers of (ingress after − ingress before).
+    /// Must equal <see cref="ExpectedIngressBytes"/>.</summary>
+    public required long IngressBytesTotal { get; init; }
+
+    /// <summary>Σ total_bytes of the input (the planner's total).</summary>
+    public required long ExpectedIngressBytes { get; init; }
+
+    /// <summary>Requests this replay added to the peer actors (Σ Δ requests_sent); must equal <see cref="Chunks"/> plus nothing else.</summary>
+    public required long RequestsApplied { get; init; }
+
+    /// <summary>Replay steps sent (online/offline, channel, session open/close, chunk).</summary>
+    public required long Events { get; init; }
+
+    /// <summary><see cref="Events"/> / replay wall time.</summary>
+    public required double EventsPerSecond { get; init; }
+
+    /// <summary>Wall time of the replay proper (steps and acks), s.</summary>
+    public required double ReplayWallSeconds { get; init; }
+
+    /// <summary>Wall time of the whole run (reading, node start, recovery check, replay, queries, shutdown excluded), s.</summary>
+    public required double WallSeconds { get; init; }
+
+    /// <summary><c>max</c> or the N of <c>--speed N</c>.</summary>
+    public required string Speed { get; init; }
+
+    /// <summary>Earliest min_ts.</summary>
+    public required DateTimeOffset? TraceStart { get; init; }
+
+    /// <summary>Latest max_ts (the instant the final stats, scores and uptimes are computed at).</summary>
+    public required DateTimeOffset? TraceEnd { get; init; }
+
+    /// <summary>Peers of the input whose history was already in the journal when the replay started.</summary>
+    public required int RecoveredPeers { get; init; }
+
+    /// <summary>Peers of the input unknown before the replay (<c>peer not found</c>).</summary>
+    public required int NewPeers { get; init; }
+
+    /// <summary>Sessions refused by a limit (connection or stream), by refusing scope class.</summary>
+    public required IReadOnlyDictionary<string, long> LimitBlocks { get; init; }
+
+    /// <summary>Which limits were applied.</summary>
+    public required string LimitsSource { get; init; }
+
+    /// <summary>Channels opened (acknowledged after persisting).</summary>
+    public required int ChannelsOpened { get; init; }
+
+    /// <summary>Channels already open from an earlier run.</summary>
+    public required int ChannelsAlreadyOpen { get; init; }
+
+    /// <summary>Critical commands rejected for another reason.</summary>
+    public required long Rejections { get; init; }
+
+    /// <summary>Top peers under the Weighted strategy at the trace's end.</summary>
+    public required IReadOnlyList<ReplayTopPeer> TopPeersByScore { get; init; }
+
+    /// <summary>Where the ranking came from.</summary>
+    public required string TopPeersSource { get; init; }
+
+    /// <summary>Spearman ρ between each sender's final Weighted score and its mean observed throughput
+    /// (Σ total_bytes / Σ total_timespent, KB/s); null when undefined (fewer than 2 senders, or no variance).</summary>
+    public required double? SpearmanScoreVsThroughput { get; init; }
+
+    /// <summary>Senders in the correlation.</summary>
+    public required int SpearmanPairs { get; init; }
+
+    /// <summary>Failed consistency checks (empty when all hold): ingress or request mismatch, missing peers, rejections.</summary>
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    /// <summary>The data directory of the node.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>True when <see cref="IngressBytesTotal"/> equals <see cref="ExpectedIngressBytes"/>.</summary>
+    public bool IngressBytesMatch => IngressBytesTotal == ExpectedIngressBytes;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>The report as indented JSON with camelCase keys (<c>sessions</c>, <c>chunks</c>, <c>peers</c>,
+    /// <c>ingressBytesTotal</c>, <c>eventsPerSecond</c>, <c>recoveredPeers</c>, <c>limitBlocks</c>, <c>topPeersByScore</c>,
+    /// <c>spearmanScoreVsThroughput</c>, …).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses <see cref="ToJson"/> output into a <see cref="JsonDocument"/> (for tests and tools).</summary>
+    public static JsonDocument ParseJson(string json) => JsonDocument.Parse(json);
+
+    /// <summary>The report as a terminal table.</summary>
+    public string ToText()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        void Row(string k, string v) => sb.Append(inv, $"  {k,-28} {v}").AppendLine();
+
+        sb.AppendLine("Replay report");
+        foreach (var f in Files)
+            Row("file", string.Create(inv, $"{f.File} ({f.Format}): {f.RowsRead:N0} rows, {f.RowsSkipped:N0} skipped"));
+        Row("sessions", Sessions.ToString("N0", inv));
+        Row("chunks", Chunks.ToString("N0", inv));
+        Row("peers", string.Create(inv, $"{Peers:N0} ({Receivers:N0} receivers, {Senders:N0} senders, {Channels:N0} channels)"));
+        Row("ingress bytes", string.Create(inv, $"{IngressBytesTotal:N0} (expected {ExpectedIngressBytes:N0}: {(IngressBytesMatch ? "OK" : "MISMATCH")})"));
+        Row("trace", string.Create(inv, $"{TraceStart:u} .. {TraceEnd:u}"));
+        Row("events", string.Create(inv, $"{Events:N0} in {ReplayWallSeconds:F1} s = {EventsPerSecond:N0} events/s (speed {Speed})"));
+        Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));
+        Row("recovered peers", RecoveredPeers > 0
+            ? string.Create(inv, $"{RecoveredPeers:N0} (history recovered from the journal; {NewPeers:N0} new)")
+            : string.Create(inv, $"0 (fresh journal; {NewPeers:N0} new)"));
+        Row("channels", string.Create(inv, $"{ChannelsOpened:N0} opened, {ChannelsAlreadyOpen:N0} already open"));
+        Row("limit blocks", LimitBlocks.Count == 0
+            ? $"none ({LimitsSource})"
+            : string.Join(", ", LimitBlocks.Select(kv => string.Create(inv, $"{kv.Key}: {kv.Value:N0}"))) + $" ({LimitsSource})");
+        Row("spearman(score, throughput)", SpearmanScoreVsThroughput is { } rho
+            ? string.Create(inv, $"{rho:F3} over {SpearmanPairs:N0} senders")
+            : string.Create(inv, $"undefined ({SpearmanPairs:N0} senders)"));
+        sb.AppendLine();
+        sb.Append(inv, $"Top peers by score ({TopPeersSource})").AppendLine();
+        sb.Append(inv, $"  {"#",3} {"peer",-36} {"score",7} {"srtt ms",9} {"success",8} {"uptime",7} {"flaps",6} {"ingress bytes",16}").AppendLine();
+        var i = 0;
+        foreach (var p in TopPeersByScore)
+        {
+            var up = p.UptimeFraction is { } u ? u.ToString("P1", inv) : "-";
+            sb.Append(inv, $"  {++i,3} {p.Id,-36} {p.Score,7:F4} {p.SrttMs,9:F1} {p.SuccessRate,8:P1} {up,7} {p.FlapCount,6} {p.IngressBytes,16:N0}").AppendLine();
+        }
+        if (Problems.Count > 0)
+        {
+            sb.AppendLine();
+            foreach (var p in Problems)
+                sb.Append("!!! ").AppendLine(p);
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using PeerActors.Peers;
+
+namespace PeerActors.Node.Replay;
+
+/// <summary>
+/// The peer actors as seen by the replay: fire-and-forget <see cref="Tell"/> for high-rate observations and
+/// <see cref="AskAsync"/> for critical commands and queries. Messages told or asked from one thread to one
+/// peer are applied in the order they were sent (per-peer FIFO, as with an Akka shard region).
+/// </summary>
+public interface IReplayPeers
+{
+    /// <summary>Sends <paramref name="message"/> without waiting for (or producing) a reply.</summary>
+    /// <param name="message">Usually a high-rate observation.</param>
+    void Tell(IPeerMessage message);
+
+    /// <summary>Sends <paramref name="message"/> and returns the peer actor's reply as is: a typed reply
+    /// (<see cref="CommandAck"/>, <see cref="PeerStatsReply"/>, …) or a <see cref="CommandRejected"/>.</summary>
+    /// <param name="message">Command or query.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The reply.</returns>
+    Task<object> AskAsync(IPeerMessage message, CancellationToken ct);
+}
+
+/// <summary>
+/// The resource limits (SPEC §6) as seen by the replay: one inbound connection plus one stream per session.
+/// Calls come from one thread, in trace order.
+/// </summary>
+public interface IReplayLimits
+{
+    /// <summary>Short description for the report, e.g. <c>limit actors</c>.</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// Opens an inbound connection from <paramref name="senderId"/> (<c>OpenConnection(inbound, usesFd, endpoint)</c>),
+    /// attaches it to the peer (<c>SetPeer</c>), opens an inbound stream (<c>OpenStream(peer, inbound)</c>) and sets its
+    /// protocol and service. Stops at the first refusal; whatever was opened stays in the returned session so that
+    /// <see cref="CloseSessionAsync"/> releases it.
+    /// </summary>
+    /// <param name="senderId">The remote peer.</param>
+    /// <param name="endpoint">Its (synthetic) address, or null.</param>
+    /// <param name="protocol">Stream protocol.</param>
+    /// <param name="service">Stream service.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The handles opened and the refusal, if any.</returns>
+    Task<LimitsSessionOutcome> OpenSessionAsync(string senderId, IPAddress? endpoint, string protocol, string service, CancellationToken ct);
+
+    /// <summary>Closes the stream, then the connection of <paramref name="session"/> (whatever of them was opened).</summary>
+    /// <param name="session">The <see cref="LimitsSessionOutcome.Session"/> of an earlier open.</param>
+    /// <param name="ct">Cancellation.</param>
+    Task CloseSessionAsync(object session, CancellationToken ct);
+}
+
+/// <summary>Result of <see cref="IReplayLimits.OpenSessionAsync"/>.</summary>
+/// <param name="Session">Opaque handles to close later; null when nothing was opened.</param>
+/// <param name="Refusal">The refusal, or null when the connection and the stream were both admitted.</param>
+public sealed record LimitsSessionOutcome(object? Session, LimitRefusal? Refusal);
+
+/// <summary>A limit refused a reservation.</summary>
+/// <param name="ScopeClass">The refusing scope's class in rcmgr vocabulary (<see cref="ReplayScopeClasses"/>): <c>system</c>, <c>transient</c>, <c>peer</c>, <c>conn</c>, <c>stream</c>, <c>protocol</c>, <c>protocol-peer</c>, <c>service</c>, <c>service-peer</c>, <c>subnet</c>…</param>
+/// <param name="Scope">The refusing scope's name, e.g. <c>peer:ID</c>.</param>
+/// <param name="Message">rcmgr's error text, e.g. <c>system: cannot reserve inbound connection: resource limit exceeded</c>.</param>
+public sealed record LimitRefusal(string ScopeClass, string Scope, string Message);
+
+/// <summary>A peer as ranked by a Weighted selection.</summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Score">The value it was ordered by (Weighted: blend(score(now))).</param>
+public sealed record ReplayRankedPeer(string PeerId, double Score);
+
+/// <summary>Answers the final Weighted selection of the report.</summary>
+public interface IReplaySelector
+{
+    /// <summary>Where the ranking comes from, for the report (e.g. <c>selector actor</c>).</summary>
+    string Source { get; }
+
+    /// <summary>The top <paramref name="count"/> peers under the Weighted strategy (SPEC §3) at <paramref name="now"/>.</summary>
+    /// <param name="count">N (≥ 1).</param>
+    /// <param name="now">Instant of the query (the trace's last timestamp).</param>
+    /// <param name="finalStats">Every peer's final statistics (usable by implementations that rank locally).</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>Best first.</returns>
+    Task<IReadOnlyList<ReplayRankedPeer>> SelectWeightedAsync(int count, DateTimeOffset now, IReadOnlyList<PeerStatsReply> finalStats, CancellationToken ct);
+}
