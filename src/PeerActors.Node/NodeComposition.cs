@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
 
@@ -10,7 +11,7 @@ namespace PeerActors.Node;
 /// </summary>
 internal static class NodeComposition
 {
-    public static IHost BuildHost(NodeSettings settings) =>
+    public static IHost BuildHost(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null) =>
         PeerActorsNode.Build(
             settings,
             configureActors: (akka, provider) =>
@@ -22,5 +23,6 @@ internal static class NodeComposition
             {
                 // COMPOSE: management endpoint, metrics, e.g.
                 // services.AddPeerActorsManagement(...);
-            });
+            },
+            configureLogging);
 }

@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PeerActors.Core.Validation;
+using PeerActors.Node.Configuration;
+using PeerActors.Node.Replay;
+
+namespace PeerActors.Node.Commands;
+
+/// <summary>
+/// <c>peeractors replay &lt;file&gt;... [--data-dir DIR] [--report-json FILE] [--speed N|max] [--strict] [--top N]</c>:
+/// starts an embedded node (the composition of <c>run</c>), replays P2P live-streaming sessions (CSV / Parquet)
+/// through it with the trace's timestamps, prints a report, and shuts the node down gracefully
+/// (CoordinatedShutdown: pending coalesced events are flushed, so the next run recovers them).
+/// Unless <c>--port</c> / <c>--endpoint</c> are given, the node binds free loopback ports (a replay is a batch job and
+/// must not collide with a running node). Exit codes: 0 ok; 1 bad input, nothing readable, or a failed consistency
+/// check (e.g. ingress mismatch); 2 configuration or flag error.
+/// </summary>
+internal static class ReplayCommand
+{
+    /// <summary>Creates the subcommand.</summary>
+    /// <param name="loadSettings">Settings loader (tests pass one with a fixed environment); default
+    /// <see cref="NodeSettingsLoader.LoadForProcess"/>.</param>
+    public static Command Create(Func<NodeOverrides, NodeSettings>? loadSettings = null)
+    {
+        loadSettings ??= NodeSettingsLoader.LoadForProcess;
+        var options = new NodeOptions();
+        var files = new Argument<string[]>("file") { Description = "Dataset files (CSV or Parquet, read by column name); several allowed.", Arity = ArgumentArity.OneOrMore };
+        var reportJson = new Option<string?>("--report-json") { Description = "Also write the report as JSON to this file." };
+        var speed = new Option<string>("--speed") { Description = "max (default) or N: N× real time, paced by the data's timestamps.", DefaultValueFactory = _ => "max" };
+        var strict = new Option<bool>("--strict") { Description = "Abort on the first malformed row instead of skipping it." };
+        var top = new Option<int>("--top") { Description = "Number of peers in topPeersByScore (default 10).", DefaultValueFactory = _ => 10 };
+
+        var command = options.AddTo(new Command("replay", "Replay P2P live-streaming sessions (CSV/Parquet) through an embedded node and report."));
+        command.Add(files);
+        command.Add(reportJson);
+        command.Add(speed);
+        command.Add(strict);
+        command.Add(top);
+        command.SetAction(async (result, ct) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var error = result.InvocationConfiguration.Error;
+
+            if (!TryParseSpeed(result.GetValue(speed), out var speedFactor))
+            {
+                error.WriteLine($"replay: --speed: expected 'max' or a number > 0, got '{result.GetValue(speed)}'");
+                return ExitCodes.ConfigurationError;
+            }
+            var topCount = result.GetValue(top);
+            if (topCount < 1)
+            {
+                error.WriteLine($"replay: --top: expected a number >= 1, got {topCount}");
+                return ExitCodes.ConfigurationError;
+            }
+
+            var overrides = options.ToOverrides(result);
+            overrides = overrides with
+            {
+                Port = overrides.Port ?? 0,
+                Endpoint = overrides.Endpoint ?? "127.0.0.1:0",
+            };
+            NodeSettings settings;
+            try
+            {
+                settings = loadSettings(overrides);
+            }
+            catch (NodeConfigurationException e)
+            {
+                error.WriteLine($"Configuration error: {e.Message}");
+                return ExitCodes.ConfigurationError;
+            }
+
+            SessionReadResult input;
+            try
+            {
+                input = await SessionSource.ReadAsync(result.GetValue(files) ?? [], result.GetValue(strict), ct);
+            }
+            catch (ReplayInputException e)
+            {
+                error.WriteLine($"replay: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            if (input.Diagnostics.RowsSkipped > 0)
+                error.Write($"replay: skipped malformed rows (use --strict to stop at the first):{Environment.NewLine}{input.Diagnostics}");
+
+            var interactive = ReferenceEquals(output, Console.Out) && ReplayProgress.IsEnabled();
+            var runOptions = new ReplayRunOptions
+            {
+                Driver = new ReplayDriverOptions { Speed = speedFactor },
+                TopCount = topCount,
+                DataDirectory = settings.DataDirectory,
+            };
+
+            output.WriteLine($"Starting an embedded node (data directory {settings.DataDirectory})...");
+            using var host = NodeComposition.BuildHost(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+            ReplayReport report;
+            try
+            {
+                await host.StartAsync(ct);
+                var system = host.Services.GetRequiredService<ActorSystem>();
+                await MemberUpAsync(system, ct);
+                var targets = ReplayTargetResolver.Resolve(host.Services, system);
+                if (targets.Missing is { } missing)
+                {
+                    error.WriteLine($"replay: this node cannot replay: {missing}");
+                    return ExitCodes.Failure;
+                }
+                var runner = new ReplayRunner(targets.Peers!, targets.Limits, targets.Selector, runOptions);
+                var lastLength = 0;
+                report = await runner.RunAsync(
+                    input,
+                    progress: interactive
+                        ? p =>
+                        {
+                            var line = ReplayProgress.Format(p.SessionsDone, p.SessionsTotal, p.Events, p.Elapsed);
+                            output.Write("\r" + line.PadRight(lastLength));
+                            lastLength = line.Length;
+                        }
+                        : null,
+                    status: s =>
+                    {
+                        if (lastLength > 0)
+                        {
+                            output.WriteLine();
+                            lastLength = 0;
+                        }
+                        output.WriteLine(s);
+                    },
+                    ct: ct);
+                if (lastLength > 0) output.WriteLine();
+            }
+            catch (InvalidInputException e)
+            {
+                error.WriteLine($"replay: invalid input: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            finally
+            {
+                output.WriteLine("Stopping the node (CoordinatedShutdown: flushing pending events)...");
+                await host.StopAsync(CancellationToken.None);
+            }
+
+            output.WriteLine();
+            output.Write(report.ToText());
+            if (result.GetValue(reportJson) is { } jsonPath)
+            {
+                var dir = Path.GetDirectoryName(Path.GetFullPath(jsonPath));
+                if (dir is not null) Directory.CreateDirectory(dir);
+                await File.WriteAllTextAsync(jsonPath, report.ToJson(), CancellationToken.None);
+                output.WriteLine($"Report written to {jsonPath}");
+            }
+            if (report.Problems.Count > 0)
+            {
+                error.WriteLine($"replay: {report.Problems.Count} consistency check(s) failed:");
+                foreach (var p in report.Problems) error.WriteLine("  " + p);
+                return ExitCodes.Failure;
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Parses <c>max</c> (null) or a finite number &gt; 0.</summary>
+    internal static bool TryParseSpeed(string? text, out double? speed)
+    {
+        speed = null;
+        if (text is null || text.Equals("max", StringComparison.OrdinalIgnoreCase)) return true;
+        if (double.TryParse(text.TrimEnd('x', 'X'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v > 0)
+        {
+            speed = v;
+            return true;
+        }
+        return false;
+    }
+
+    private static async Task MemberUpAsync(ActorSystem system, CancellationToken ct)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+    }
+}

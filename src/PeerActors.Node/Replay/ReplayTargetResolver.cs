@@ -1,0 +1,30 @@
+using Akka.Actor;
+
+namespace PeerActors.Node.Replay;
+
+/// <summary>The replay targets found in a running node.</summary>
+/// <param name="Peers">The peer actors, or null when the node has none.</param>
+/// <param name="Limits">The limit actors, or the in-process resource manager when the node has none.</param>
+/// <param name="Selector">The selector actor, or the reference ranking of the final stats when the node has none.</param>
+/// <param name="Missing">Why the node cannot replay (null when it can).</param>
+public sealed record ReplayTargets(IReplayPeers? Peers, IReplayLimits Limits, IReplaySelector Selector, string? Missing);
+
+/// <summary>Finds the actors of a running node (ActorRegistry keys of <c>WithPeerActors</c>, limits, selector).</summary>
+public static class ReplayTargetResolver
+{
+    /// <summary>Resolves the targets.</summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="system">The node's ActorSystem.</param>
+    /// <returns>The targets; <see cref="ReplayTargets.Missing"/> says what is absent.</returns>
+    public static ReplayTargets Resolve(IServiceProvider services, ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(system);
+        // WIRING: peer region (PeerRegionKey), limits (LimitsKey), selector (SelectorKey) once composed.
+        IReplayPeers? peers = null;
+        IReplayLimits limits = new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());
+        IReplaySelector selector = new StatsReplaySelector();
+        return new ReplayTargets(peers, limits, selector,
+            peers is null ? "the peer actors are not composed in this node (akka.WithPeerActors)" : null);
+    }
+}

@@ -1,0 +1,143 @@
+using PeerActors.Core.Bandwidth;
+using PeerActors.Core.ResourceManager;
+using PeerActors.Node.Replay;
+using PeerActors.Peers;
+using Xunit;
+using static PeerActors.Node.Tests.Replay.ReplayTestData;
+
+namespace PeerActors.Node.Tests.Replay;
+
+public sealed class ReplayDriverTests
+{
+    private static ResourceManagerReplayLimits Unlimited() => new(ConcreteLimitConfig.Infinite);
+
+    private static string Describe(IPeerMessage m) => m switch
+    {
+        PeerActors.Peers.PeerOnline x => $"online {x.PeerId} {x.ObservedAt:HH:mm:ss}",
+        PeerActors.Peers.PeerOffline x => $"offline {x.PeerId} {x.ObservedAt:HH:mm:ss}",
+        OpenChannel x => $"channel {x.PeerId}/{x.ChannelId} {x.ObservedAt:HH:mm:ss}",
+        PeerServes x => $"serves {x.PeerId} {x.Protocol} {x.Service}",
+        RecordRequest x => $"request {x.PeerId} {x.Bytes} {x.ObservedAt:HH:mm:ss}",
+        RecordSuccess x => $"success {x.PeerId} {x.RttMs} {x.Bytes} {x.ObservedAt:HH:mm:ss}",
+        RecordBytes x => $"bytes {x.PeerId} {x.Direction} {x.Bytes} {x.ObservedAt:HH:mm:ss}",
+        RecordFailure x => $"failure {x.PeerId}",
+        _ => m.GetType().Name,
+    };
+
+    [Fact]
+    public async Task One_session_maps_to_the_documented_peer_messages_in_trace_order_with_trace_timestamps()
+    {
+        var plan = ReplayPlanner.Plan([Rec("r", "s", 2, 1001, 300, "2020-07-03 20:00:00", "2020-07-03 20:00:10")]);
+        var peers = new FakeReplayPeers();
+
+        var result = await new ReplayDriver(peers, Unlimited(), new ReplayDriverOptions { BarrierEvery = 1000 }).RunAsync(plan);
+
+        Assert.Equal(
+        [
+            "online r 20:00:00", "online s 20:00:00", "channel s/r 20:00:00", "serves s /p2p-live/chunk/1.0.0 streaming",
+            "request s 0 20:00:05", "success s 150 500 20:00:05", "bytes s Ingress 500 20:00:05",
+            "request s 0 20:00:10", "success s 150 501 20:00:10", "bytes s Ingress 501 20:00:10",
+            "offline r 20:00:10", "offline s 20:00:10",
+        ], peers.Sent.Select(Describe));
+        Assert.Equal((1, 1, 2L, 1001L, 1, 0), (result.SessionsOpened, result.SessionsClosed, result.Chunks, result.ChunkBytes, result.ChannelsOpened, result.ChannelsAlreadyOpen));
+        Assert.Equal(9, result.Events); // 2 online, channel, open, 2 chunks, close, 2 offline
+    }
+
+    [Fact]
+    public async Task A_session_refused_by_a_limit_is_a_failure_of_the_sender_counted_by_scope_class_and_its_chunks_still_count()
+    {
+        // peer scope: one inbound connection; two overlapping sessions of the same sender.
+        var limits = LimitConfigJson.Parse("""{"PeerDefault":{"ConnsInbound":1}}""").Build(ConcreteLimitConfig.Infinite);
+        var plan = ReplayPlanner.Plan(
+        [
+            Rec("r1", "s", 1, 100, 10, "2020-07-03 20:00:00", "2020-07-03 20:00:10"),
+            Rec("r2", "s", 1, 200, 10, "2020-07-03 20:00:05", "2020-07-03 20:00:15"),
+            Rec("r3", "s", 1, 300, 10, "2020-07-03 20:00:20", "2020-07-03 20:00:25"), // after both closed: admitted again
+        ]);
+        var peers = new FakeReplayPeers();
+
+        var result = await new ReplayDriver(peers, new ResourceManagerReplayLimits(limits)).RunAsync(plan);
+
+        Assert.Equal(new Dictionary<string, long> { ["peer"] = 1 }, result.LimitBlocks);
+        var failure = Assert.Single(peers.Sent.OfType<RecordFailure>());
+        Assert.Equal("s", failure.PeerId);
+        Assert.Equal(new DateTimeOffset(2020, 7, 3, 20, 0, 5, TimeSpan.Zero), failure.ObservedAt);
+        Assert.Contains("peer:s", failure.Reason);
+        Assert.Equal(600, peers.Sent.OfType<RecordBytes>().Where(b => b.Direction == TrafficDirection.Ingress).Sum(b => b.Bytes));
+        Assert.Equal(3, result.Chunks);
+    }
+
+    [Fact]
+    public async Task Channels_already_in_the_journal_are_counted_as_already_open_not_as_rejections()
+    {
+        var plan = ReplayPlanner.Plan([Rec("r", "s", 1, 10, 10, "2020-07-03 20:00:00", "2020-07-03 20:00:01")]);
+        var peers = new FakeReplayPeers();
+        await new ReplayDriver(peers, Unlimited()).RunAsync(plan);
+
+        var second = await new ReplayDriver(peers, Unlimited()).RunAsync(plan);
+
+        Assert.Equal((0, 1, 0L), (second.ChannelsOpened, second.ChannelsAlreadyOpen, second.Rejections));
+    }
+
+    [Fact]
+    public async Task Barrier_queries_are_sent_every_N_steps_to_the_last_touched_peer()
+    {
+        var plan = ReplayPlanner.Plan([Rec("r", "s", 3, 30, 30, "2020-07-03 20:00:00", "2020-07-03 20:00:03")]);
+        var peers = new FakeReplayPeers();
+
+        var result = await new ReplayDriver(peers, Unlimited(), new ReplayDriverOptions { BarrierEvery = 2, MaxBarriersInFlight = 1 }).RunAsync(plan);
+
+        Assert.Equal(result.Events / 2, peers.Sent.OfType<GetFlapCount>().Count());
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Speed_must_be_a_finite_positive_factor(double speed) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplayDriver(new FakeReplayPeers(), Unlimited(), new ReplayDriverOptions { Speed = speed }));
+
+    [Fact]
+    public async Task Speed_paces_steps_by_trace_time_divided_by_the_factor()
+    {
+        // 60 s of trace at 10x = 6 s of (fake) wall time before the last step.
+        var plan = ReplayPlanner.Plan([Rec("r", "s", 2, 20, 20, "2020-07-03 20:00:00", "2020-07-03 20:01:00")]);
+        var clock = new SteppingTimeProvider();
+
+        await new ReplayDriver(new FakeReplayPeers(), Unlimited(), new ReplayDriverOptions { Speed = 10, Clock = clock }).RunAsync(plan);
+
+        Assert.InRange(clock.Slept.TotalSeconds, 5.99, 6.0);
+        Assert.Equal(2, clock.Sleeps); // at 30 s (chunk 0) and 60 s (chunk 1, close, offline)
+    }
+
+    /// <summary>A clock that only moves when the code under test sleeps on it (timers fire at once, advancing it).</summary>
+    private sealed class SteppingTimeProvider : TimeProvider
+    {
+        private long _ticks;
+
+        public TimeSpan Slept => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
+        public int Sleeps;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Add(ref _ticks, dueTime.Ticks);
+            Interlocked.Increment(ref Sleeps);
+            return new FiringTimer(callback, state);
+        }
+
+        private sealed class FiringTimer : ITimer
+        {
+            public FiringTimer(TimerCallback callback, object? state) =>
+                ThreadPool.QueueUserWorkItem(_ => callback(state));
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}
