@@ -1,0 +1,51 @@
+using PeerActors.Core.Identity;
+
+namespace PeerActors.Core.Stats;
+
+/// <summary>
+/// Immutable copy of every field of <see cref="PeerStats"/> (SPEC §2), used for snapshots and for
+/// publishing score inputs to the selector. Times are UTC instants; RTTs in ms; amounts in sat.
+/// </summary>
+public sealed record PeerStatsState
+{
+    /// <summary>The peer.</summary>
+    public required PeerId PeerId { get; init; }
+    /// <summary>First seen (hashtree connected_at).</summary>
+    public required DateTimeOffset ConnectedAt { get; init; }
+    /// <summary>Requests sent to the peer.</summary>
+    public ulong RequestsSent { get; init; }
+    /// <summary>Successful responses.</summary>
+    public ulong Successes { get; init; }
+    /// <summary>Timeouts.</summary>
+    public ulong Timeouts { get; init; }
+    /// <summary>Failures (bad data, disconnects…).</summary>
+    public ulong Failures { get; init; }
+    /// <summary>RFC 6298 SRTT, ms (0 = no sample yet).</summary>
+    public double SrttMs { get; init; }
+    /// <summary>RFC 6298 RTTVAR, ms.</summary>
+    public double RttvarMs { get; init; }
+    /// <summary>RFC 6298 RTO, ms.</summary>
+    public long RtoMs { get; init; }
+    /// <summary>Consecutive RTO doublings since the last success.</summary>
+    public int ConsecutiveRtoBackoffs { get; init; }
+    /// <summary>Backoff level (0 = not backed off).</summary>
+    public int BackoffLevel { get; init; }
+    /// <summary>End of the current backoff, if any.</summary>
+    public DateTimeOffset? BackedOffUntil { get; init; }
+    /// <summary>Last success instant.</summary>
+    public DateTimeOffset? LastSuccess { get; init; }
+    /// <summary>Last failure / timeout / payment default instant.</summary>
+    public DateTimeOffset? LastFailure { get; init; }
+    /// <summary>Bytes received from the peer.</summary>
+    public ulong BytesReceived { get; init; }
+    /// <summary>Bytes sent to the peer.</summary>
+    public ulong BytesSent { get; init; }
+    /// <summary>Sat we paid the peer.</summary>
+    public ulong PaidSat { get; init; }
+    /// <summary>Sat the peer paid us.</summary>
+    public ulong ReceivedSat { get; init; }
+    /// <summary>Payments received from the peer after delivery.</summary>
+    public ulong PaymentReceipts { get; init; }
+    /// <summary>Times the peer failed to pay after delivery.</summary>
+    public ulong PaymentDefaults { get; init; }
+}

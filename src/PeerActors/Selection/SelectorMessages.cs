@@ -1,0 +1,26 @@
+using PeerActors.Core.Stats;
+
+namespace PeerActors.Selection;
+
+/// <summary>
+/// Published by a peer actor when its score inputs changed (coalesced: at most once per flush interval
+/// per peer, plus at once on critical changes), on the DistributedPubSub topic
+/// <see cref="Topic"/>; every node's selector keeps the latest per peer. <see cref="Version"/> grows
+/// monotonically per peer (the actor's last sequence number plus in-memory changes) so a selector
+/// can drop an older update that arrives late.
+/// </summary>
+/// <param name="Stats">The peer's SPEC §2 fields.</param>
+/// <param name="Version">Monotone per-peer version.</param>
+/// <param name="Protocols">Protocols the peer is known to serve (for selection filters).</param>
+/// <param name="Services">Services the peer is known to serve (for selection filters).</param>
+/// <param name="Forgotten">True when the peer was forgotten: selectors remove it.</param>
+public sealed record PeerScoreInputs(
+    PeerStatsState Stats,
+    long Version,
+    IReadOnlyList<string> Protocols,
+    IReadOnlyList<string> Services,
+    bool Forgotten = false)
+{
+    /// <summary>DistributedPubSub topic of score-input updates.</summary>
+    public const string Topic = "peeractors.score-inputs";
+}
