@@ -20,7 +20,7 @@ public static class PeerCtl
     /// <summary>Environment variable for the default of <c>--token</c>.</summary>
     public const string TokenVariable = "PEERACTL_TOKEN";
     /// <summary>Host used when neither --host nor PEERACTL_HOST is given.</summary>
-    public const string DefaultHost = "127.0.0.1:9110";
+    public const string DefaultHost = "127.0.0.1:4080";
 
     /// <summary>Process exit codes.</summary>
     public static class ExitCodes

@@ -42,7 +42,7 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
     private WebApplication? _app;
     private PrometheusMeterExporter? _exporter;
 
-    /// <summary>Created by DI (see <see cref="ManagementServiceCollectionExtensions.AddPeerActorsManagement"/>).</summary>
+    /// <summary>Created by DI (see <see cref="ManagementServiceCollectionExtensions.AddPeerActorsManagement(Microsoft.Extensions.DependencyInjection.IServiceCollection, ManagementOptions)"/>).</summary>
     public ManagementHostedService(IServiceProvider services, ManagementOptions options, ManagementEndpoint endpoint,
         ManagementCommandRegistry registry, ILoggerFactory? loggerFactory = null)
     {
@@ -59,7 +59,7 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _options.Validate();
-        var bind = _options.ParseBind();
+        var bind = _options.ParseEndpoint();
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "PeerActors.Management" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>

@@ -55,8 +55,8 @@ public sealed class ManagementNodeFixture : IAsyncLifetime
         var reply = await region.Ask<string>(new EntityMessage("entity-1"), TimeSpan.FromSeconds(20));
         Assert.Equal("entity-1", reply);
 
-        OpenHost = await StartHostAsync(new ManagementOptions { Bind = "127.0.0.1:0" }, s => s.AddManagementCommand<TestEchoCommand>());
-        TokenHost = await StartHostAsync(new ManagementOptions { Bind = "127.0.0.1:0", Token = Token }, _ => { });
+        OpenHost = await StartHostAsync(new ManagementOptions { Endpoint = "127.0.0.1:0" }, s => s.AddManagementCommand<TestEchoCommand>());
+        TokenHost = await StartHostAsync(new ManagementOptions { Endpoint = "127.0.0.1:0", Token = Token }, _ => { });
         OpenEndpoint = OpenHost.Services.GetRequiredService<ManagementEndpoint>().HostAndPort!;
         TokenEndpoint = TokenHost.Services.GetRequiredService<ManagementEndpoint>().HostAndPort!;
     }

@@ -147,7 +147,7 @@ public sealed class ManagementOptionsTests
     {
         var services = new ServiceCollection();
 
-        var ex = Assert.Throws<InvalidInputException>(() => services.AddPeerActorsManagement(new ManagementOptions { Bind = bind }));
+        var ex = Assert.Throws<InvalidInputException>(() => services.AddPeerActorsManagement(new ManagementOptions { Endpoint = bind }));
 
         Assert.Equal(ManagementOptions.TokenKey, ex.Field);
         Assert.Contains("peeractors.management.token", ex.Message);
@@ -157,7 +157,7 @@ public sealed class ManagementOptionsTests
     [Fact]
     public async Task Hosted_service_refuses_to_start_on_non_loopback_without_token()
     {
-        var options = new ManagementOptions { Bind = "0.0.0.0:0" };
+        var options = new ManagementOptions { Endpoint = "0.0.0.0:0" };
         var service = new ManagementHostedService(new ServiceCollection().BuildServiceProvider(), options, new ManagementEndpoint(),
             new ManagementCommandRegistry([]));
 
@@ -174,7 +174,7 @@ public sealed class ManagementOptionsTests
     [InlineData("192.168.1.10:9110", "t", false)]
     public void Loopback_needs_no_token_and_metrics_need_one_only_off_loopback(string bind, string? token, bool loopback)
     {
-        var options = new ManagementOptions { Bind = bind, Token = token };
+        var options = new ManagementOptions { Endpoint = bind, Token = token };
 
         options.Validate();
 
@@ -190,9 +190,9 @@ public sealed class ManagementOptionsTests
     [InlineData("host.example:9110")]
     public void Malformed_bind_names_the_bind_key(string bind)
     {
-        var ex = Assert.Throws<InvalidInputException>(() => new ManagementOptions { Bind = bind }.Validate());
+        var ex = Assert.Throws<InvalidInputException>(() => new ManagementOptions { Endpoint = bind }.Validate());
 
-        Assert.Equal(ManagementOptions.BindKey, ex.Field);
+        Assert.Equal(ManagementOptions.EndpointKey, ex.Field);
     }
 
     [Fact]
@@ -223,5 +223,37 @@ public sealed class ManagementOptionsTests
         var ex = Assert.Throws<InvalidInputException>(() => args.GetInt("depth", 1, 0, 64));
 
         Assert.Equal("depth", ex.Field);
+    }
+}
+
+public sealed class ManagementNodeSettingsTests
+{
+    [Fact]
+    public void Options_come_from_the_node_settings_keys()
+    {
+        var settings = PeerActors.Node.Configuration.NodeSettingsLoader.Load(
+            new PeerActors.Node.Configuration.NodeOverrides { Endpoint = "127.0.0.1:0", Token = "abc" },
+            new Dictionary<string, string?>(), AppContext.BaseDirectory);
+
+        var options = ManagementOptions.FromNodeSettings(settings);
+
+        Assert.Equal("127.0.0.1:0", options.Endpoint);
+        Assert.Equal("abc", options.Token);
+        Assert.Equal(settings.MetricsEnabled, options.MetricsEnabled);
+    }
+
+    [Fact]
+    public void Node_settings_overload_registers_the_endpoint_and_OpenTelemetry()
+    {
+        var settings = PeerActors.Node.Configuration.NodeSettingsLoader.Load(
+            new PeerActors.Node.Configuration.NodeOverrides { Endpoint = "127.0.0.1:0" }, new Dictionary<string, string?>(), AppContext.BaseDirectory);
+        var services = new ServiceCollection();
+
+        services.AddPeerActorsManagement(settings);
+
+        Assert.Contains(services, d => d.ImplementationType == typeof(ManagementHostedService));
+        using var provider = services.BuildServiceProvider();
+        Assert.NotNull(provider.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.Contains(provider.GetServices<IManagementCommand>(), c => c.Palette == "cluster sharding" && c.Name == "regions");
     }
 }
