@@ -175,6 +175,17 @@ public static class PeerCtl
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Dictionary<string, string> PaletteDescriptions = new(StringComparer.Ordinal)
+    {
+        ["cluster"] = "Cluster membership: show, status, leave, down, down-unreachable, join; sub-palette sharding",
+        ["sharding"] = "Cluster sharding: regions, region-stats",
+        ["actor"] = "Actor tree: hierarchy",
+        ["peer"] = "Peer reputation: show, top, forget",
+        ["limits"] = "Resource limits (rcmgr): show, stat, set",
+        ["selector"] = "Peer selection: select, summary",
+        ["bandwidth"] = "Bandwidth attribution: top, export",
+    };
+
     private static Command Parent(RootCommand root, string[] palette)
     {
         Command current = root;
@@ -183,7 +194,7 @@ public static class PeerCtl
             var next = current.Subcommands.FirstOrDefault(c => c.Name == word);
             if (next is null)
             {
-                next = new Command(word, $"{word} palette");
+                next = new Command(word, PaletteDescriptions.GetValueOrDefault(word, $"{word} palette"));
                 current.Subcommands.Add(next);
             }
             current = next;
