@@ -1,3 +1,4 @@
+using PeerActors.Node.Management;
 using Microsoft.Extensions.Hosting;
 using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
@@ -20,7 +21,7 @@ internal static class NodeComposition
             },
             configureServices: services =>
             {
-                // COMPOSE: management endpoint, metrics, e.g.
-                // services.AddPeerActorsManagement(...);
+                // Management endpoint (peeractl) and the Prometheus /metrics endpoint.
+                services.AddPeerActorsManagement(settings);
             });
 }
