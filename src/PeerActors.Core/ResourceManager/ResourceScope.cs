@@ -1,0 +1,422 @@
+using PeerActors.Core.Validation;
+
+namespace PeerActors.Core.ResourceManager;
+
+/// <summary>
+/// The one generic resource scope of rcmgr (<c>resourceScope</c>): a name, a <see cref="BaseLimit"/>, usage
+/// counters, and either <em>edges</em> (the linearised set of DAG scopes it is constrained by) or an
+/// <em>owner</em> (for transaction spans, which form a tree under any scope).
+/// <para>
+/// Reserving on a scope checks its own limit, then reserves on every edge in order; if any edge refuses,
+/// everything already reserved is rolled back and a <see cref="ResourceLimitExceededException"/> names the
+/// refusing scope. A span reserves through its owner (and so through the owner's edges).
+/// </para>
+/// <para>
+/// <b>Threading:</b> not thread-safe by design. A scope (and the <see cref="ResourceManager"/> that created it)
+/// must be owned by one thread or one actor at a time; there are no locks.
+/// </para>
+/// </summary>
+public class ResourceScope
+{
+    private ResourceScope[] _edges;
+    private long _memory;
+    private int _streamsIn, _streamsOut, _connsIn, _connsOut, _fd;
+    private int _spanId;
+
+    /// <summary>Creates a DAG scope constrained by <paramref name="edges"/> (each edge gains a reference).</summary>
+    /// <param name="name">Scope name, e.g. <c>peer:QmX</c>.</param>
+    /// <param name="scopeClass">Class of the scope (for errors and metrics).</param>
+    /// <param name="limit">Its limits.</param>
+    /// <param name="edges">Scopes it is constrained by, in reservation order; may be null.</param>
+    public ResourceScope(string name, ScopeClass scopeClass, BaseLimit limit, IReadOnlyList<ResourceScope>? edges = null)
+        : this(name, scopeClass, limit, edges?.ToArray() ?? [], null, null)
+    {
+    }
+
+    internal ResourceScope(string name, ScopeClass scopeClass, BaseLimit limit, ResourceScope[] edges, ResourceScope? owner, ObserverHub? hub)
+    {
+        Name = name;
+        Class = scopeClass;
+        Limit = limit;
+        _edges = edges;
+        Owner = owner;
+        Hub = hub;
+        foreach (var e in edges)
+            e.IncRef();
+    }
+
+    /// <summary>Scope name (<c>system</c>, <c>svc:NAME</c>, <c>conn-3</c>, <c>stream-9.span-1</c>, …).</summary>
+    public string Name { get; }
+
+    /// <summary>Scope class.</summary>
+    public ScopeClass Class { get; }
+
+    /// <summary>Current limits; changing them affects future reservations only.</summary>
+    public BaseLimit Limit { get; set; }
+
+    /// <summary>Scopes this one is constrained by (empty for spans and roots).</summary>
+    public IReadOnlyList<ResourceScope> Edges => _edges;
+
+    /// <summary>Owner of a span scope, null for DAG scopes.</summary>
+    public ResourceScope? Owner { get; }
+
+    /// <summary>Number of live scopes that hold this one as an edge or owner (plus transient holds by the manager).</summary>
+    public int RefCount { get; private set; }
+
+    /// <summary>True after <see cref="Done"/>; every further reservation throws <see cref="ResourceScopeClosedException"/>.</summary>
+    public bool IsDone { get; private set; }
+
+    /// <summary>Current usage.</summary>
+    public ScopeStat Stat => new(_memory, _streamsIn, _streamsOut, _connsIn, _connsOut, _fd);
+
+    /// <summary>True when done, or when no one references it and all usage is zero (memory included).</summary>
+    public bool IsUnused => IsDone || (RefCount <= 0 && _memory == 0 && _streamsIn == 0 && _streamsOut == 0 && _connsIn == 0 && _connsOut == 0 && _fd == 0);
+
+    internal ObserverHub? Hub { get; }
+
+    /// <summary>Called when the scope may have become idle (refcount 0); the manager uses it to drop empty scopes.</summary>
+    internal Action<ResourceScope>? IdleCheck { get; set; }
+
+    internal void SetEdges(ResourceScope[] edges) => _edges = edges;
+
+    /// <summary>Service name / protocol id / peer id for the manager's keyed scopes.</summary>
+    internal string? Key { get; init; }
+
+    /// <summary>Adds <paramref name="st"/> without checking limits (used only to undo a just-made release).</summary>
+    internal void ForceReserve(ScopeStat st) => Apply(st, +1);
+
+    // ---------------------------------------------------------------- memory
+
+    /// <summary>
+    /// Reserves <paramref name="size"/> bytes with <paramref name="priority"/> here and on every edge (rcmgr
+    /// <c>ReserveMemory</c>): succeeds when <c>current + size ≤ limit·(1+priority)/256</c> on each scope.
+    /// </summary>
+    /// <exception cref="InvalidInputException">When <paramref name="size"/> is negative.</exception>
+    /// <exception cref="ResourceLimitExceededException">When this scope or an edge refuses; nothing is reserved.</exception>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public void ReserveMemory(long size, byte priority = ReservationPriority.Always)
+    {
+        if (!TryReserveMemory(size, priority, out var error))
+            throw error!;
+    }
+
+    /// <summary>Non-throwing <see cref="ReserveMemory"/>: returns false and the refusal on a limit.</summary>
+    /// <exception cref="InvalidInputException">When <paramref name="size"/> is negative.</exception>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public bool TryReserveMemory(long size, byte priority, out ResourceLimitExceededException? error)
+    {
+        ThrowIfChainDone();
+        if (size < 0)
+            throw new InvalidInputException("size", $"can't reserve negative memory, got {size}");
+        error = CheckMemory(size, priority) ?? ReserveMemoryChain(size, priority);
+        if (error is not null)
+        {
+            error.RequestingScope ??= Name;
+            Hub?.Blocked(error);
+            return false;
+        }
+
+        Hub?.Allowed(ResourceKind.Memory, Class);
+        return true;
+    }
+
+    /// <summary>Adds <paramref name="size"/> here (already checked) and reserves it on the owner or edges; undoes everything on refusal.</summary>
+    private ResourceLimitExceededException? ReserveMemoryChain(long size, byte priority)
+    {
+        _memory += size;
+        ResourceLimitExceededException? err = null;
+        if (Owner is not null)
+        {
+            Owner.ThrowIfDone();
+            err = Owner.CheckMemory(size, priority) ?? Owner.ReserveMemoryChain(size, priority);
+        }
+        else
+        {
+            int reserved = 0;
+            for (; reserved < _edges.Length; reserved++)
+            {
+                var e = _edges[reserved];
+                e.ThrowIfDone();
+                err = e.CheckMemory(size, priority);
+                if (err is not null) break;
+                e._memory += size;
+            }
+
+            if (err is not null)
+                for (int i = 0; i < reserved; i++)
+                    _edges[i]._memory -= size;
+        }
+
+        if (err is not null)
+            _memory -= size;
+        return err;
+    }
+
+    /// <summary>Releases <paramref name="size"/> bytes here and on every edge (or through the owner). Ignored when done.</summary>
+    /// <exception cref="InvalidInputException">When <paramref name="size"/> is negative.</exception>
+    public void ReleaseMemory(long size)
+    {
+        if (size < 0)
+            throw new InvalidInputException("size", $"can't release negative memory, got {size}");
+        if (IsDone) return;
+        ReleaseMemoryLocal(size);
+        if (Owner is not null)
+            Owner.ReleaseMemory(size);
+        else
+            foreach (var e in _edges)
+                e.ReleaseMemoryLocal(size);
+        MaybeIdle();
+    }
+
+    private void ReleaseMemoryLocal(long size)
+    {
+        if (IsDone) return;
+        _memory -= size;
+        if (_memory < 0) _memory = 0; // rcmgr: "BUG: too much memory released" — clamp
+    }
+
+    internal ResourceLimitExceededException? CheckMemory(long size, byte priority)
+    {
+        long limit = Limit.Memory;
+        if (limit == long.MaxValue) return null;
+        long threshold = limit <= 0 ? 0 : (long)(((Int128)limit * (1 + priority)) >> 8);
+        if (size > long.MaxValue - _memory || _memory + size > threshold)
+            return new ResourceLimitExceededException(Name, Class, ResourceKind.Memory, null, _memory, size, limit, priority);
+        return null;
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    /// <summary>Adds one stream in <paramref name="dir"/> here and on every edge (rcmgr <c>AddStream</c>).</summary>
+    /// <exception cref="ResourceLimitExceededException">When a limit would be exceeded; nothing is reserved.</exception>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public void AddStream(Direction dir)
+    {
+        if (!TryAddStream(dir, out var error)) throw error!;
+    }
+
+    /// <summary>Non-throwing <see cref="AddStream"/>.</summary>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public bool TryAddStream(Direction dir, out ResourceLimitExceededException? error)
+    {
+        var st = dir == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0);
+        error = ReserveTree(st);
+        if (error is not null) error.RequestingScope ??= Name;
+        return error is null;
+    }
+
+    /// <summary>Removes one stream in <paramref name="dir"/> here and on every edge. Ignored when done.</summary>
+    public void RemoveStream(Direction dir) =>
+        ReleaseResources(dir == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0));
+
+    // ---------------------------------------------------------------- connections
+
+    /// <summary>Adds one connection in <paramref name="dir"/> (and one FD if <paramref name="usesFd"/>) here and on every edge (rcmgr <c>AddConn</c>).</summary>
+    /// <exception cref="ResourceLimitExceededException">When a limit would be exceeded; nothing is reserved.</exception>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public void AddConn(Direction dir, bool usesFd)
+    {
+        if (!TryAddConn(dir, usesFd, out var error)) throw error!;
+    }
+
+    /// <summary>Non-throwing <see cref="AddConn"/>.</summary>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public bool TryAddConn(Direction dir, bool usesFd, out ResourceLimitExceededException? error)
+    {
+        error = ReserveTree(ConnStat(dir, usesFd));
+        if (error is not null) error.RequestingScope ??= Name;
+        return error is null;
+    }
+
+    /// <summary>Removes one connection (and FD) here and on every edge. Ignored when done.</summary>
+    public void RemoveConn(Direction dir, bool usesFd) => ReleaseResources(ConnStat(dir, usesFd));
+
+    internal static ScopeStat ConnStat(Direction dir, bool usesFd) =>
+        new(0, 0, 0, dir == Direction.Inbound ? 1 : 0, dir == Direction.Outbound ? 1 : 0, usesFd ? 1 : 0);
+
+    // ---------------------------------------------------------------- generic reserve / release
+
+    /// <summary>Reserves <paramref name="st"/> here (own limits) and then on edges / owner; all or nothing.</summary>
+    private ResourceLimitExceededException? ReserveTree(ScopeStat st)
+    {
+        ThrowIfChainDone();
+        var err = CheckCounts(st);
+        if (err is not null) return err;
+        Apply(st, +1);
+        err = ReserveForEdges(st);
+        if (err is not null) Apply(st, -1);
+        return err;
+    }
+
+    private ResourceLimitExceededException? ReserveForEdges(ScopeStat st)
+    {
+        if (Owner is not null)
+            return Owner.ReserveTree(st);
+        int reserved = 0;
+        ResourceLimitExceededException? err = null;
+        for (; reserved < _edges.Length; reserved++)
+        {
+            err = _edges[reserved].ReserveForChild(st);
+            if (err is not null) break;
+        }
+
+        if (err is not null)
+            for (int i = 0; i < reserved; i++)
+                _edges[i].ReleaseForChild(st);
+        return err;
+    }
+
+    /// <summary>Reserves <paramref name="st"/> on this scope only (memory at priority Always); all or nothing (rcmgr <c>ReserveForChild</c>).</summary>
+    internal ResourceLimitExceededException? ReserveForChild(ScopeStat st)
+    {
+        ThrowIfDone();
+        var err = (st.Memory != 0 ? CheckMemory(st.Memory, ReservationPriority.Always) : null) ?? CheckCounts(st);
+        if (err is null) Apply(st, +1);
+        return err;
+    }
+
+    /// <summary>Releases <paramref name="st"/> on this scope only (rcmgr <c>ReleaseForChild</c>).</summary>
+    internal void ReleaseForChild(ScopeStat st)
+    {
+        if (IsDone) return;
+        Apply(st, -1);
+        MaybeIdle();
+    }
+
+    /// <summary>Releases <paramref name="st"/> here and on edges / owner (rcmgr <c>ReleaseResources</c>).</summary>
+    internal void ReleaseResources(ScopeStat st)
+    {
+        if (IsDone) return;
+        Apply(st, -1);
+        if (Owner is not null)
+            Owner.ReleaseResources(st);
+        else
+            foreach (var e in _edges)
+                e.ReleaseForChild(st);
+        MaybeIdle();
+    }
+
+    private ResourceLimitExceededException? CheckCounts(ScopeStat st)
+    {
+        var l = Limit;
+        if (st.NumStreamsInbound > 0 && (long)_streamsIn + st.NumStreamsInbound > l.StreamsInbound)
+            return Refuse(ResourceKind.Stream, Direction.Inbound, _streamsIn, st.NumStreamsInbound, l.StreamsInbound);
+        if (st.NumStreamsOutbound > 0 && (long)_streamsOut + st.NumStreamsOutbound > l.StreamsOutbound)
+            return Refuse(ResourceKind.Stream, Direction.Outbound, _streamsOut, st.NumStreamsOutbound, l.StreamsOutbound);
+        int streams = st.NumStreamsInbound + st.NumStreamsOutbound;
+        if (streams > 0 && (long)_streamsIn + _streamsOut + streams > l.Streams)
+            return Refuse(ResourceKind.Stream, null, (long)_streamsIn + _streamsOut, streams, l.Streams);
+        if (st.NumConnsInbound > 0 && (long)_connsIn + st.NumConnsInbound > l.ConnsInbound)
+            return Refuse(ResourceKind.Connection, Direction.Inbound, _connsIn, st.NumConnsInbound, l.ConnsInbound);
+        if (st.NumConnsOutbound > 0 && (long)_connsOut + st.NumConnsOutbound > l.ConnsOutbound)
+            return Refuse(ResourceKind.Connection, Direction.Outbound, _connsOut, st.NumConnsOutbound, l.ConnsOutbound);
+        int conns = st.NumConnsInbound + st.NumConnsOutbound;
+        if (conns > 0 && (long)_connsIn + _connsOut + conns > l.Conns)
+            return Refuse(ResourceKind.Connection, null, (long)_connsIn + _connsOut, conns, l.Conns);
+        if (st.NumFD > 0 && (long)_fd + st.NumFD > l.FD)
+            return Refuse(ResourceKind.FileDescriptor, null, _fd, st.NumFD, l.FD);
+        return null;
+    }
+
+    private ResourceLimitExceededException Refuse(ResourceKind r, Direction? d, long current, long attempted, long limit) =>
+        new(Name, Class, r, d, current, attempted, limit);
+
+    private void Apply(ScopeStat st, int sign)
+    {
+        _memory += sign * st.Memory;
+        _streamsIn += sign * st.NumStreamsInbound;
+        _streamsOut += sign * st.NumStreamsOutbound;
+        _connsIn += sign * st.NumConnsInbound;
+        _connsOut += sign * st.NumConnsOutbound;
+        _fd += sign * st.NumFD;
+        if (sign < 0)
+        {
+            // rcmgr clamps at zero ("BUG: too many ... released")
+            if (_memory < 0) _memory = 0;
+            if (_streamsIn < 0) _streamsIn = 0;
+            if (_streamsOut < 0) _streamsOut = 0;
+            if (_connsIn < 0) _connsIn = 0;
+            if (_connsOut < 0) _connsOut = 0;
+            if (_fd < 0) _fd = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- spans, refcount, done
+
+    /// <summary>
+    /// Starts a user transaction span <c>NAME.span-N</c> under this scope (rcmgr <c>BeginSpan</c>); the span
+    /// reserves through this scope and must be ended with <see cref="Done"/>.
+    /// </summary>
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    public ResourceScope BeginSpan()
+    {
+        ThrowIfDone();
+        RefCount++;
+        _spanId++;
+        return new ResourceScope($"{Name}.span-{_spanId}", ScopeClass.Span, Limit, [], this, Hub) { IdleCheck = null };
+    }
+
+    /// <summary>
+    /// Ends the scope (rcmgr <c>Done</c>): releases all its usage from its edges (or owner), drops its references
+    /// on them, and zeroes its counters. Idempotent.
+    /// </summary>
+    public virtual void Done()
+    {
+        if (IsDone) return;
+        var st = Stat;
+        if (Owner is not null)
+        {
+            Owner.ReleaseResources(st);
+            Owner.DecRef();
+        }
+        else
+        {
+            foreach (var e in _edges)
+            {
+                e.ReleaseForChild(st);
+                e.DecRef();
+            }
+        }
+
+        _memory = 0;
+        _streamsIn = _streamsOut = _connsIn = _connsOut = _fd = 0;
+        IsDone = true;
+        OnDone();
+    }
+
+    /// <summary>Hook for subclasses after <see cref="Done"/> has released everything.</summary>
+    private protected virtual void OnDone()
+    {
+    }
+
+    internal void IncRef() => RefCount++;
+
+    internal void DecRef()
+    {
+        RefCount--;
+        MaybeIdle();
+    }
+
+    private void MaybeIdle()
+    {
+        if (RefCount <= 0 && IdleCheck is not null && !IsDone)
+            IdleCheck(this);
+    }
+
+    /// <summary>Throws if this scope or any owner up the span chain is done (checked before any mutation).</summary>
+    /// <exception cref="ResourceScopeClosedException">When a scope in the chain is done.</exception>
+    private void ThrowIfChainDone()
+    {
+        for (var s = this; s is not null; s = s.Owner)
+            s.ThrowIfDone();
+    }
+
+    /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
+    internal void ThrowIfDone()
+    {
+        if (IsDone) throw new ResourceScopeClosedException(Name);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} {Stat}";
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using Akka.Configuration;
+using PeerActors.Hosting;
+
+namespace PeerActors.Node.Configuration;
+
+/// <summary>Database behind Akka.Persistence.Sql.</summary>
+public enum PersistenceProvider
+{
+    /// <summary>SQLite file (embedded single node); LinqToDB provider <c>SQLite.MS</c> (Microsoft.Data.Sqlite).</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL (multi-node); LinqToDB provider <c>PostgreSQL.15</c> (Npgsql).</summary>
+    PostgreSql,
+}
+
+/// <summary>
+/// The validated settings of one node, mapped from the merged configuration (hocon.conf → overlay →
+/// environment → flags) by <see cref="NodeSettingsLoader"/>. Every property names its HOCON key.
+/// </summary>
+public sealed record NodeSettings
+{
+    /// <summary>Directory holding <c>hocon.conf</c> and <c>config/</c> (full path).</summary>
+    public required string ConfigRoot { get; init; }
+
+    /// <summary>The overlay applied: <c>embedded</c>, <c>cluster</c>, or the full path of a <c>.conf</c> file.</summary>
+    public required string Overlay { get; init; }
+
+    /// <summary><c>peeractors.data-dir</c>, resolved to a full path.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary><c>peeractors.node.system-name</c>: the ActorSystem name.</summary>
+    public required string SystemName { get; init; }
+
+    /// <summary><c>peeractors.node.hostname</c>: Akka.Remote bind hostname.</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary><c>peeractors.node.port</c>: Akka.Remote port, 0–65535 (0 = any free port).</summary>
+    public required int Port { get; init; }
+
+    /// <summary><c>peeractors.node.seed-nodes</c>: cluster seed node addresses; empty = join self (cluster of one).</summary>
+    public required IReadOnlyList<string> SeedNodes { get; init; }
+
+    /// <summary><c>peeractors.node.role</c>: this node's cluster role.</summary>
+    public required string Role { get; init; }
+
+    /// <summary><c>peeractors.persistence.provider</c>.</summary>
+    public required PersistenceProvider PersistenceProvider { get; init; }
+
+    /// <summary>
+    /// <c>peeractors.persistence.connection-string</c>; for SQLite when empty:
+    /// <c>Data Source=&lt;data-dir&gt;/peeractors.db</c>.
+    /// </summary>
+    public required string ConnectionString { get; init; }
+
+    /// <summary><c>peeractors.persistence.flush-interval</c> (&gt; 0).</summary>
+    public required TimeSpan FlushInterval { get; init; }
+
+    /// <summary><c>peeractors.persistence.snapshot-every</c> (≥ 1 events).</summary>
+    public required int SnapshotEvery { get; init; }
+
+    /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
+    public required TimeSpan PassivationIdleTimeout { get; init; }
+
+    /// <summary><c>peeractors.management.enabled</c>.</summary>
+    public required bool ManagementEnabled { get; init; }
+
+    /// <summary><c>peeractors.management.endpoint</c>: bind address of the command endpoint.</summary>
+    public required IPEndPoint ManagementEndpoint { get; init; }
+
+    /// <summary><c>peeractors.management.token</c>: bearer token; empty = none (allowed only on loopback).</summary>
+    public required string ManagementToken { get; init; }
+
+    /// <summary><c>peeractors.metrics.enabled</c>.</summary>
+    public required bool MetricsEnabled { get; init; }
+
+    /// <summary><c>peeractors.metrics.per-peer-label-cap</c> (≥ 0).</summary>
+    public required int MetricsPerPeerLabelCap { get; init; }
+
+    /// <summary><c>peeractors.limits.file</c>, resolved against <see cref="ConfigRoot"/> (the file may not exist).</summary>
+    public required string LimitsFile { get; init; }
+
+    /// <summary><c>peeractors.bandwidth.epoch-length</c> (&gt; 0).</summary>
+    public required TimeSpan BandwidthEpochLength { get; init; }
+
+    /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
+    public required Config Hocon { get; init; }
+
+    /// <summary>LinqToDB provider name for Akka.Persistence.Sql (<c>SQLite.MS</c> or <c>PostgreSQL.15</c>).</summary>
+    public string LinqToDbProviderName => PersistenceProvider switch
+    {
+        PersistenceProvider.Sqlite => "SQLite.MS",
+        PersistenceProvider.PostgreSql => "PostgreSQL.15",
+        _ => throw new InvalidOperationException($"Unknown provider {PersistenceProvider}."),
+    };
+
+    /// <summary>The actor-level options these settings imply (journal and snapshot plugins = system defaults).</summary>
+    /// <returns>Validated options.</returns>
+    public PeerActorsOptions ToPeerActorsOptions() => new PeerActorsOptions
+    {
+        FlushInterval = FlushInterval,
+        SnapshotEvery = SnapshotEvery,
+        PassivationIdleTimeout = PassivationIdleTimeout,
+        Role = Role,
+        BandwidthEpochLength = BandwidthEpochLength,
+        MetricsPerPeerLabelCap = MetricsPerPeerLabelCap,
+        LimitsFile = LimitsFile,
+    }.Validate();
+}

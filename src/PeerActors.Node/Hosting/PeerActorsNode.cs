@@ -1,0 +1,129 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PeerActors.Hosting;
+using PeerActors.Node.Configuration;
+
+namespace PeerActors.Node.Hosting;
+
+/// <summary>
+/// Builds the PeerActors node host: Microsoft.Extensions.Hosting + Akka.Hosting with Akka.Remote on
+/// <see cref="NodeSettings.Hostname"/>:<see cref="NodeSettings.Port"/>, Akka.Cluster (self-join when
+/// there are no seed nodes: a single node forms a cluster of one by itself), and Akka.Persistence.Sql
+/// on SQLite or PostgreSQL (<see cref="SqlPersistenceHocon"/>). Stopping the host runs Akka's
+/// CoordinatedShutdown (leave cluster, hand off shards, let persistent actors flush).
+/// </summary>
+/// <remarks>
+/// Composition point: <c>configureActors</c> adds actors to the ActorSystem (e.g. <c>WithPeerActors</c>),
+/// <c>configureServices</c> adds services (e.g. <c>AddPeerActorsManagement</c>). Registered in DI:
+/// <see cref="NodeSettings"/>, <see cref="PeerActorsOptions"/>, the <see cref="ActorSystem"/> and
+/// <c>ActorRegistry</c> (Akka.Hosting).
+/// </remarks>
+public static class PeerActorsNode
+{
+    /// <summary>Builds (does not start) the node host.</summary>
+    /// <param name="settings">Validated node settings.</param>
+    /// <param name="configureActors">Adds actors and Akka configuration; runs inside <c>AddAkka</c> after the node's own configuration.</param>
+    /// <param name="configureServices">Adds services to the host.</param>
+    /// <param name="configureLogging">Configures logging; <c>null</c> = simple console logging at Information.</param>
+    /// <returns>The host; start it with <c>RunAsync</c> / <c>StartAsync</c>, dispose it after stopping.</returns>
+    public static IHost Build(
+        NodeSettings settings,
+        Action<AkkaConfigurationBuilder, IServiceProvider>? configureActors = null,
+        Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = settings.ConfigRoot,
+            ApplicationName = "peeractors",
+        });
+
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+                .SetMinimumLevel(LogLevel.Information);
+        else
+            configureLogging(builder.Logging);
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.ToPeerActorsOptions());
+        // Registered before AddAkka so that it runs before the ActorSystem starts.
+        builder.Services.AddHostedService<DataDirectoryPreparation>();
+        builder.Services.AddAkka(settings.SystemName, (akka, provider) =>
+        {
+            ConfigureAkka(akka, settings);
+            configureActors?.Invoke(akka, provider);
+        });
+        configureServices?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Applies the node's Akka configuration to an Akka.Hosting builder: merged HOCON, persistence,
+    /// remoting, clustering (with self-join when there are no seed nodes) and logging through
+    /// Microsoft.Extensions.Logging.
+    /// </summary>
+    /// <param name="akka">The builder.</param>
+    /// <param name="settings">Node settings.</param>
+    /// <returns>The builder.</returns>
+    public static AkkaConfigurationBuilder ConfigureAkka(AkkaConfigurationBuilder akka, NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(akka);
+        ArgumentNullException.ThrowIfNull(settings);
+        akka.AddHocon(settings.Hocon, HoconAddMode.Append)
+            .AddHocon(SqlPersistenceHocon.For(settings), HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = settings.SeedNodes.ToArray(),
+                Roles = [settings.Role],
+            })
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+        if (settings.SeedNodes.Count == 0)
+        {
+            akka.AddStartup((system, _) =>
+            {
+                var cluster = Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        }
+        return akka;
+    }
+
+    /// <summary>Creates the data directory and, for SQLite, switches the database file to WAL mode.</summary>
+    private sealed class DataDirectoryPreparation(NodeSettings settings, ILogger<DataDirectoryPreparation> log) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Directory.CreateDirectory(settings.DataDirectory);
+            if (settings.PersistenceProvider == PersistenceProvider.Sqlite)
+            {
+                var builder = new SqliteConnectionStringBuilder(settings.ConnectionString);
+                if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:"
+                    && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } dir)
+                    Directory.CreateDirectory(dir);
+                using var connection = new SqliteConnection(settings.ConnectionString);
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA journal_mode=WAL;";
+                command.ExecuteNonQuery();
+                log.LogInformation("SQLite journal and snapshot store: {DataSource}", builder.DataSource);
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,211 @@
+using PeerActors.Core.Validation;
+
+namespace PeerActors.Node.Replay;
+
+/// <summary>
+/// Turns dataset sessions into a time-ordered stream of <see cref="ReplayStep"/>s. The mapping, for each
+/// session <c>s</c> (receiver <c>pid1</c>, sender <c>pid2</c>, session index = position in the input list):
+/// <list type="number">
+/// <item>At <c>min_ts</c>: each of the (distinct) peers <c>pid1</c>, <c>pid2</c> whose count of active
+/// sessions goes 0 → 1 comes online (<see cref="PeerOnline"/>, receiver first); a peer already in another
+/// active session does not get a second PeerOnline. If this is the first session of the pair, the pair is
+/// opened as channel <c>pid1</c> of sender <c>pid2</c> (<see cref="ChannelOpened"/>, once per pair, never
+/// closed). Then an inbound connection from <c>pid2</c> is opened and attached to peer <c>pid2</c>, with
+/// one stream of protocol <see cref="Protocol"/> and service <see cref="Service"/> (<see cref="SessionOpened"/>).</item>
+/// <item>Each of the <c>cnt</c> chunks <c>i = 0..cnt−1</c> is a request to <c>pid2</c> answered with
+/// RTT = <c>total_timespent / cnt</c> ms (double) and <c>total_bytes / cnt</c> bytes (integer division; the
+/// last chunk also gets the remainder <c>total_bytes mod cnt</c>, so the bytes add up exactly), counted as
+/// ingress attributed to <c>pid2</c> (<see cref="ChunkTransferred"/>). Chunk <c>i</c> happens at
+/// <c>min_ts + (i+1)·(max_ts − min_ts)/cnt</c> (exact integer arithmetic on 100 ns ticks, truncated), so the
+/// last chunk lands exactly on <c>max_ts</c>.</item>
+/// <item>At <c>max_ts</c>: the stream and the connection close (<see cref="SessionClosed"/>); then each
+/// peer whose active count goes 1 → 0 goes offline (<see cref="PeerOffline"/>, receiver first).</item>
+/// </list>
+/// Order: by time; at equal time by phase — first all session openings (with their PeerOnline /
+/// ChannelOpened / SessionOpened), then all chunks, then all closings (with their SessionClosed /
+/// PeerOffline) — and within a phase by session index, then chunk index. So a peer whose one session
+/// ends exactly when its next begins stays online (no offline/online flap at a shared instant), and a
+/// session's last chunk always precedes its close.
+/// The stream is produced lazily by a k-way merge (a priority queue holding one cursor per active
+/// session), so memory is O(sessions + active sessions), not O(chunks).
+/// </summary>
+public static class ReplayPlanner
+{
+    /// <summary>Protocol of the one stream of each session's connection.</summary>
+    public const string Protocol = "/p2p-live/chunk/1.0.0";
+
+    /// <summary>Service of the one stream of each session's connection.</summary>
+    public const string Service = "streaming";
+
+    /// <summary>Validates the sessions and returns their plan (steps are generated on enumeration).</summary>
+    /// <param name="sessions">Sessions; list position = session index. Not copied: do not mutate it while the plan is in use.</param>
+    /// <exception cref="InvalidInputException">A record breaks <see cref="SessionRecordRules"/>; the field is <c>sessions[i].column</c>.</exception>
+    public static ReplayPlan Plan(IReadOnlyList<SessionRecord> sessions)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            var r = sessions[i] ?? throw new InvalidInputException($"sessions[{i}]", "must not be null");
+            if (SessionRecordRules.Check(r) is { } v)
+                throw new InvalidInputException($"sessions[{i}].{v.Column}", v.Message);
+        }
+        return new ReplayPlan(sessions, ReplayTotals.From(sessions));
+    }
+
+    /// <summary>Time of chunk <paramref name="chunkIndex"/> (0-based): <c>min_ts + (i+1)·(max_ts − min_ts)/cnt</c>, truncated to ticks.</summary>
+    public static DateTimeOffset ChunkTime(SessionRecord s, int chunkIndex)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunkIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunkIndex, s.Cnt);
+        var min = s.MinTs.UtcTicks;
+        var span = s.MaxTs.UtcTicks - min;
+        var offset = (long)((Int128)span * (chunkIndex + 1) / s.Cnt);
+        return new DateTimeOffset(min + offset, TimeSpan.Zero);
+    }
+
+    /// <summary>Bytes of chunk <paramref name="chunkIndex"/>: <c>total_bytes / cnt</c>, plus <c>total_bytes mod cnt</c> on the last chunk.</summary>
+    public static long ChunkBytes(SessionRecord s, int chunkIndex)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunkIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunkIndex, s.Cnt);
+        var per = s.TotalBytes / s.Cnt;
+        return chunkIndex == s.Cnt - 1 ? per + s.TotalBytes % s.Cnt : per;
+    }
+
+    /// <summary>RTT of every chunk of the session, ms: <c>total_timespent / cnt</c> (double division).</summary>
+    public static double ChunkRttMs(SessionRecord s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return (double)s.TotalTimespentMs / s.Cnt;
+    }
+}
+
+/// <summary>
+/// A replay plan: the validated sessions, their independent <see cref="Totals"/>, and the lazily merged
+/// <see cref="Steps"/> (each enumeration starts afresh and yields the same sequence).
+/// </summary>
+public sealed class ReplayPlan
+{
+    internal ReplayPlan(IReadOnlyList<SessionRecord> sessions, ReplayTotals totals)
+    {
+        Sessions = sessions;
+        Totals = totals;
+    }
+
+    /// <summary>The sessions; index = session index of the steps.</summary>
+    public IReadOnlyList<SessionRecord> Sessions { get; }
+
+    /// <summary>Totals computed from the records directly, for cross-checking.</summary>
+    public ReplayTotals Totals { get; }
+
+    /// <summary>The time-ordered steps (see <see cref="ReplayPlanner"/> for the mapping and tie order).</summary>
+    public IEnumerable<ReplayStep> Steps => Merge();
+
+    private enum Phase : byte { Open = 0, Chunk = 1, Close = 2 }
+
+    private readonly record struct Key(long Ticks, Phase Phase, int Session, int Chunk) : IComparable<Key>
+    {
+        public int CompareTo(Key o)
+        {
+            var c = Ticks.CompareTo(o.Ticks);
+            if (c != 0) return c;
+            c = Phase.CompareTo(o.Phase);
+            if (c != 0) return c;
+            c = Session.CompareTo(o.Session);
+            return c != 0 ? c : Chunk.CompareTo(o.Chunk);
+        }
+    }
+
+    private sealed class KeyComparer : IComparer<Key>
+    {
+        public static readonly KeyComparer Instance = new();
+        public int Compare(Key x, Key y) => x.CompareTo(y);
+    }
+
+    private IEnumerable<ReplayStep> Merge()
+    {
+        var sessions = Sessions;
+        var starts = new int[sessions.Count];
+        for (var i = 0; i < starts.Length; i++) starts[i] = i;
+        // Sessions in order of (min_ts, index); the comparison is total, so the unstable sort is deterministic.
+        Array.Sort(starts, (a, b) =>
+        {
+            var c = sessions[a].MinTs.UtcTicks.CompareTo(sessions[b].MinTs.UtcTicks);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+
+        var heap = new PriorityQueue<int, Key>(KeyComparer.Instance);
+        var active = new Dictionary<string, int>(StringComparer.Ordinal);
+        var channels = new HashSet<(string Sender, string Receiver)>();
+        var next = 0;
+
+        while (true)
+        {
+            var hasOpen = next < starts.Length;
+            var openKey = hasOpen ? new Key(sessions[starts[next]].MinTs.UtcTicks, Phase.Open, starts[next], 0) : default;
+            var hasHeap = heap.TryPeek(out var sIdx, out var top);
+            if (!hasOpen && !hasHeap)
+                yield break;
+
+            if (hasOpen && (!hasHeap || openKey.CompareTo(top) < 0))
+            {
+                var i = starts[next++];
+                var s = sessions[i];
+                var at = s.MinTs.ToUniversalTime();
+                if (Increment(active, s.Pid1))
+                    yield return new PeerOnline(at, i, s.Pid1);
+                if (s.Pid2 != s.Pid1 && Increment(active, s.Pid2))
+                    yield return new PeerOnline(at, i, s.Pid2);
+                if (channels.Add((s.Pid2, s.Pid1)))
+                    yield return new ChannelOpened(at, i, s.Pid2, s.Pid1);
+                yield return new SessionOpened(at, i, s.Pid1, s.Pid2, ReplayPlanner.Protocol, ReplayPlanner.Service);
+                heap.Enqueue(i, new Key(ReplayPlanner.ChunkTime(s, 0).UtcTicks, Phase.Chunk, i, 0));
+                continue;
+            }
+
+            heap.Dequeue();
+            var rec = sessions[sIdx];
+            if (top.Phase == Phase.Chunk)
+            {
+                var c = top.Chunk;
+                yield return new ChunkTransferred(new DateTimeOffset(top.Ticks, TimeSpan.Zero), sIdx, rec.Pid2, rec.Pid1, c,
+                    ReplayPlanner.ChunkRttMs(rec), ReplayPlanner.ChunkBytes(rec, c));
+                heap.Enqueue(sIdx, c + 1 < rec.Cnt
+                    ? new Key(ReplayPlanner.ChunkTime(rec, c + 1).UtcTicks, Phase.Chunk, sIdx, c + 1)
+                    : new Key(rec.MaxTs.UtcTicks, Phase.Close, sIdx, 0));
+            }
+            else
+            {
+                var at = rec.MaxTs.ToUniversalTime();
+                yield return new SessionClosed(at, sIdx, rec.Pid1, rec.Pid2);
+                if (Decrement(active, rec.Pid1))
+                    yield return new PeerOffline(at, sIdx, rec.Pid1);
+                if (rec.Pid2 != rec.Pid1 && Decrement(active, rec.Pid2))
+                    yield return new PeerOffline(at, sIdx, rec.Pid2);
+            }
+        }
+    }
+
+    /// <summary>True when the count went 0 → 1.</summary>
+    private static bool Increment(Dictionary<string, int> active, string peer)
+    {
+        var n = active.GetValueOrDefault(peer) + 1;
+        active[peer] = n;
+        return n == 1;
+    }
+
+    /// <summary>True when the count went 1 → 0 (the entry is removed).</summary>
+    private static bool Decrement(Dictionary<string, int> active, string peer)
+    {
+        var n = active[peer] - 1;
+        if (n == 0)
+        {
+            active.Remove(peer);
+            return true;
+        }
+        active[peer] = n;
+        return false;
+    }
+}

@@ -1,0 +1,95 @@
+using PeerActors.Core.Validation;
+
+namespace PeerActors.Hosting;
+
+/// <summary>
+/// Explicit settings of the PeerActors actors (peer shard region, limit actors, selector) inside an
+/// <c>ActorSystem</c>. The node host maps them from the <c>peeractors { }</c> section of
+/// <c>hocon.conf</c>; a service embedding PeerActors builds one directly. Defaults equal the
+/// defaults of <c>hocon.conf</c>.
+/// </summary>
+public sealed record PeerActorsOptions
+{
+    /// <summary>
+    /// High-rate observations (request outcomes, RTT samples, byte counts, flaps) are persisted as
+    /// coalesced events at most this often, and on graceful shutdown (SPEC §8). A crash may lose at
+    /// most one interval of them. Must be &gt; 0. Default 1 s (<c>peeractors.persistence.flush-interval</c>).
+    /// </summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A peer actor saves a snapshot after this many persisted events, bounding recovery replay.
+    /// Must be ≥ 1. Default 1000 (<c>peeractors.persistence.snapshot-every</c>).
+    /// </summary>
+    public int SnapshotEvery { get; init; } = 1000;
+
+    /// <summary>
+    /// A peer actor that received no message for this long is passivated by Cluster.Sharding
+    /// (its state stays in the journal). Must be &gt; 0. Default 2 min
+    /// (<c>peeractors.passivation.idle-timeout</c>).
+    /// </summary>
+    public TimeSpan PassivationIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// HOCON path of the Akka.Persistence journal plugin the peer actors use; <c>null</c> = the
+    /// system default (<c>akka.persistence.journal.plugin</c>).
+    /// </summary>
+    public string? JournalPluginId { get; init; }
+
+    /// <summary>
+    /// HOCON path of the snapshot-store plugin the peer actors use; <c>null</c> = the system default
+    /// (<c>akka.persistence.snapshot-store.plugin</c>).
+    /// </summary>
+    public string? SnapshotPluginId { get; init; }
+
+    /// <summary>
+    /// Akka.Cluster role of the nodes hosting the peer shard region, limit actors and selector; other
+    /// nodes get a shard-region proxy. Default <c>"peeractors"</c> (<c>peeractors.node.role</c>).
+    /// </summary>
+    public string Role { get; init; } = "peeractors";
+
+    /// <summary>
+    /// Length of one bandwidth attribution epoch (Lantern per-peer byte counters roll over per epoch).
+    /// Must be &gt; 0. Default 1 h (<c>peeractors.bandwidth.epoch-length</c>).
+    /// </summary>
+    public TimeSpan BandwidthEpochLength { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// At most this many distinct peer ids appear as metric label values (cardinality cap); the
+    /// rest are reported under one overflow label. Must be ≥ 0. Default 100
+    /// (<c>peeractors.metrics.per-peer-label-cap</c>).
+    /// </summary>
+    public int MetricsPerPeerLabelCap { get; init; } = 100;
+
+    /// <summary>
+    /// Full path of the rcmgr-style JSON limit configuration; <c>null</c> or a missing file = built-in
+    /// default limits (<c>peeractors.limits.file</c>).
+    /// </summary>
+    public string? LimitsFile { get; init; }
+
+    /// <summary>
+    /// Checks every value; returns this instance when valid.
+    /// </summary>
+    /// <returns>This instance.</returns>
+    /// <exception cref="InvalidInputException">A value is out of range; <see cref="InvalidInputException.Field"/> names the property.</exception>
+    public PeerActorsOptions Validate()
+    {
+        if (FlushInterval <= TimeSpan.Zero)
+            throw new InvalidInputException(nameof(FlushInterval), $"must be > 0, got {FlushInterval}.");
+        if (SnapshotEvery < 1)
+            throw new InvalidInputException(nameof(SnapshotEvery), $"must be >= 1, got {SnapshotEvery}.");
+        if (PassivationIdleTimeout <= TimeSpan.Zero)
+            throw new InvalidInputException(nameof(PassivationIdleTimeout), $"must be > 0, got {PassivationIdleTimeout}.");
+        if (JournalPluginId is { } j && string.IsNullOrWhiteSpace(j))
+            throw new InvalidInputException(nameof(JournalPluginId), "must be null (default plugin) or a HOCON path.");
+        if (SnapshotPluginId is { } s && string.IsNullOrWhiteSpace(s))
+            throw new InvalidInputException(nameof(SnapshotPluginId), "must be null (default plugin) or a HOCON path.");
+        if (string.IsNullOrWhiteSpace(Role) || Role.Any(char.IsWhiteSpace))
+            throw new InvalidInputException(nameof(Role), $"must be a non-empty role name without whitespace, got '{Role}'.");
+        if (BandwidthEpochLength <= TimeSpan.Zero)
+            throw new InvalidInputException(nameof(BandwidthEpochLength), $"must be > 0, got {BandwidthEpochLength}.");
+        if (MetricsPerPeerLabelCap < 0)
+            throw new InvalidInputException(nameof(MetricsPerPeerLabelCap), $"must be >= 0, got {MetricsPerPeerLabelCap}.");
+        return this;
+    }
+}
