@@ -1,3 +1,4 @@
+using PeerActors.Hosting;
 using PeerActors.Node.Management;
 using Microsoft.Extensions.Hosting;
 using PeerActors.Node.Configuration;
@@ -16,8 +17,9 @@ internal static class NodeComposition
             settings,
             configureActors: (akka, provider) =>
             {
-                // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
-                // akka.WithPeerActors(settings.ToPeerActorsOptions());
+                // Peer shard region (event-sourced peer actors) and its serializer.
+                akka.WithPeerActors(settings.ToPeerActorsOptions());
+                // COMPOSE: limit actors, selector.
             },
             configureServices: services =>
             {
