@@ -1,3 +1,5 @@
+using PeerActors.Hosting;
+using PeerActors.Node.Management;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PeerActors.Node.Configuration;
@@ -16,13 +18,14 @@ internal static class NodeComposition
             settings,
             configureActors: (akka, provider) =>
             {
-                // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
-                // akka.WithPeerActors(settings.ToPeerActorsOptions());
+                // Peer shard region (event-sourced peer actors) and its serializer.
+                akka.WithPeerActors(settings.ToPeerActorsOptions());
+                // COMPOSE: limit actors, selector.
             },
             configureServices: services =>
             {
-                // COMPOSE: management endpoint, metrics, e.g.
-                // services.AddPeerActorsManagement(...);
+                // Management endpoint (peeractl) and the Prometheus /metrics endpoint.
+                services.AddPeerActorsManagement(settings);
             },
             configureLogging);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace PeerActors.Node.Commands;
 /// (CoordinatedShutdown: pending coalesced events are flushed, so the next run recovers them).
 /// Unless <c>--port</c> / <c>--endpoint</c> are given, the node binds free loopback ports (a replay is a batch job and
 /// must not collide with a running node). Exit codes: 0 ok; 1 bad input, nothing readable, or a failed consistency
-/// check (e.g. ingress mismatch); 2 configuration or flag error.
+/// check (e.g. ingress mismatch); 2 configuration or flag error; 130 cancelled (Ctrl+C).
 /// </summary>
 internal static class ReplayCommand
 {
@@ -75,6 +76,10 @@ internal static class ReplayCommand
                 return ExitCodes.ConfigurationError;
             }
 
+            // A replay is a batch job: Akka's own INFO lines (remoting start/stop) would clutter the report.
+            if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("akka.loglevel", StringComparison.Ordinal)))
+                settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(settings.Hocon) };
+
             SessionReadResult input;
             try
             {
@@ -95,6 +100,16 @@ internal static class ReplayCommand
                 TopCount = topCount,
                 DataDirectory = settings.DataDirectory,
             };
+
+            // Ctrl+C cancels the replay; the node is still stopped gracefully (finally below).
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cts.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            ct = cts.Token;
 
             output.WriteLine($"Starting an embedded node (data directory {settings.DataDirectory})...");
             using var host = NodeComposition.BuildHost(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -139,8 +154,14 @@ internal static class ReplayCommand
                 error.WriteLine($"replay: invalid input: {e.Message}");
                 return ExitCodes.Failure;
             }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                error.WriteLine("replay: cancelled; stopping the node gracefully (observations sent so far are flushed)");
+                return 130;
+            }
             finally
             {
+                Console.CancelKeyPress -= onCancel;
                 output.WriteLine("Stopping the node (CoordinatedShutdown: flushing pending events)...");
                 await host.StopAsync(CancellationToken.None);
             }

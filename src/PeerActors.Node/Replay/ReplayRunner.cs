@@ -13,8 +13,8 @@ public sealed record ReplayRunOptions
     /// <summary>Size of <see cref="ReplayReport.TopPeersByScore"/>. Default 10.</summary>
     public int TopCount { get; init; } = 10;
 
-    /// <summary>Concurrent queries when asking every peer for its stats before and after. Default 32.</summary>
-    public int QueryParallelism { get; init; } = 32;
+    /// <summary>Concurrent queries when asking every peer for its stats before and after. Default 128.</summary>
+    public int QueryParallelism { get; init; } = 128;
 
     /// <summary>Data directory shown in the report.</summary>
     public string DataDirectory { get; init; } = "";
@@ -66,16 +66,18 @@ public sealed class ReplayRunner
         status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"checking the journal for {peerIds.Length:N0} peers..."));
         var before = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
         var recovered = before.Count(kv => kv.Value is not null);
-        if (recovered > 0)
-            status?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"history recovered from the journal for {recovered:N0} of {peerIds.Length:N0} peers"));
+        status?.Invoke(recovered > 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"history recovered from the journal for {recovered:N0} of {peerIds.Length:N0} peers ({wall.Elapsed.TotalSeconds:F1} s)")
+            : string.Create(CultureInfo.InvariantCulture, $"no history in the journal for these peers: all {peerIds.Length:N0} are new ({wall.Elapsed.TotalSeconds:F1} s)"));
 
         status?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"replaying {totals.Sessions:N0} sessions ({totals.Chunks:N0} chunks) at {SpeedText(_options.Driver.Speed)} speed..."));
         var driver = new ReplayDriver(_peers, _limits, _options.Driver);
         var drive = await driver.RunAsync(plan, progress, ct).ConfigureAwait(false);
 
-        status?.Invoke("collecting the peers' final stats...");
+        status?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"replayed {drive.Events:N0} events in {drive.Elapsed.TotalSeconds:F1} s; collecting the peers' final stats..."));
         var after = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
         var finals = new List<PeerStatsReply>(peerIds.Length);
         long ingress = 0, requests = 0;
@@ -117,7 +119,7 @@ public sealed class ReplayRunner
         }
         var rho = Spearman.RankCorrelation(xs, ys);
 
-        status?.Invoke("ranking peers...");
+        status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"final stats collected ({wall.Elapsed.TotalSeconds:F1} s); ranking peers..."));
         var ranked = await _selector.SelectWeightedAsync(_options.TopCount, end, finals, ct).ConfigureAwait(false);
         var channelsOf = input.Records.GroupBy(r => r.Pid2, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(r => r.Pid1).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);

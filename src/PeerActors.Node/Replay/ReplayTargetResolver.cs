@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Hosting;
+using PeerActors.Hosting;
 
 namespace PeerActors.Node.Replay;
 
@@ -21,7 +23,8 @@ public static class ReplayTargetResolver
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(system);
         // WIRING: peer region (PeerRegionKey), limits (LimitsKey), selector (SelectorKey) once composed.
-        IReplayPeers? peers = null;
+        var registry = ActorRegistry.For(system);
+        IReplayPeers? peers = registry.TryGet<PeerRegionKey>(out var region) ? new ShardRegionReplayPeers(region) : null;
         IReplayLimits limits = new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());
         IReplaySelector selector = new StatsReplaySelector();
         return new ReplayTargets(peers, limits, selector,
