@@ -1,6 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PeerActors.Hosting;
 using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
+using PeerActors.Node.Management;
+using PeerActors.Node.Management.Commands;
 
 namespace PeerActors.Node;
 
@@ -16,11 +20,19 @@ internal static class NodeComposition
             configureActors: (akka, provider) =>
             {
                 // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
-                // akka.WithPeerActors(settings.ToPeerActorsOptions());
+                akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
             },
             configureServices: services =>
             {
                 // COMPOSE: management endpoint, metrics, e.g.
-                // services.AddPeerActorsManagement(...);
+                if (settings.ManagementEnabled)
+                    services.AddPeerActorsManagement(new ManagementOptions
+                    {
+                        Bind = settings.ManagementEndpoint.ToString(),
+                        Token = settings.ManagementToken.Length == 0 ? null : settings.ManagementToken,
+                        MetricsEnabled = settings.MetricsEnabled,
+                    });
+                services.AddManagementCommand<PeerShowCommand>();
+                services.AddManagementCommand<PeerForgetCommand>();
             });
 }
