@@ -13,7 +13,7 @@ public sealed class ManagementEndpoint
     /// <summary>The bound address, or null before start.</summary>
     public IPEndPoint? BoundEndPoint { get; private set; }
 
-    /// <summary>Base URL, e.g. http://127.0.0.1:9110/, or null before start.</summary>
+    /// <summary>Base URL, e.g. http://127.0.0.1:4080/, or null before start.</summary>
     public Uri? BaseAddress => BoundEndPoint is null ? null : new Uri($"http://{BoundEndPoint}/");
 
     /// <summary>"host:port" as <c>peeractl --host</c> takes it, or null before start.</summary>

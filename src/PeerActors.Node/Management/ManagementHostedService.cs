@@ -42,7 +42,7 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
     private WebApplication? _app;
     private PrometheusMeterExporter? _exporter;
 
-    /// <summary>Created by DI (see <see cref="ManagementServiceCollectionExtensions.AddPeerActorsManagement"/>).</summary>
+    /// <summary>Created by DI (see <see cref="ManagementServiceCollectionExtensions.AddPeerActorsManagement(Microsoft.Extensions.DependencyInjection.IServiceCollection, ManagementOptions)"/>).</summary>
     public ManagementHostedService(IServiceProvider services, ManagementOptions options, ManagementEndpoint endpoint,
         ManagementCommandRegistry registry, ILoggerFactory? loggerFactory = null)
     {
@@ -59,7 +59,7 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _options.Validate();
-        var bind = _options.ParseBind();
+        var bind = _options.ParseEndpoint();
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "PeerActors.Management" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
@@ -71,7 +71,7 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton(_services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
 
         var app = builder.Build();
-        if (_options.MetricsEnabled) _exporter = new PrometheusMeterExporter();
+        if (_options.MetricsEnabled) _exporter = PrometheusMeterExporter.Shared;
 
         app.Use(AuthorizeAsync);
         app.UseRouting();
@@ -95,13 +95,11 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Disposes Kestrel and the metrics listener.</summary>
+    /// <summary>Disposes Kestrel (the process-wide metrics exporter stays).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
         _app = null;
-        _exporter?.Dispose();
-        _exporter = null;
     }
 
     private async Task AuthorizeAsync(HttpContext context, RequestDelegate next)

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PeerActors.Node.Configuration;
 using PeerActors.Node.Management.Commands;
+using PeerActors.Node.Metrics;
 
 namespace PeerActors.Node.Management;
 
@@ -39,8 +41,23 @@ public static class ManagementServiceCollectionExtensions
     }
 
     /// <summary>
+    /// The node's one-liner: when <c>peeractors.metrics.enabled</c>, registers OpenTelemetry for the <c>PeerActors*</c>
+    /// meters (<see cref="PeerActorsMetricsServiceCollectionExtensions.AddPeerActorsOpenTelemetry"/>); when
+    /// <c>peeractors.management.enabled</c>, adds the endpoint with <see cref="ManagementOptions.FromNodeSettings"/>
+    /// (which serves <c>/metrics</c> when metrics are enabled).
+    /// </summary>
+    /// <exception cref="PeerActors.Core.Validation.InvalidInputException">See <see cref="ManagementOptions.Validate"/>.</exception>
+    public static IServiceCollection AddPeerActorsManagement(this IServiceCollection services, NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.MetricsEnabled) services.AddPeerActorsOpenTelemetry();
+        if (settings.ManagementEnabled) services.AddPeerActorsManagement(ManagementOptions.FromNodeSettings(settings));
+        return services;
+    }
+
+    /// <summary>
     /// Registers one more management command (other palettes: <c>peer</c>, <c>limits</c>, <c>selector</c>, <c>bandwidth</c>).
-    /// Can be called before or after <see cref="AddPeerActorsManagement"/>. <c>peeractl</c> reaches it as
+    /// Can be called before or after <see cref="AddPeerActorsManagement(IServiceCollection, ManagementOptions)"/>. <c>peeractl</c> reaches it as
     /// <c>peeractl &lt;palette words&gt; &lt;name&gt; [args]</c> (statically known palettes) or
     /// <c>peeractl exec &lt;palette words&gt; &lt;name&gt; --arg key=value</c> (any command).
     /// </summary>
