@@ -55,6 +55,10 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private IActorRef? _criticalReplyTo;
     private IActorRef? _forgetReplyTo;
     private PeerStatsState? _forgottenStats;
+    private bool _forgetEventsDeleted;
+    private bool _forgetSnapshotsDeleteSent;
+    private bool _snapshotInFlight;
+    private long _lastSnapshotSeqNr;
 
     /// <summary>Creates the actor for <paramref name="entityId"/> (the sharding entity id, i.e. the peer id).</summary>
     /// <param name="entityId">The peer id.</param>
@@ -81,6 +85,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         Recover<SnapshotOffer>(o =>
         {
             if (o.Snapshot is PeerSnapshot snap) _state.Load(snap.State);
+            _lastSnapshotSeqNr = o.Metadata.SequenceNr;
         });
         Recover<IPeerEvent>(e => _state.Apply(_peerId, e));
         Recover<RecoveryCompleted>(_ => UpdateBytesCell());
@@ -245,9 +250,13 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         Command<FlushTick>(_ => FlushAsync());
         Command<PeerStop>(_ => StopAfterFlush());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "peer {0}: snapshot failed", _entityId));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting old snapshots failed", _entityId));
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _snapshotInFlight = false;
+            _log.Warning(f.Cause, "peer {0}: snapshot failed", _entityId);
+        });
+        Command<DeleteSnapshotSuccess>(_ => { });
+        Command<DeleteSnapshotFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting an old snapshot failed", _entityId));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting old events failed", _entityId));
     }
@@ -255,8 +264,32 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     /// <summary>While deleting history for <see cref="Forget"/>: everything else is answered "peer not found".</summary>
     private void Forgetting()
     {
-        Command<DeleteMessagesSuccess>(_ => DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue)));
+        Command<DeleteMessagesSuccess>(_ =>
+        {
+            _forgetEventsDeleted = true;
+            TryDeleteAllSnapshots();
+        });
         Command<DeleteMessagesFailure>(f => ForgetFailed(f.Cause));
+        Command<SaveSnapshotSuccess>(_ =>
+        {
+            _snapshotInFlight = false;
+            TryDeleteAllSnapshots();
+        });
+        Command<SaveSnapshotFailure>(_ =>
+        {
+            _snapshotInFlight = false;
+            TryDeleteAllSnapshots();
+        });
+        Command<DeleteSnapshotSuccess>(d =>
+        {
+            // Ignore the completion of an older "keep latest" deletion started before Forget.
+            if (_forgetSnapshotsDeleteSent && d.Metadata.SequenceNr == _lastSnapshotSeqNr)
+                DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue, DateTime.MaxValue));
+        });
+        Command<DeleteSnapshotFailure>(f =>
+        {
+            if (_forgetSnapshotsDeleteSent && f.Metadata.SequenceNr == _lastSnapshotSeqNr) ForgetFailed(f.Cause);
+        });
         Command<DeleteSnapshotsSuccess>(_ =>
         {
             if (_forgottenStats is { } st)
@@ -406,8 +439,23 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         {
             PeerActorsMetrics.JournalWrites.Add(1);
             if (LastSequenceNr > 0) DeleteMessages(LastSequenceNr);
-            else DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+            else
+            {
+                _forgetEventsDeleted = true;
+                TryDeleteAllSnapshots();
+            }
         });
+    }
+
+    /// <summary>Deletes every snapshot once the events are gone and no snapshot save is still in flight (it would resurrect the peer).</summary>
+    private void TryDeleteAllSnapshots()
+    {
+        if (!_forgetEventsDeleted || _snapshotInFlight || _forgetSnapshotsDeleteSent) return;
+        _forgetSnapshotsDeleteSent = true;
+        // The latest known snapshot is deleted by its own metadata first (the exact-key path of every snapshot
+        // store), then everything else by criteria.
+        if (_lastSnapshotSeqNr > 0) DeleteSnapshot(_lastSnapshotSeqNr);
+        else DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue, DateTime.MaxValue));
     }
 
     private void ForgetFailed(Exception cause)
@@ -495,13 +543,16 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (++_eventsSinceSnapshot < _settings.SnapshotEvery || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
+        _snapshotInFlight = true;
         SaveSnapshot(new PeerSnapshot(_state.ToData()));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
     {
-        if (s.Metadata.SequenceNr > 1)
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        _snapshotInFlight = false;
+        // Keep only the latest snapshot: delete the previous one by its exact key (and any older by criteria).
+        if (_lastSnapshotSeqNr > 0 && _lastSnapshotSeqNr < s.Metadata.SequenceNr) DeleteSnapshot(_lastSnapshotSeqNr);
+        _lastSnapshotSeqNr = s.Metadata.SequenceNr;
         if (_settings.DeleteEventsOnSnapshot) DeleteMessages(s.Metadata.SequenceNr);
     }
 
