@@ -25,13 +25,7 @@ internal static class NodeComposition
             configureServices: services =>
             {
                 // COMPOSE: management endpoint, metrics, e.g.
-                if (settings.ManagementEnabled)
-                    services.AddPeerActorsManagement(new ManagementOptions
-                    {
-                        Bind = settings.ManagementEndpoint.ToString(),
-                        Token = settings.ManagementToken.Length == 0 ? null : settings.ManagementToken,
-                        MetricsEnabled = settings.MetricsEnabled,
-                    });
+                services.AddPeerActorsManagement(settings);
                 services.AddManagementCommand<PeerShowCommand>();
                 services.AddManagementCommand<PeerForgetCommand>();
             });
