@@ -31,6 +31,14 @@ public sealed class ClusterFormationTests(PostgresServer postgres, ITestOutputHe
                     && members.Select(m => m.Address).Order().SequenceEqual(expected);
             }, Timeout, $"3 Up members seen by {node.Name}");
         }
+        // `peeractl cluster show` (the CLI's entry point, in-process) lists the 3 members as Up.
+        var (ctlCode, text, err) = await PeerCtlRun.RunAsync("--host", cluster.Nodes[1].Endpoint, "--token", token, "cluster", "show");
+        Assert.True(ctlCode == 0, $"peeractl cluster show: exit {ctlCode}: {err}");
+        foreach (var node in cluster.Nodes)
+            Assert.Contains(text.Split('\n'), l => l.Contains(node.Address, StringComparison.Ordinal) && l.Contains("Up", StringComparison.Ordinal));
+        var (refused, _, refusedErr) = await PeerCtlRun.RunAsync("--host", cluster.Nodes[1].Endpoint, "cluster", "show");
+        Assert.NotEqual(0, refused);
+        output.WriteLine($"peeractl without token: exit {refused}: {refusedErr.Trim()}");
         output.WriteLine($"3 nodes Up, seen by all, after {(DateTime.UtcNow - started).TotalSeconds:F1} s (process start included)");
 
         // Token: without it (or with a wrong one) refused, with it accepted.

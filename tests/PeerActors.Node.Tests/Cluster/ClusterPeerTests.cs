@@ -78,6 +78,13 @@ public sealed class ClusterPeerTests(PostgresServer postgres, ITestOutputHelper 
                 Assert.Equal(1000, stats["paidSat"]!.GetValue<long>());
             }
         }
+        // The same through the `peeractl` entry point (in-process), against every node.
+        foreach (var node in cluster.Nodes)
+        {
+            var (code, text, err) = await PeerCtlRun.RunAsync("--host", node.Endpoint, "peer", "show", PeerId(42));
+            Assert.True(code == 0, $"peeractl peer show on {node.Name}: exit {code}: {err}");
+            Assert.Contains("successes", text);
+        }
         var (missing, missingBody) = await ManagementHttp.PostAsync(cluster.Nodes[0].Endpoint, "peer show", new { });
         Assert.Equal(HttpStatusCode.BadRequest, missing);
         Assert.Contains("id", missingBody!["error"]!.GetValue<string>());
