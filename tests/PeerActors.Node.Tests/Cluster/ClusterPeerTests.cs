@@ -113,7 +113,7 @@ public sealed class ClusterPeerTests(PostgresServer postgres, ITestOutputHelper 
         }
         var names = PrometheusText.MetricNames(allText);
         output.WriteLine("metric families: " + string.Join(", ", names.Order()));
-        foreach (var instrument in new[] { "peeractors-active-peers", "peeractors-ingest-events", "peeractors-journal-writes", "ingress-bytes", "ingress-bytes-by-peer" })
+        foreach (var instrument in new[] { "active-peers", "ingest-events", "journal-writes", "ingress-bytes", "ingress-bytes-by-peer" })
             Assert.True(PrometheusText.HasInstrument(names, instrument), $"no metric family for instrument '{instrument}' in: {string.Join(", ", names.Order())}");
         Assert.Contains("peer_id=\"peer-000\"", allText);
     }
