@@ -1,9 +1,11 @@
-using PeerActors.Hosting;
-using PeerActors.Node.Management;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PeerActors.Hosting;
 using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
+using PeerActors.Node.Management;
+using PeerActors.Node.Management.Commands;
 
 namespace PeerActors.Node;
 
@@ -19,13 +21,15 @@ internal static class NodeComposition
             configureActors: (akka, provider) =>
             {
                 // Peer shard region (event-sourced peer actors) and its serializer.
-                akka.WithPeerActors(settings.ToPeerActorsOptions());
+                akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
                 // COMPOSE: limit actors, selector.
             },
             configureServices: services =>
             {
                 // Management endpoint (peeractl) and the Prometheus /metrics endpoint.
                 services.AddPeerActorsManagement(settings);
+                services.AddManagementCommand<PeerShowCommand>();
+                services.AddManagementCommand<PeerForgetCommand>();
             },
             configureLogging);
 }

@@ -33,11 +33,11 @@ public static class PeerActorsMetrics
         /// <summary>Counter, bytes sent, tagged <see cref="Tags.PeerId"/>.</summary>
         public const string EgressBytesByPeer = "egress-bytes-by-peer";
         /// <summary>Up/down counter, peer actors currently alive (not passivated).</summary>
-        public const string ActivePeers = "peeractors-active-peers";
+        public const string ActivePeers = "active-peers";
         /// <summary>Counter, observations ingested (any kind).</summary>
-        public const string IngestEvents = "peeractors-ingest-events";
+        public const string IngestEvents = "ingest-events";
         /// <summary>Counter, events written to the journal.</summary>
-        public const string JournalWrites = "peeractors-journal-writes";
+        public const string JournalWrites = "journal-writes";
         /// <summary>Counter, rcmgr reservations allowed; tags resource, scope_class, direction.</summary>
         public const string RcmgrAllowedResources = "rcmgr-allowed-resources";
         /// <summary>Counter, rcmgr reservations blocked; tags resource, scope_class, direction.</summary>
@@ -72,11 +72,11 @@ public static class PeerActorsMetrics
     public static readonly Counter<long> EgressBytes = Meter.CreateCounter<long>(Names.EgressBytes, "By", "Bytes sent to peers");
     /// <summary><c>egress-bytes-by-peer</c> (unit: By; tag peer_id).</summary>
     public static readonly Counter<long> EgressBytesByPeer = Meter.CreateCounter<long>(Names.EgressBytesByPeer, "By", "Bytes sent, by peer");
-    /// <summary><c>peeractors-active-peers</c>: +1 when a peer actor starts, -1 when it stops.</summary>
+    /// <summary><c>active-peers</c> (Prometheus: peeractors_active_peers): +1 when a peer actor starts, -1 when it stops.</summary>
     public static readonly UpDownCounter<long> ActivePeers = Meter.CreateUpDownCounter<long>(Names.ActivePeers, "{peer}", "Peer actors alive on this node");
-    /// <summary><c>peeractors-ingest-events</c>.</summary>
+    /// <summary><c>ingest-events</c> (Prometheus: peeractors_ingest_events).</summary>
     public static readonly Counter<long> IngestEvents = Meter.CreateCounter<long>(Names.IngestEvents, "{event}", "Observations ingested");
-    /// <summary><c>peeractors-journal-writes</c>.</summary>
+    /// <summary><c>journal-writes</c> (Prometheus: peeractors_journal_writes).</summary>
     public static readonly Counter<long> JournalWrites = Meter.CreateCounter<long>(Names.JournalWrites, "{event}", "Events persisted to the journal");
     /// <summary><c>rcmgr-allowed-resources</c> (tags resource, scope_class, direction).</summary>
     public static readonly Counter<long> RcmgrAllowedResources = Meter.CreateCounter<long>(Names.RcmgrAllowedResources, "{reservation}", "rcmgr reservations allowed");

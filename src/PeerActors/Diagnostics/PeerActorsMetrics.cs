@@ -17,9 +17,9 @@ namespace PeerActors.Diagnostics;
 /// every other peer is summed into <c>peer_id="other"</c>. A gauge rather than a counter because top-K membership
 /// changes (a peer moving into or out of "other" would make a counter go backwards) and because passivated
 /// or handed-off peers leave this node; take rates with care (the series is a per-node level, not a monotone sum).</item>
-/// <item><c>peeractors-active-peers</c>: UpDownCounter&lt;long&gt;, peer actors alive on this node.</item>
-/// <item><c>peeractors-ingest-events</c>: Counter&lt;long&gt;, observations and commands applied.</item>
-/// <item><c>peeractors-journal-writes</c>: Counter&lt;long&gt;, persist calls (one atomic journal write each).</item>
+/// <item><c>active-peers</c> (Prometheus: peeractors_active_peers): UpDownCounter&lt;long&gt;, peer actors alive on this node.</item>
+/// <item><c>ingest-events</c> (Prometheus: peeractors_ingest_events): Counter&lt;long&gt;, observations and commands applied.</item>
+/// <item><c>journal-writes</c> (Prometheus: peeractors_journal_writes): Counter&lt;long&gt;, persist calls (one atomic journal write each).</item>
 /// </list>
 /// </remarks>
 public static class PeerActorsMetrics
@@ -39,14 +39,14 @@ public static class PeerActorsMetrics
     /// <summary><c>egress-bytes</c>: bytes sent to peers (unlabelled).</summary>
     public static Counter<long> EgressBytes { get; } = Meter.CreateCounter<long>("egress-bytes", "By", "Bytes sent to peers (all peers)");
 
-    /// <summary><c>peeractors-active-peers</c>: peer actors alive on this node.</summary>
-    public static UpDownCounter<long> ActivePeers { get; } = Meter.CreateUpDownCounter<long>("peeractors-active-peers", "{peer}", "Peer actors alive on this node");
+    /// <summary><c>active-peers</c> (Prometheus: peeractors_active_peers): peer actors alive on this node.</summary>
+    public static UpDownCounter<long> ActivePeers { get; } = Meter.CreateUpDownCounter<long>("active-peers", "{peer}", "Peer actors alive on this node");
 
-    /// <summary><c>peeractors-ingest-events</c>: observations and commands applied by peer actors.</summary>
-    public static Counter<long> IngestEvents { get; } = Meter.CreateCounter<long>("peeractors-ingest-events", "{event}", "Observations applied by peer actors");
+    /// <summary><c>ingest-events</c> (Prometheus: peeractors_ingest_events): observations and commands applied by peer actors.</summary>
+    public static Counter<long> IngestEvents { get; } = Meter.CreateCounter<long>("ingest-events", "{event}", "Observations applied by peer actors");
 
-    /// <summary><c>peeractors-journal-writes</c>: persist calls (atomic journal writes) by peer actors.</summary>
-    public static Counter<long> JournalWrites { get; } = Meter.CreateCounter<long>("peeractors-journal-writes", "{write}", "Journal writes by peer actors");
+    /// <summary><c>journal-writes</c> (Prometheus: peeractors_journal_writes): persist calls (atomic journal writes) by peer actors.</summary>
+    public static Counter<long> JournalWrites { get; } = Meter.CreateCounter<long>("journal-writes", "{write}", "Journal writes by peer actors");
 
     /// <summary><c>ingress-bytes-by-peer</c>: current ingress totals per peer label (top-K + "other").</summary>
     public static ObservableGauge<long> IngressBytesByPeer { get; } = Meter.CreateObservableGauge(

@@ -65,7 +65,7 @@ public sealed class IngestSuite : IBenchmarkSuite
             using var listener = new MeterListener();
             listener.InstrumentPublished = (inst, l) =>
             {
-                if (inst.Meter.Name == PeerActorsMetrics.MeterName && inst.Name == "peeractors-journal-writes") l.EnableMeasurementEvents(inst);
+                if (inst.Meter.Name == PeerActorsMetrics.MeterName && inst.Name == "journal-writes") l.EnableMeasurementEvents(inst);
             };
             listener.SetMeasurementEventCallback<long>((_, v, _, _) => Interlocked.Add(ref writes, v));
             listener.Start();
