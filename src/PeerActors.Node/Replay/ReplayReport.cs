@@ -59,6 +59,10 @@ public sealed record ReplayReport
     /// Must equal <see cref="ExpectedIngressBytes"/>.</summary>
     public required long IngressBytesTotal { get; init; }
 
+    /// <summary>Σ over the input's peers of their total ingress bytes after the replay, including earlier runs on the same
+    /// journal (after two runs of one file: twice its bytes, which shows the first run's coalesced events were flushed).</summary>
+    public required long IngressBytesAfter { get; init; }
+
     /// <summary>Σ total_bytes of the input (the planner's total).</summary>
     public required long ExpectedIngressBytes { get; init; }
 
@@ -159,6 +163,7 @@ public sealed record ReplayReport
         Row("chunks", Chunks.ToString("N0", inv));
         Row("peers", string.Create(inv, $"{Peers:N0} ({Receivers:N0} receivers, {Senders:N0} senders, {Channels:N0} channels)"));
         Row("ingress bytes", string.Create(inv, $"{IngressBytesTotal:N0} (expected {ExpectedIngressBytes:N0}: {(IngressBytesMatch ? "OK" : "MISMATCH")})"));
+        Row("ingress in journal", string.Create(inv, $"{IngressBytesAfter:N0} (these peers, all runs)"));
         Row("trace", string.Create(inv, $"{TraceStart:u} .. {TraceEnd:u}"));
         Row("events", string.Create(inv, $"{Events:N0} in {ReplayWallSeconds:F1} s = {EventsPerSecond:N0} events/s (speed {Speed})"));
         Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));

@@ -80,7 +80,7 @@ public sealed class ReplayRunner
             $"replayed {drive.Events:N0} events in {drive.Elapsed.TotalSeconds:F1} s; collecting the peers' final stats..."));
         var after = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
         var finals = new List<PeerStatsReply>(peerIds.Length);
-        long ingress = 0, requests = 0;
+        long ingress = 0, requests = 0, ingressAfter = 0;
         var missing = 0;
         foreach (var id in peerIds)
         {
@@ -92,6 +92,7 @@ public sealed class ReplayRunner
             finals.Add(a);
             var b = before[id];
             ingress += (long)(a.IngressBytes - (b?.IngressBytes ?? 0));
+            ingressAfter += (long)a.IngressBytes;
             requests += (long)(a.Stats.RequestsSent - (b?.Stats.RequestsSent ?? 0));
         }
         if (missing > 0)
@@ -143,6 +144,7 @@ public sealed class ReplayRunner
             Channels = totals.Channels,
             IngressBytesTotal = ingress,
             ExpectedIngressBytes = totals.TotalIngressBytes,
+            IngressBytesAfter = ingressAfter,
             RequestsApplied = requests,
             Events = drive.Events,
             EventsPerSecond = drive.EventsPerSecond,

@@ -56,6 +56,9 @@ public sealed class ReplayEndToEndTests : IDisposable
         Assert.Contains("history recovered from the journal", second.Out);
         // The delta of this run is again exactly the file's bytes (the journal holds both runs).
         Assert.Equal(sums.Bytes, s.GetProperty("ingressBytesTotal").GetInt64());
+        // The first run's high-rate events (coalesced) were flushed at shutdown and recovered: the journal holds both runs.
+        Assert.Equal(sums.Bytes, r.GetProperty("ingressBytesAfter").GetInt64());
+        Assert.Equal(2 * sums.Bytes, s.GetProperty("ingressBytesAfter").GetInt64());
         Assert.Equal(r.GetProperty("channels").GetInt32(), s.GetProperty("channelsAlreadyOpen").GetInt32());
         var topIngress = s.GetProperty("topPeersByScore").EnumerateArray().Select(p => p.GetProperty("ingressBytes").GetInt64()).ToList();
         Assert.All(topIngress, b => Assert.True(b >= 0));

@@ -61,6 +61,7 @@ public sealed class ReplayRunnerTests
         // Same peers again: all recovered; the delta is still exactly this run's bytes.
         Assert.Equal((sums.Peers, 0), (second.RecoveredPeers, second.NewPeers));
         Assert.Equal(sums.Bytes, second.IngressBytesTotal);
+        Assert.Equal(2 * sums.Bytes, second.IngressBytesAfter);
         Assert.Equal(first.Channels, second.ChannelsAlreadyOpen);
         Assert.Empty(second.Problems);
         Assert.Contains("history recovered from the journal", second.ToText());
