@@ -117,6 +117,10 @@ public sealed record ReplayReport
     /// <summary>Where the ranking came from.</summary>
     public required string TopPeersSource { get; init; }
 
+    /// <summary>True when the ranking's ids equal the reference Weighted ranking (<see cref="Core.Selection.PeerSelector"/>)
+    /// of the peers' final stats at the trace's end; false means the selector's inputs lagged or differ.</summary>
+    public required bool TopPeersMatchReference { get; init; }
+
     /// <summary>Spearman ρ between each sender's final Weighted score and its mean observed throughput
     /// (Σ total_bytes / Σ total_timespent, KB/s); null when undefined (fewer than 2 senders, or no variance).</summary>
     public required double? SpearmanScoreVsThroughput { get; init; }
@@ -178,7 +182,7 @@ public sealed record ReplayReport
             ? string.Create(inv, $"{rho:F3} over {SpearmanPairs:N0} senders")
             : string.Create(inv, $"undefined ({SpearmanPairs:N0} senders)"));
         sb.AppendLine();
-        sb.Append(inv, $"Top peers by score ({TopPeersSource})").AppendLine();
+        sb.Append(inv, $"Top peers by score ({TopPeersSource}; {(TopPeersMatchReference ? "same order as" : "DIFFERS from")} the reference ranking of the final stats)").AppendLine();
         sb.Append(inv, $"  {"#",3} {"peer",-36} {"score",7} {"srtt ms",9} {"success",8} {"uptime",7} {"flaps",6} {"ingress bytes",16}").AppendLine();
         var i = 0;
         foreach (var p in TopPeersByScore)

@@ -122,6 +122,11 @@ public sealed class ReplayRunner
 
         status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"final stats collected ({wall.Elapsed.TotalSeconds:F1} s); ranking peers..."));
         var ranked = await _selector.SelectWeightedAsync(_options.TopCount, end, finals, ct).ConfigureAwait(false);
+        // Cross-check against the reference algorithm over the same final stats (identical when the selector is up to date).
+        var reference = _selector is StatsReplaySelector
+            ? ranked
+            : await new StatsReplaySelector().SelectWeightedAsync(_options.TopCount, end, finals, ct).ConfigureAwait(false);
+        var matchesReference = ranked.Select(p => p.PeerId).SequenceEqual(reference.Select(p => p.PeerId), StringComparer.Ordinal);
         var channelsOf = input.Records.GroupBy(r => r.Pid2, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(r => r.Pid1).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         var top = new List<ReplayTopPeer>();
@@ -162,6 +167,7 @@ public sealed class ReplayRunner
             Rejections = drive.Rejections,
             TopPeersByScore = top,
             TopPeersSource = _selector.Source,
+            TopPeersMatchReference = matchesReference,
             SpearmanScoreVsThroughput = double.IsNaN(rho) ? null : rho,
             SpearmanPairs = xs.Count,
             Problems = problems,

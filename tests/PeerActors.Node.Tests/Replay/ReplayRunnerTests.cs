@@ -75,7 +75,7 @@ public sealed class ReplayRunnerTests
 
         using var doc = JsonDocument.Parse(report.ToJson());
         var root = doc.RootElement;
-        foreach (var key in new[] { "sessions", "chunks", "peers", "ingressBytesTotal", "eventsPerSecond", "recoveredPeers", "limitBlocks",
+        foreach (var key in new[] { "sessions", "chunks", "peers", "ingressBytesTotal", "eventsPerSecond", "recoveredPeers", "limitBlocks", "topPeersMatchReference",
                      "topPeersByScore", "spearmanScoreVsThroughput", "wallSeconds", "rowsSkipped", "files" })
             Assert.True(root.TryGetProperty(key, out _), $"missing key {key}");
         var top = root.GetProperty("topPeersByScore")[0];
