@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using PeerActors.Node.Configuration;
+using PeerActors.Hosting;
 using PeerActors.Node.Hosting;
 
 namespace PeerActors.Node;
@@ -10,11 +11,14 @@ namespace PeerActors.Node;
 /// </summary>
 internal static class NodeComposition
 {
-    public static IHost BuildHost(NodeSettings settings) =>
-        PeerActorsNode.Build(
+    public static IHost BuildHost(NodeSettings settings)
+    {
+        var limits = PeerActors.Node.Limits.NodeLimitsLoader.Load(settings); // throws NodeConfigurationException naming the key
+        return PeerActorsNode.Build(
             settings,
             configureActors: (akka, provider) =>
             {
+                akka.WithPeerActorsLimits(limits);
                 // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
                 // akka.WithPeerActors(settings.ToPeerActorsOptions());
             },
@@ -23,4 +27,5 @@ internal static class NodeComposition
                 // COMPOSE: management endpoint, metrics, e.g.
                 // services.AddPeerActorsManagement(...);
             });
+    }
 }

@@ -5,8 +5,8 @@ using PeerActors.Core.ResourceManager;
 namespace PeerActors.Limits;
 
 /// <summary>
-/// Typed client of the limit actors. Each call sends one request (to the actor owning the scope when the handle
-/// names it, else to the root) and completes with the typed reply; refusals and failures are values
+/// Typed client of the limit actors. Each call sends one request to the root (which routes it to the actor owning
+/// the scope) and completes with the typed reply; refusals and failures are values
 /// (<see cref="LimitsResult{T}"/>), never timeouts. Replies are delivered through a lightweight local reply
 /// reference completing a <see cref="TaskCompletionSource{TResult}"/> (no temporary actor, no Ask timer), so the
 /// client is for use in the same process as the root. Operations on one handle must be awaited in order.
@@ -73,27 +73,27 @@ public sealed class LimitsClient
 
     /// <summary>Reserves memory on a scope (see <see cref="ReserveMemory"/>).</summary>
     public Task<LimitsResult<LimitsAck>> ReserveMemoryAsync(ScopeRef scope, long size, byte priority = ReservationPriority.Always, CancellationToken ct = default) =>
-        Ack(new ReserveMemory(scope, size, priority), scope.Owner, ct);
+        Ack(new ReserveMemory(scope, size, priority), null, ct);
 
     /// <summary>Releases memory on a scope (see <see cref="ReleaseMemory"/>).</summary>
     public Task<LimitsResult<LimitsAck>> ReleaseMemoryAsync(ScopeRef scope, long size, CancellationToken ct = default) =>
-        Ack(new ReleaseMemory(scope, size), scope.Owner, ct);
+        Ack(new ReleaseMemory(scope, size), null, ct);
 
     /// <summary>Starts a span under a scope (see <see cref="BeginSpan"/>).</summary>
     public Task<LimitsResult<SpanHandle>> BeginSpanAsync(ScopeRef scope, CancellationToken ct = default) =>
-        Typed(new BeginSpan(scope), scope.Owner, ct, r => (r as SpanOpened)?.Span);
+        Typed(new BeginSpan(scope), null, ct, r => (r as SpanOpened)?.Span);
 
     /// <summary>Ends a span (see <see cref="Done"/>).</summary>
     public Task<LimitsResult<LimitsAck>> DoneAsync(SpanHandle span, CancellationToken ct = default) =>
-        Ack(new Done(span.Ref), span.Owner, ct);
+        Ack(new Done(span.Ref), null, ct);
 
     /// <summary>Closes a connection, stream or span (see <see cref="Close"/>).</summary>
     public Task<LimitsResult<LimitsAck>> CloseAsync(ScopeRef scope, CancellationToken ct = default) =>
-        Ack(new Close(scope), scope.Owner, ct);
+        Ack(new Close(scope), null, ct);
 
     /// <summary>Usage and limit of a scope (see <see cref="GetStat"/>).</summary>
     public Task<LimitsResult<ScopeStatReply>> StatAsync(ScopeRef scope, CancellationToken ct = default) =>
-        Typed(new GetStat(scope), scope.Owner, ct, r => r as ScopeStatReply);
+        Typed(new GetStat(scope), null, ct, r => r as ScopeStatReply);
 
     /// <summary>Usage and limit of a named scope.</summary>
     public Task<LimitsResult<ScopeStatReply>> StatAsync(string scopeName, CancellationToken ct = default) =>

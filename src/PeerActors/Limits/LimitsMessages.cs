@@ -8,8 +8,8 @@ namespace PeerActors.Limits;
 /// Addresses one scope of the limit-actor hierarchy: by <see cref="Name"/> (<c>system</c>, <c>transient</c>,
 /// <c>allowlistedSystem</c>, <c>allowlistedTransient</c>, <c>svc:NAME</c>, <c>svc:NAME.peer:ID</c>,
 /// <c>protocol:ID</c>, <c>protocol:ID.peer:ID</c>, <c>peer:ID</c>, <c>conn-N</c>, and spans <c>…span-N</c>), and,
-/// for stream and stream-span scopes, by the actor that owns it (<see cref="Owner"/>). Messages whose scope has an
-/// owner may be sent to the owner directly; all others go to the root (<c>LimitsKey</c>), which routes them.
+/// for stream and stream-span scopes, by the actor that owns it (<see cref="Owner"/>). Requests go to the root
+/// (<c>LimitsKey</c>), which routes them to the owning actor, or answers "resource scope closed" when it is gone.
 /// </summary>
 /// <param name="Name">Scope name.</param>
 /// <param name="Owner">Actor owning the scope's counters when known (required for streams and stream spans), else null.</param>

@@ -195,8 +195,17 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         string name = scope.Name ?? "";
         if (name.StartsWith("stream-", StringComparison.Ordinal))
         {
-            if (scope.Owner is { } owner && !owner.Equals(Self)) owner.Tell(message, replyTo);
-            else replyTo.Tell(new LimitsFailure("scope", $"{name}: address stream scopes by their StreamHandle (owner actor)"));
+            // Streams live in their peer actor; route only while that actor is live (else the stream is closed).
+            if (scope.Owner is { } owner && _childKeys.TryGetValue(owner, out var ownerKey) && _children.TryGetValue(ownerKey, out var oc))
+                Send(oc, new Routed(message, replyTo));
+            else if (scope.Owner is null)
+                replyTo.Tell(new LimitsFailure("scope", $"{name}: address stream scopes by their StreamHandle (owner actor)"));
+            else
+                replyTo.Tell(message switch
+                {
+                    ReleaseMemory or Done => LimitsAck.Instance,
+                    _ => new LimitsFailure("scope", $"{name}: resource scope closed"),
+                });
             return true;
         }
 
