@@ -38,6 +38,12 @@ public sealed record LimitsOptions
     /// <summary>Per-subnet connection limits (default rcmgr's: IPv4 /32: 8; IPv6 /56: 8, /48: 64; loopback unlimited).</summary>
     public SubnetLimitSettings SubnetLimits { get; init; } = new();
 
+    /// <summary>
+    /// Peer, service and protocol actors that are idle and empty are stopped at the next sweep of this interval
+    /// (rcmgr garbage-collects idle scopes periodically too). Default 1 s.
+    /// </summary>
+    public TimeSpan IdleSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Name of the root actor under <c>/user</c>. Default <c>limits</c>.</summary>
     public string ActorName { get; init; } = "limits";
 

@@ -48,7 +48,16 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     {
         public readonly IActorRef Actor = actor;
         public long Sent;
+        public long IdleAt = -1;
     }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    private readonly TimeSpan _idleSweep;
+    private ICancelable? _sweepTimer;
 
     private sealed class ConnInfo
     {
@@ -60,8 +69,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         public string? PeerId;
     }
 
-    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics) : base(metrics)
+    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) : base(metrics)
     {
+        _idleSweep = idleSweep;
         _limits = limits;
         _allowlist = allowlist;
         _subnets = new SubnetConnLimiter(subnets);
@@ -75,8 +85,13 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         metrics.SetUsageSource(Usage);
     }
 
-    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics));
+    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics, idleSweep));
+
+    protected override void PreStart() =>
+        _sweepTimer = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(_idleSweep, _idleSweep, Self, Sweep.Instance, Self);
+
+    protected override void PostStop() => _sweepTimer?.Cancel();
 
     protected override bool IsChild => false;
 
@@ -110,6 +125,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case OpenConnection m: OnOpenConnection(m, replyTo); break;
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
+            case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
             case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits)); break;
             case ListServices: Collect("svc:", replyTo); break;
@@ -182,11 +198,28 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
     private void OnIdle(IdleNotice m)
     {
-        if (!_childKeys.TryGetValue(Sender, out var key) || !_children.TryGetValue(key, out var c)) return;
-        if (c.Sent != m.FromRoot) return; // a routed message is in flight; the child will report again
-        _children.Remove(key);
-        _childKeys.Remove(Sender);
-        Context.Stop(Sender);
+        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+            c.IdleAt = m.FromRoot;
+    }
+
+    /// <summary>
+    /// Stops children that reported idle and to which nothing was sent since (their count still matches), so no
+    /// routed message is lost; lingering one sweep interval avoids re-creating actors of busy peers on every cycle.
+    /// </summary>
+    private void OnSweep()
+    {
+        List<string>? stop = null;
+        foreach (var (key, c) in _children)
+            if (c.IdleAt == c.Sent)
+                (stop ??= new List<string>()).Add(key);
+        if (stop is null) return;
+        foreach (var key in stop)
+        {
+            var c = _children[key];
+            _children.Remove(key);
+            _childKeys.Remove(c.Actor);
+            Context.Stop(c.Actor);
+        }
     }
 
     /// <summary>Routes a scope-addressed request to the owning child; returns false when the root owns the scope.</summary>

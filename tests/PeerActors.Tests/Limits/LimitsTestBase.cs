@@ -28,6 +28,7 @@ public abstract class LimitsTestBase : TestKit
             Limits = limits,
             Allowlist = allowlist ?? [],
             SubnetLimits = subnets ?? new SubnetLimitSettings(),
+ IdleSweepInterval = TimeSpan.FromMilliseconds(100),
             ActorName = "limits-" + Guid.NewGuid().ToString("N"),
         });
         return new LimitsClient(root);
