@@ -1,7 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PeerActors.Node.Configuration;
 using PeerActors.Hosting;
+using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
+using PeerActors.Node.Management;
+using PeerActors.Node.Management.Commands;
 
 namespace PeerActors.Node;
 
@@ -18,14 +21,18 @@ internal static class NodeComposition
             settings,
             configureActors: (akka, provider) =>
             {
+                // Peer shard region (event-sourced peer actors) and its serializer.
+                akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
+                // Limit actors (rcmgr scope DAG), root registered under LimitsKey.
                 akka.WithPeerActorsLimits(limits);
-                // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
-                // akka.WithPeerActors(settings.ToPeerActorsOptions());
+                // COMPOSE: selector.
             },
             configureServices: services =>
             {
-                // COMPOSE: management endpoint, metrics, e.g.
-                // services.AddPeerActorsManagement(...);
+                // Management endpoint (peeractl) and the Prometheus /metrics endpoint.
+                services.AddPeerActorsManagement(settings);
+                services.AddManagementCommand<PeerShowCommand>();
+                services.AddManagementCommand<PeerForgetCommand>();
             });
     }
 }

@@ -1,0 +1,598 @@
+using PeerActors.Core.Identity;
+using PeerActors.Core.Stats;
+using PeerActors.Core.Validation;
+
+namespace PeerActors.Core.Selection;
+
+/// <summary>
+/// An incrementally maintained selection index over many peers (SPEC §3) whose answers are exactly
+/// those of <see cref="PeerSelector.Select(IEnumerable{PeerEntry}, SelectionQuery, DateTimeOffset, long, Random)"/>
+/// (same ids, order, scores and inputs) without sorting all peers per query. Not thread-safe: one
+/// actor owns it.
+/// </summary>
+/// <remarks>
+/// <para><b>Index clock.</b> Per-peer keys are valid at a monotone clock. Time changes a peer in only
+/// two event-like ways: its backoff ends (it becomes a candidate) and its last success leaves the 60 s
+/// recency window (score(now) drops by 0.01). Both instants live in ordered sets (backoff deadlines,
+/// recency ends); a query at <c>now</c> ≥ clock first moves the clock to <c>now</c> and re-keys
+/// every peer whose event is due. A query with <c>now</c> before the clock is answered exactly by the
+/// slow path (the reference function over all peers).</para>
+/// <para><b>Ordered sets</b> (candidates only, i.e. peers not backed off at the clock; ties by id):
+/// score·multiplier desc; boost desc; success_rate desc; (SRTT asc, score desc); utility without its
+/// exploration term desc; tit-for-tat without exploration desc; requests_sent asc.</para>
+/// <para><b>Strategies.</b> Weighted with w = 0, HighestSuccessRate and LowestLatency read their set in
+/// order and take the first N that pass the filters. Weighted with w &gt; 0 runs Fagin's threshold
+/// algorithm over (score·multiplier, boost): blend is monotone in both, so once the N-th best exact
+/// value is above the blend of the two heads no unseen peer can enter. UtilityUcb and TitForTat are
+/// A_i + c·sqrt(ln(T+k)/(r_i+k)) with A_i query-independent: the threshold algorithm runs over (A desc,
+/// requests asc[, boost desc]) with bound A_head + explore(r_head) + 1e-9 (rounding margin; the
+/// multiplier is ≤ 1), TitForTat's bound floored at 0 like the score. Exact values are always
+/// computed with the shared formulas, so results match bit for bit. Ties at the N-th value (including
+/// TitForTat's zero tail) keep the walk going, so populations of many identical peers degrade to a
+/// linear walk, never to a wrong answer. RoundRobin and Random make one O(n) pass over the id-ordered
+/// peers (no sort); Random uses a partial forward Fisher–Yates, identical to the first N of the full one.</para>
+/// <para><b>Totals.</b> Candidate counts and Σ requests_sent are kept per population and per protocol /
+/// service tag; a query subtracts the few excluded, defaulting or fairness-dropped peers. Fairness's
+/// Σ selection_rate(now) over all peers is one tight O(n) pass over id-ordered arrays (no sort), run only
+/// when fairness applies (on, ≥ 5 candidates).</para>
+/// </remarks>
+public sealed class PeerRankingIndex
+{
+    private const double Margin = 1e-9;
+
+    private sealed class Slot(PeerStatsState state, PeerTags tags)
+    {
+        public PeerStatsState State = state;
+        public PeerTags Tags = tags;
+        public string Id => State.PeerId.Value;
+        public bool Attached, BackedOff, Recent;
+        public long UntilTicks, RecentEndTicks;
+        public double Score, ScoreMult, Mult, Boost, SuccessRate, UcbA, TftA;
+        public int SeenStamp, DropStamp;
+    }
+
+    private sealed class TagAgg
+    {
+        public readonly HashSet<Slot> Members = [];
+        public int Count;
+        public UInt128 Requests;
+    }
+
+    private sealed class KeyComparer(Func<Slot, Slot, int> primary) : IComparer<Slot>
+    {
+        public int Compare(Slot? a, Slot? b)
+        {
+            if (ReferenceEquals(a, b)) return 0;
+            var c = primary(a!, b!);
+            return c != 0 ? c : string.CompareOrdinal(a!.Id, b!.Id);
+        }
+    }
+
+    private readonly Dictionary<PeerId, Slot> _slots = new();
+    // Id-ordered struct-of-arrays for the O(n) passes (fairness total, summary, RoundRobin, Random).
+    private Slot[] _byId = new Slot[16];
+    private ulong[] _req = new ulong[16];
+    private long[] _conn = new long[16];
+    private int _n;
+
+    private readonly SortedSet<Slot> _weighted = new(new KeyComparer((a, b) => b.ScoreMult.CompareTo(a.ScoreMult)));
+    private readonly SortedSet<Slot> _boost = new(new KeyComparer((a, b) => b.Boost.CompareTo(a.Boost)));
+    private readonly SortedSet<Slot> _success = new(new KeyComparer((a, b) => b.SuccessRate.CompareTo(a.SuccessRate)));
+    private readonly SortedSet<Slot> _latency = new(new KeyComparer((a, b) =>
+    {
+        var c = a.State.SrttMs.CompareTo(b.State.SrttMs);
+        return c != 0 ? c : b.Score.CompareTo(a.Score);
+    }));
+    private readonly SortedSet<Slot> _ucb = new(new KeyComparer((a, b) => b.UcbA.CompareTo(a.UcbA)));
+    private readonly SortedSet<Slot> _tft = new(new KeyComparer((a, b) => b.TftA.CompareTo(a.TftA)));
+    private readonly SortedSet<Slot> _requests = new(new KeyComparer((a, b) => a.State.RequestsSent.CompareTo(b.State.RequestsSent)));
+    private readonly SortedSet<Slot> _backedOff = new(new KeyComparer((a, b) => a.UntilTicks.CompareTo(b.UntilTicks)));
+    private readonly SortedSet<Slot> _recent = new(new KeyComparer((a, b) => a.RecentEndTicks.CompareTo(b.RecentEndTicks)));
+
+    private readonly Dictionary<string, TagAgg> _protocols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TagAgg> _services = new(StringComparer.Ordinal);
+    private readonly HashSet<Slot> _defaulters = [];
+    private int _candidateCount;
+    private UInt128 _candidateRequests;
+    private long _clock = long.MinValue;
+    private int _stamp;
+    private readonly Random _rng;
+
+    /// <summary>Creates an empty index.</summary>
+    /// <param name="rng">Generator for Random queries without a seed; a new unseeded one when null.</param>
+    public PeerRankingIndex(Random? rng = null) => _rng = rng ?? new Random();
+
+    /// <summary>Number of tracked peers.</summary>
+    public int Count => _n;
+
+    /// <summary>The next RoundRobin rotation; advances by one per RoundRobin query.</summary>
+    public long RoundRobinIndex { get; set; }
+
+    /// <summary>The index clock (UTC ticks): keys reflect this instant; <see cref="long.MinValue"/> before the first query.</summary>
+    public long ClockTicks => _clock;
+
+    /// <summary>Whether the peer is tracked.</summary>
+    public bool Contains(PeerId id) => _slots.ContainsKey(id);
+
+    /// <summary>All tracked peers, id order.</summary>
+    public IEnumerable<PeerEntry> Entries()
+    {
+        for (var i = 0; i < _n; i++) yield return new PeerEntry(_byId[i].State, _byId[i].Tags);
+    }
+
+    /// <summary>Adds a peer or replaces its stats and tags. O(log n) for a known peer; a new peer also shifts the id-ordered arrays.</summary>
+    /// <param name="state">The peer's latest stats.</param>
+    /// <param name="tags">Protocols/services it serves; null keeps the known tags (empty for a new peer).</param>
+    /// <exception cref="InvalidInputException">When the state has an empty id, NaN/∞/negative RTTs or a negative backoff level.</exception>
+    public void Upsert(PeerStatsState state, PeerTags? tags = null)
+    {
+        SelectionMath.ValidateState(state);
+        if (_slots.TryGetValue(state.PeerId, out var slot))
+        {
+            Detach(slot);
+            slot.State = state;
+            if (tags is not null) slot.Tags = tags;
+            var pos = Position(slot.Id);
+            _req[pos] = state.RequestsSent;
+            _conn[pos] = state.ConnectedAt.UtcTicks;
+        }
+        else
+        {
+            slot = new Slot(state, tags ?? PeerTags.Empty);
+            _slots.Add(state.PeerId, slot);
+            var pos = ~Position(slot.Id);
+            if (_n == _byId.Length)
+            {
+                Array.Resize(ref _byId, _n * 2);
+                Array.Resize(ref _req, _n * 2);
+                Array.Resize(ref _conn, _n * 2);
+            }
+            Array.Copy(_byId, pos, _byId, pos + 1, _n - pos);
+            Array.Copy(_req, pos, _req, pos + 1, _n - pos);
+            Array.Copy(_conn, pos, _conn, pos + 1, _n - pos);
+            _byId[pos] = slot;
+            _req[pos] = state.RequestsSent;
+            _conn[pos] = state.ConnectedAt.UtcTicks;
+            _n++;
+        }
+        Attach(slot);
+    }
+
+    /// <summary>Forgets a peer. Returns false when it was not tracked.</summary>
+    public bool Remove(PeerId id)
+    {
+        if (!_slots.Remove(id, out var slot)) return false;
+        Detach(slot);
+        var pos = Position(slot.Id);
+        Array.Copy(_byId, pos + 1, _byId, pos, _n - pos - 1);
+        Array.Copy(_req, pos + 1, _req, pos, _n - pos - 1);
+        Array.Copy(_conn, pos + 1, _conn, pos, _n - pos - 1);
+        _n--;
+        _byId[_n] = null!;
+        return true;
+    }
+
+    /// <summary>The §3 summary at <paramref name="now"/> (one O(n) pass; identical to <see cref="PeerSelector.Summary"/>).</summary>
+    public SelectionSummary Summary(DateTimeOffset now)
+    {
+        UInt128 req = 0, succ = 0, tmo = 0;
+        int backed = 0, rttCount = 0;
+        double rttSum = 0;
+        var t = now.UtcTicks;
+        for (var i = 0; i < _n; i++)
+        {
+            var s = _byId[i].State;
+            req += s.RequestsSent; succ += s.Successes; tmo += s.Timeouts;
+            if (SelectionMath.IsBackedOff(s, t)) backed++;
+            if (s.SrttMs > 0) { rttSum += s.SrttMs; rttCount++; }
+        }
+        var r = SelectionMath.Clamp(req);
+        var sc = SelectionMath.Clamp(succ);
+        return new SelectionSummary(_n, r, sc, SelectionMath.Clamp(tmo), backed,
+            rttCount == 0 ? 0 : rttSum / rttCount, r == 0 ? 0 : (double)sc / r);
+    }
+
+    /// <summary>
+    /// Answers a query at <paramref name="now"/>, exactly as the reference function with this index's
+    /// <see cref="RoundRobinIndex"/> (which then advances for RoundRobin queries) and, for Random, a
+    /// generator seeded with <see cref="SelectionQuery.RandomSeed"/> (else the index's own).
+    /// </summary>
+    public SelectionResult Select(SelectionQuery query, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var rng = query.RandomSeed is { } seed ? new Random(seed) : _rng;
+        var rr = RoundRobinIndex;
+        if (query.Strategy == SelectionStrategy.RoundRobin) RoundRobinIndex++;
+        var t = now.UtcTicks;
+        if (t < _clock) return PeerSelector.Select(Entries(), query, now, rr, rng);
+        Advance(t);
+        return SelectFast(query, now, rr, rng);
+    }
+
+    /// <summary>Answers with the slow reference path (full sort); for tests and diagnostics. Does not advance <see cref="RoundRobinIndex"/>.</summary>
+    public SelectionResult SelectByFullSort(SelectionQuery query, DateTimeOffset now, long roundRobinIndex, Random rng) =>
+        PeerSelector.Select(Entries(), query, now, roundRobinIndex, rng);
+
+    // ------------------------------------------------------------------ maintenance
+
+    private int Position(string id)
+    {
+        int lo = 0, hi = _n - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(_byId[mid].Id, id);
+            if (c == 0) return mid;
+            if (c < 0) lo = mid + 1; else hi = mid - 1;
+        }
+        return ~lo;
+    }
+
+    private void Advance(long t)
+    {
+        if (t <= _clock) return;
+        _clock = t;
+        while (_backedOff.Count > 0 && _backedOff.Min!.UntilTicks <= t)
+        {
+            var s = _backedOff.Min!;
+            Detach(s);
+            Attach(s);
+        }
+        while (_recent.Count > 0 && _recent.Min!.RecentEndTicks <= t)
+        {
+            var s = _recent.Min!;
+            Detach(s);
+            Attach(s);
+        }
+    }
+
+    private static readonly DateTimeOffset Anchor = DateTimeOffset.UnixEpoch;
+
+    private void Attach(Slot s)
+    {
+        var st = s.State;
+        s.UntilTicks = st.BackedOffUntil?.UtcTicks ?? long.MinValue;
+        s.BackedOff = st.BackedOffUntil is not null && _clock < s.UntilTicks;
+        s.RecentEndTicks = st.LastSuccess is { } ls ? ls.UtcTicks + Scores.RecencyWindow.Ticks : long.MinValue;
+        s.Recent = st.LastSuccess is not null && _clock < s.RecentEndTicks;
+        s.SuccessRate = SelectionMath.SuccessRate(st);
+        // Same double as Scores.Score(…, now) for any now with the same recency flag.
+        s.Score = Scores.Score(s.SuccessRate, st.SrttMs, s.Recent ? Anchor : null, Anchor);
+        s.Mult = SelectionMath.Multiplier(st);
+        s.Boost = SelectionMath.Boost(st);
+        s.ScoreMult = s.Score * s.Mult;
+        s.UcbA = SelectionMath.Utility(st, 0); // exploration term is sqrt(ln 1 / …) = 0
+        s.TftA = TitForTatWithoutExploration(st);
+
+        foreach (var p in s.Tags.Protocols) AddTag(_protocols, p, s);
+        foreach (var v in s.Tags.Services) AddTag(_services, v, s);
+        if (st.PaymentDefaults > 0) _defaulters.Add(s);
+        if (s.BackedOff)
+        {
+            _backedOff.Add(s);
+        }
+        else
+        {
+            _candidateCount++;
+            _candidateRequests += st.RequestsSent;
+            _weighted.Add(s); _boost.Add(s); _success.Add(s); _latency.Add(s);
+            _ucb.Add(s); _tft.Add(s); _requests.Add(s);
+        }
+        if (s.Recent) _recent.Add(s);
+        s.Attached = true;
+    }
+
+    private void Detach(Slot s)
+    {
+        if (!s.Attached) return;
+        var st = s.State;
+        foreach (var p in s.Tags.Protocols) RemoveTag(_protocols, p, s);
+        foreach (var v in s.Tags.Services) RemoveTag(_services, v, s);
+        _defaulters.Remove(s);
+        if (s.BackedOff)
+        {
+            _backedOff.Remove(s);
+        }
+        else
+        {
+            _candidateCount--;
+            _candidateRequests -= st.RequestsSent;
+            _weighted.Remove(s); _boost.Remove(s); _success.Remove(s); _latency.Remove(s);
+            _ucb.Remove(s); _tft.Remove(s); _requests.Remove(s);
+        }
+        if (s.Recent) _recent.Remove(s);
+        s.Attached = false;
+    }
+
+    private static void AddTag(Dictionary<string, TagAgg> map, string tag, Slot s)
+    {
+        if (!map.TryGetValue(tag, out var agg)) map[tag] = agg = new TagAgg();
+        agg.Members.Add(s);
+        if (!s.BackedOff) { agg.Count++; agg.Requests += s.State.RequestsSent; }
+    }
+
+    private static void RemoveTag(Dictionary<string, TagAgg> map, string tag, Slot s)
+    {
+        var agg = map[tag];
+        agg.Members.Remove(s);
+        if (!s.BackedOff) { agg.Count--; agg.Requests -= s.State.RequestsSent; }
+        if (agg.Members.Count == 0) map.Remove(tag);
+    }
+
+    /// <summary>0.65·reliability + 0.25·reciprocity + 0.10·rtt_s − penalty (tit_for_tat without its exploration term or floor).</summary>
+    private static double TitForTatWithoutExploration(PeerStatsState s)
+    {
+        var reliability = ((double)s.Successes + 1.0) / ((double)s.RequestsSent + 2.0);
+        var raw = s.BytesSent == 0 ? 1.0 : (double)s.BytesReceived / s.BytesSent;
+        var recipRatio = raw / (1.0 + raw);
+        var conf = (double)s.Successes / ((double)s.Successes + 4.0);
+        var reciprocity = (1.0 - conf) * 0.5 + conf * recipRatio;
+        var rtt = s.SrttMs <= 0 ? 0.5 : Math.Min(1.0, 400.0 / (s.SrttMs + 50.0));
+        double timeoutRate = 0, failureRate = 0;
+        if (s.RequestsSent > 0)
+        {
+            timeoutRate = (double)s.Timeouts / s.RequestsSent;
+            failureRate = (double)s.Failures / s.RequestsSent;
+        }
+        var penalty = Math.Min(0.95, 0.60 * timeoutRate + 0.45 * failureRate + 0.10 * s.BackoffLevel);
+        return 0.65 * reliability + 0.25 * reciprocity + 0.10 * rtt - penalty;
+    }
+
+    // ------------------------------------------------------------------ query
+
+    private bool Passes(Slot s, SelectionQuery q) => SelectionMath.PassesFilters(s.State, s.Tags, q);
+
+    private bool Eligible(Slot s, SelectionQuery q) => s.DropStamp != _stamp && Passes(s, q);
+
+    private SelectionResult SelectFast(SelectionQuery q, DateTimeOffset now, long rr, Random rng)
+    {
+        _stamp++;
+        if (_stamp == int.MaxValue)
+        {
+            foreach (var s in _slots.Values) { s.SeenStamp = 0; s.DropStamp = 0; }
+            _stamp = 1;
+        }
+        var w = q.PaymentWeight;
+        var n = q.Count;
+
+        // Candidate count and Σ requests_sent after filters.
+        CandidateTotals(q, out var count, out var requests);
+        if (count == 0)
+        {
+            var list = new List<RankedPeer>();
+            var matching = 0;
+            foreach (var s in _backedOff)
+            {
+                if (!Passes(s, q)) continue;
+                matching++;
+                if (list.Count < n)
+                    list.Add(new RankedPeer(s.State.PeerId, 0,
+                        SelectionMath.Inputs(s.State, 0, w, 0, s.State.BackedOffUntil!.Value - now)));
+            }
+            return new SelectionResult(list, matching > 0, matching, []);
+        }
+
+        var dropped = new List<PeerId>();
+        if (q.Fairness && count >= SelectionMath.FairnessMinCandidates)
+        {
+            var t = now.UtcTicks;
+            var total = SelectionMath.FairnessTotal(_req.AsSpan(0, _n), _conn.AsSpan(0, _n), t);
+            if (total > 0)
+            {
+                var droppedSlots = new List<Slot>();
+                var limit = total * SelectionMath.FairnessMaxShare; // pre-filter only; the exact test follows
+                for (var i = 0; i < _n; i++)
+                {
+                    if (_req[i] == 0) continue;
+                    var rate = SelectionMath.SelectionRate(_req[i], _conn[i], t);
+                    if (rate < limit * 0.5) continue;
+                    if (!SelectionMath.OverShare(rate, total)) continue;
+                    var s = _byId[i];
+                    if (s.BackedOff || !Passes(s, q)) continue;
+                    droppedSlots.Add(s);
+                }
+                if (droppedSlots.Count > 0 && droppedSlots.Count < count)
+                {
+                    foreach (var s in droppedSlots)
+                    {
+                        s.DropStamp = _stamp;
+                        dropped.Add(s.State.PeerId);
+                        requests -= s.State.RequestsSent;
+                    }
+                    count -= droppedSlots.Count;
+                }
+            }
+        }
+
+        List<RankedPeer> ranked;
+        switch (q.Strategy)
+        {
+            case SelectionStrategy.Weighted when w == 0:
+                ranked = TakeInOrder(_weighted, q, n, s => s.ScoreMult, s => s.Score, w);
+                break;
+            case SelectionStrategy.HighestSuccessRate:
+                ranked = TakeInOrder(_success, q, n, s => s.SuccessRate, s => s.SuccessRate, w);
+                break;
+            case SelectionStrategy.LowestLatency:
+                ranked = TakeInOrder(_latency, q, n, s => s.Score, s => s.Score, w);
+                break;
+            case SelectionStrategy.Weighted:
+                ranked = Threshold(q, n, w, [_weighted, _boost],
+                    heads => SelectionMath.BlendProduct(heads[0]!.ScoreMult, heads[1]!.Boost, w),
+                    s => (SelectionMath.Blend(s.Score, s.Mult, s.Boost, w), s.Score), 0);
+                break;
+            case SelectionStrategy.UtilityUcb:
+            {
+                var total = SelectionMath.Clamp(requests);
+                var lnT = Math.Log((double)total + 1.0);
+                ranked = Threshold(q, n, w, w > 0 ? [_ucb, _requests, _boost] : [_ucb, _requests],
+                    heads =>
+                    {
+                        var b = heads[0]!.UcbA + 0.20 * Math.Sqrt(lnT / ((double)heads[1]!.State.RequestsSent + 1.0)) + Margin;
+                        return SelectionMath.BlendProduct(b, w > 0 ? heads[2]!.Boost : 0, w);
+                    },
+                    s =>
+                    {
+                        var b = SelectionMath.Utility(s.State, total);
+                        return (SelectionMath.Blend(b, s.Mult, s.Boost, w), b);
+                    }, total);
+                break;
+            }
+            case SelectionStrategy.TitForTat:
+            {
+                var total = SelectionMath.Clamp(requests);
+                var lnT = Math.Log((double)total + 2.0);
+                ranked = Threshold(q, n, w, w > 0 ? [_tft, _requests, _boost] : [_tft, _requests],
+                    heads =>
+                    {
+                        var b = Math.Max(0, heads[0]!.TftA + 0.03 * Math.Sqrt(lnT / ((double)heads[1]!.State.RequestsSent + 2.0)) + Margin);
+                        return SelectionMath.BlendProduct(b, w > 0 ? heads[2]!.Boost : 0, w);
+                    },
+                    s =>
+                    {
+                        var b = SelectionMath.TitForTat(s.State, total);
+                        return (SelectionMath.Blend(b, s.Mult, s.Boost, w), b);
+                    }, total);
+                break;
+            }
+            case SelectionStrategy.RoundRobin:
+            case SelectionStrategy.Random:
+            {
+                var cands = new Slot[count];
+                var k = 0;
+                for (var i = 0; i < _n; i++)
+                {
+                    var s = _byId[i];
+                    if (!s.BackedOff && Eligible(s, q)) cands[k++] = s;
+                }
+                IEnumerable<Slot> picked;
+                if (q.Strategy == SelectionStrategy.RoundRobin)
+                {
+                    var shift = (int)(((rr % count) + count) % count);
+                    picked = Enumerable.Range(0, Math.Min(n, count)).Select(i => cands[(shift + i) % count]);
+                }
+                else
+                {
+                    PeerSelector.ShuffleFirst(cands, n, rng);
+                    picked = cands.Take(n);
+                }
+                ranked = picked.Select(s => new RankedPeer(s.State.PeerId, 0, SelectionMath.Inputs(s.State, 0, w, 0, TimeSpan.Zero))).ToList();
+                break;
+            }
+            default:
+                throw new InvalidInputException("strategy", $"unknown strategy {q.Strategy}");
+        }
+        dropped.Sort((a, b) => string.CompareOrdinal(a.Value, b.Value));
+        return new SelectionResult(ranked, false, count, dropped);
+    }
+
+    private void CandidateTotals(SelectionQuery q, out int count, out UInt128 requests)
+    {
+        TagAgg? pa = null, sa = null;
+        if (q.Protocol is not null && !_protocols.TryGetValue(q.Protocol, out pa)) { count = 0; requests = 0; return; }
+        if (q.Service is not null && !_services.TryGetValue(q.Service, out sa)) { count = 0; requests = 0; return; }
+        if (pa is not null && sa is not null)
+        {
+            count = 0; requests = 0;
+            foreach (var s in pa.Members.Count <= sa.Members.Count ? pa.Members : sa.Members)
+            {
+                if (s.BackedOff || !Passes(s, q)) continue;
+                count++; requests += s.State.RequestsSent;
+            }
+            return;
+        }
+        var agg = pa ?? sa;
+        count = agg?.Count ?? _candidateCount;
+        requests = agg?.Requests ?? _candidateRequests;
+        // Subtract the few candidates of this population removed by exclude or the default threshold.
+        var removed = new HashSet<Slot>();
+        foreach (var id in q.Exclude)
+            if (_slots.TryGetValue(id, out var s) && !s.BackedOff && InPopulation(s, q)) removed.Add(s);
+        if (q.PaymentDefaultThreshold > 0)
+            foreach (var s in _defaulters)
+                if (!s.BackedOff && s.State.PaymentDefaults >= q.PaymentDefaultThreshold && InPopulation(s, q)) removed.Add(s);
+        foreach (var s in removed) { count--; requests -= s.State.RequestsSent; }
+    }
+
+    private static bool InPopulation(Slot s, SelectionQuery q) =>
+        (q.Protocol is null || s.Tags.Protocols.Contains(q.Protocol)) && (q.Service is null || s.Tags.Services.Contains(q.Service));
+
+    private List<RankedPeer> TakeInOrder(SortedSet<Slot> set, SelectionQuery q, int n, Func<Slot, double> score,
+        Func<Slot, double> baseScore, double w)
+    {
+        var list = new List<RankedPeer>(Math.Min(n, 64));
+        if (n == 0) return list;
+        foreach (var s in set)
+        {
+            if (!Eligible(s, q)) continue;
+            list.Add(new RankedPeer(s.State.PeerId, score(s), SelectionMath.Inputs(s.State, baseScore(s), w, 0, TimeSpan.Zero)));
+            if (list.Count == n) break;
+        }
+        return list;
+    }
+
+    private sealed class WorstFirst : IComparer<(double Value, string Id)>
+    {
+        public static readonly WorstFirst Instance = new();
+        public int Compare((double Value, string Id) a, (double Value, string Id) b)
+        {
+            var c = a.Value.CompareTo(b.Value);
+            return c != 0 ? c : string.CompareOrdinal(b.Id, a.Id);
+        }
+    }
+
+    /// <summary>
+    /// Fagin's threshold algorithm: walk the sorted sets in lock step; every newly seen eligible peer gets
+    /// its exact value; stop when N values are held and the worst of them is strictly above the bound
+    /// computed from the sets' current heads (an upper bound on every unseen peer's value).
+    /// </summary>
+    private List<RankedPeer> Threshold(SelectionQuery q, int n, double w, SortedSet<Slot>[] sets,
+        Func<Slot?[], double> bound, Func<Slot, (double Value, double Base)> exact, ulong total)
+    {
+        var result = new List<RankedPeer>();
+        if (n == 0) return result;
+        var top = new PriorityQueue<Slot, (double Value, string Id)>(WorstFirst.Instance);
+        var values = new Dictionary<Slot, (double Value, double Base)>();
+        var enums = sets.Select(s => s.GetEnumerator()).ToArray();
+        var heads = new Slot?[sets.Length];
+        for (var i = 0; i < enums.Length; i++) heads[i] = enums[i].MoveNext() ? enums[i].Current : null;
+        while (true)
+        {
+            var exhausted = false;
+            for (var i = 0; i < enums.Length; i++)
+            {
+                var s = heads[i];
+                if (s is null) { exhausted = true; break; }
+                if (s.SeenStamp != _stamp)
+                {
+                    s.SeenStamp = _stamp;
+                    if (Eligible(s, q))
+                    {
+                        var v = exact(s);
+                        var key = (v.Value, s.Id);
+                        if (top.Count < n) { top.Enqueue(s, key); values[s] = v; }
+                        else if (WorstFirst.Instance.Compare(key, top.Peek() is var worst ? (values[worst].Value, worst.Id) : default) > 0)
+                        {
+                            values.Remove(top.Dequeue());
+                            top.Enqueue(s, key);
+                            values[s] = v;
+                        }
+                    }
+                }
+                heads[i] = enums[i].MoveNext() ? enums[i].Current : null;
+            }
+            if (exhausted || heads.Any(h => h is null)) break;
+            if (top.Count == n)
+            {
+                var worst = top.Peek();
+                if (values[worst].Value > bound(heads)) break;
+            }
+        }
+        var items = new List<(Slot Slot, double Value, double Base)>(top.Count);
+        while (top.Count > 0) { var s = top.Dequeue(); items.Add((s, values[s].Value, values[s].Base)); }
+        items.Reverse();
+        foreach (var (s, v, b) in items)
+            result.Add(new RankedPeer(s.State.PeerId, v, SelectionMath.Inputs(s.State, b, w, total, TimeSpan.Zero)));
+        return result;
+    }
+}

@@ -1,0 +1,20 @@
+namespace PeerActors.Core.Selection;
+
+/// <summary>Ranking strategies of SPEC §3 (hashtree <c>PeerSelector</c> strategies).</summary>
+public enum SelectionStrategy
+{
+    /// <summary>blend(score(now)) descending (the default).</summary>
+    Weighted = 0,
+    /// <summary>The id-ordered candidate list rotated left by an index that advances by one per query.</summary>
+    RoundRobin,
+    /// <summary>A uniform Fisher–Yates shuffle of the id-ordered candidates from a seedable generator.</summary>
+    Random,
+    /// <summary>SRTT ascending (0 = unknown sorts first, as in the reference), then score(now) descending.</summary>
+    LowestLatency,
+    /// <summary>success_rate descending.</summary>
+    HighestSuccessRate,
+    /// <summary>blend(tit_for_tat_score(total)) descending, total = Σ requests_sent over the candidates.</summary>
+    TitForTat,
+    /// <summary>blend(utility_score(total)) descending (UCB), total = Σ requests_sent over the candidates.</summary>
+    UtilityUcb,
+}
