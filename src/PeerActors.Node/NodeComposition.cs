@@ -15,14 +15,18 @@ namespace PeerActors.Node;
 /// </summary>
 internal static class NodeComposition
 {
-    public static IHost BuildHost(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null) =>
-        PeerActorsNode.Build(
+    public static IHost BuildHost(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var limits = PeerActors.Node.Limits.NodeLimitsLoader.Load(settings); // throws NodeConfigurationException naming the key
+        return PeerActorsNode.Build(
             settings,
             configureActors: (akka, provider) =>
             {
                 // Peer shard region (event-sourced peer actors) and its serializer.
                 akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
-                // COMPOSE: limit actors, selector.
+                // Limit actors (rcmgr scope DAG), root registered under LimitsKey.
+                akka.WithPeerActorsLimits(limits);
+                // COMPOSE: selector.
             },
             configureServices: services =>
             {
@@ -32,4 +36,5 @@ internal static class NodeComposition
                 services.AddManagementCommand<PeerForgetCommand>();
             },
             configureLogging);
+    }
 }

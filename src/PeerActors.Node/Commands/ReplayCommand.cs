@@ -112,7 +112,18 @@ internal static class ReplayCommand
             ct = cts.Token;
 
             output.WriteLine($"Starting an embedded node (data directory {settings.DataDirectory})...");
-            using var host = NodeComposition.BuildHost(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+            IHost host;
+            try
+            {
+                host = NodeComposition.BuildHost(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+            }
+            catch (NodeConfigurationException e)
+            {
+                Console.CancelKeyPress -= onCancel;
+                error.WriteLine($"Configuration error: {e.Message}");
+                return ExitCodes.ConfigurationError;
+            }
+            using var hostScope = host;
             ReplayReport report;
             try
             {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using PeerActors.Hosting;
+using PeerActors.Limits;
 
 namespace PeerActors.Node.Replay;
 
@@ -22,10 +23,12 @@ public static class ReplayTargetResolver
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(system);
-        // WIRING: peer region (PeerRegionKey), limits (LimitsKey), selector (SelectorKey) once composed.
+        // WIRING: selector (SelectorKey) once composed.
         var registry = ActorRegistry.For(system);
         IReplayPeers? peers = registry.TryGet<PeerRegionKey>(out var region) ? new ShardRegionReplayPeers(region) : null;
-        IReplayLimits limits = new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());
+        IReplayLimits limits = registry.TryGet<LimitsKey>(out var limitsRoot)
+            ? new LimitsActorReplayLimits(new LimitsClient(limitsRoot))
+            : new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());
         IReplaySelector selector = new StatsReplaySelector();
         return new ReplayTargets(peers, limits, selector,
             peers is null ? "the peer actors are not composed in this node (akka.WithPeerActors)" : null);
