@@ -105,8 +105,11 @@ public sealed class ResourceManagerReplayLimits : IReplayLimits
 /// </summary>
 public sealed class StatsReplaySelector : IReplaySelector
 {
+    /// <summary>The <see cref="Source"/> text.</summary>
+    public const string SourceName = "reference Weighted ranking of the peer actors' final stats";
+
     /// <inheritdoc/>
-    public string Source => "reference Weighted ranking of the peer actors' final stats";
+    public string Source => SourceName;
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<ReplayRankedPeer>> SelectWeightedAsync(int count, DateTimeOffset now, IReadOnlyList<PeerStatsReply> finalStats, CancellationToken ct)

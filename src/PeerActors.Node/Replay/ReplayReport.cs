@@ -182,7 +182,9 @@ public sealed record ReplayReport
             ? string.Create(inv, $"{rho:F3} over {SpearmanPairs:N0} senders")
             : string.Create(inv, $"undefined ({SpearmanPairs:N0} senders)"));
         sb.AppendLine();
-        sb.Append(inv, $"Top peers by score ({TopPeersSource}; {(TopPeersMatchReference ? "same order as" : "DIFFERS from")} the reference ranking of the final stats)").AppendLine();
+        sb.AppendLine(TopPeersSource == StatsReplaySelector.SourceName
+            ? $"Top peers by score ({TopPeersSource})"
+            : $"Top peers by score ({TopPeersSource}; {(TopPeersMatchReference ? "same order as" : "DIFFERS from")} the reference ranking of the final stats)");
         sb.Append(inv, $"  {"#",3} {"peer",-36} {"score",7} {"srtt ms",9} {"success",8} {"uptime",7} {"flaps",6} {"ingress bytes",16}").AppendLine();
         var i = 0;
         foreach (var p in TopPeersByScore)

@@ -77,4 +77,32 @@ public sealed class ReplayEndToEndTests : IDisposable
         Assert.Equal(1003 + 999, report.GetProperty("ingressBytesTotal").GetInt64());
         Assert.Contains($"{path}: line 3: cnt 'abc' is not a whole number", err);
     }
+
+    [Fact]
+    public async Task A_session_refused_by_the_limit_actors_is_reported_by_scope_class_and_its_bytes_still_count()
+    {
+        var dir = TempDir();
+        var limits = WriteText(dir, "limits.json", """{"PeerDefault":{"ConnsInbound":1}}""");
+        var csv = WriteText(dir, "overlap.csv",
+            ",pid1,pid2,cnt,throughput_avg,throughput_std,total_bytes,total_timespent,min_ts,max_ts\n" +
+            "0,r1,s,2,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:10+00:00\n" +
+            "1,r2,s,2,1.0,0.1,200,100,2020-07-03 20:00:05+00:00,2020-07-03 20:00:15+00:00\n");
+
+        var (_, output, _, report) = await Replay(csv, "--set", $"peeractors.limits.file={limits}");
+
+        Assert.Equal(1, report.GetProperty("limitBlocks").GetProperty("peer").GetInt64());
+        Assert.Single(report.GetProperty("limitBlocks").EnumerateObject());
+        Assert.Equal("limit actors", report.GetProperty("limitsSource").GetString());
+        Assert.Equal(300, report.GetProperty("ingressBytesTotal").GetInt64());
+        Assert.Contains("peer: 1", output);
+    }
+
+    [Fact]
+    public async Task A_bad_limits_file_exits_2_naming_the_key()
+    {
+        var limits = WriteText(TempDir(), "limits.json", """{"PeerDefault":{"ConnsInbound":"lots"}}""");
+        var (exit, _, err) = await ReplayCli.RunAsync(Bundled("sample.csv"), "--data-dir", _dataDir, "--set", $"peeractors.limits.file={limits}");
+        Assert.Equal(2, exit);
+        Assert.Contains("peeractors.limits.file", err);
+    }
 }
