@@ -33,7 +33,7 @@ public static class SelectorHostingExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="Core.Validation.InvalidInputException">An option is out of range.</exception>
     public static AkkaConfigurationBuilder WithPeerActorsSelector(this AkkaConfigurationBuilder builder, SelectorOptions options,
-        Func<ActorRegistry, IActorRef?>? peerRegion = null)
+        Func<IReadOnlyActorRegistry, IActorRef?>? peerRegion = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
