@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
+using PeerActors.Hosting;
 using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
+using PeerActors.Selection;
 
 namespace PeerActors.Node;
 
@@ -17,6 +19,9 @@ internal static class NodeComposition
             {
                 // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
                 // akka.WithPeerActors(settings.ToPeerActorsOptions());
+                // Selector: sync from the other nodes' selectors on start. Journal bootstrap: turn on together with
+                // WithPeerActors, passing r => r.TryGet<PeerRegionKey>(out var region) ? region : null.
+                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.Role });
             },
             configureServices: services =>
             {
