@@ -83,7 +83,7 @@ public sealed class PeerRankingIndex
     private bool _anchorSet;
     private int _wide; // slots whose connected_at is too far from _anchor to be exact in a double
     private Slot[] _ordered = [];
-    private Slot[] _scratch = [];
+    private int[] _scratch = [];
     private bool _orderDirty = true;
     private const double ExactRange = 4503599627370496.0; // 2^52
 
@@ -511,21 +511,21 @@ public sealed class PeerRankingIndex
                 {
                     // Reused scratch buffer (no large-object allocation per query); same partial forward
                     // Fisher–Yates as PeerSelector.ShuffleFirst over the count candidates.
-                    if (_scratch.Length < count) _scratch = new Slot[Math.Max(count, _scratch.Length * 2)];
+                    // Positions (ints, so no GC write barriers on an old-generation array).
+                    if (_scratch.Length < count) _scratch = new int[Math.Max(count, _scratch.Length * 2)];
                     var cands = _scratch;
                     var k = 0;
                     for (var i = 0; i < ordered.Length; i++)
                     {
                         var s = ordered[i];
-                        if (!s.BackedOff && Eligible(s, q)) cands[k++] = s;
+                        if (!s.BackedOff && Eligible(s, q)) cands[k++] = i;
                     }
                     for (var i = 0; i < Math.Min(n, count - 1); i++)
                     {
                         var j = rng.Next(i, count);
                         (cands[i], cands[j]) = (cands[j], cands[i]);
                     }
-                    for (var i = 0; i < take; i++) ranked.Add(Unscored(cands[i], w));
-                    Array.Clear(cands, 0, count);
+                    for (var i = 0; i < take; i++) ranked.Add(Unscored(ordered[cands[i]], w));
                 }
                 break;
             }
