@@ -1,1 +1,3 @@
-return 0;
+using PeerActors.Cli;
+
+return await PeerCtl.RunAsync(args, Console.Out, Console.Error);

@@ -1,7 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PeerActors.Hosting;
 using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
+using PeerActors.Node.Management;
+using PeerActors.Node.Management.Commands;
 using PeerActors.Selection;
 
 namespace PeerActors.Node;
@@ -17,15 +20,21 @@ internal static class NodeComposition
             settings,
             configureActors: (akka, provider) =>
             {
-                // COMPOSE: peer shard region, limit actors, selector, serializers, e.g.
-                // akka.WithPeerActors(settings.ToPeerActorsOptions());
-                // Selector: sync from the other nodes' selectors on start. Journal bootstrap: turn on together with
-                // WithPeerActors, passing r => r.TryGet<PeerRegionKey>(out var region) ? region : null.
-                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.Role });
+                // Peer shard region (event-sourced peer actors) and its serializer.
+                akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
+                // Selector: fed by the peer actors over DistributedPubSub; on start it syncs from the other nodes'
+                // selectors and wakes the peers in the journal (through the peer shard region) so they publish.
+                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.Role, BootstrapFromJournal = true },
+                    registry => registry.TryGet<PeerRegionKey>(out var region) ? region : null);
+                // COMPOSE: limit actors.
             },
             configureServices: services =>
             {
-                // COMPOSE: management endpoint, metrics, e.g.
-                // services.AddPeerActorsManagement(...);
+                // Management endpoint (peeractl) and the Prometheus /metrics endpoint.
+                services.AddPeerActorsManagement(settings);
+                services.AddManagementCommand<PeerShowCommand>();
+                services.AddManagementCommand<PeerForgetCommand>();
+                services.AddManagementCommand<SelectorSelectCommand>();
+                services.AddManagementCommand<SelectorSummaryCommand>();
             });
 }

@@ -68,6 +68,12 @@ public sealed record PeerActorsOptions
     public string? LimitsFile { get; init; }
 
     /// <summary>
+    /// Number of shards of the peer shard region (entity → shard by MurmurHash of the peer id). Must be the same on
+    /// every node; ≥ 1. Default 100 (<c>PeerMessageExtractor.DefaultShardCount</c>).
+    /// </summary>
+    public int ShardCount { get; init; } = 100;
+
+    /// <summary>
     /// Checks every value; returns this instance when valid.
     /// </summary>
     /// <returns>This instance.</returns>
@@ -90,6 +96,8 @@ public sealed record PeerActorsOptions
             throw new InvalidInputException(nameof(BandwidthEpochLength), $"must be > 0, got {BandwidthEpochLength}.");
         if (MetricsPerPeerLabelCap < 0)
             throw new InvalidInputException(nameof(MetricsPerPeerLabelCap), $"must be >= 0, got {MetricsPerPeerLabelCap}.");
+        if (ShardCount < 1)
+            throw new InvalidInputException(nameof(ShardCount), $"must be >= 1, got {ShardCount}.");
         return this;
     }
 }

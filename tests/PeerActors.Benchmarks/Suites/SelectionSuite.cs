@@ -139,7 +139,7 @@ public sealed class SelectionSuite : IBenchmarkSuite
             akka.cluster.downing-provider-class = ""
             """)
         .WithFallback(SelectorSerializer.Registry.ToHocon(SelectorSerializer.SerializerName, typeof(SelectorSerializer)))
-        .WithFallback(BenchScoreInputsSerializer.Registry.ToHocon("bench-score-inputs", typeof(BenchScoreInputsSerializer)));
+        .WithFallback(PeerSerializer.Registry.ToHocon(PeerSerializer.SerializerName, typeof(PeerSerializer)));
 
     /// <summary>Records when each node's selector applied each version (Stopwatch ticks).</summary>
     private sealed class AppliedRecorder : ReceiveActor
@@ -224,16 +224,4 @@ public sealed class SelectionSuite : IBenchmarkSuite
             await Task.WhenAll(systems.Select(s => s.Terminate()));
         }
     }
-}
-
-/// <summary>Benchmark-only serializer of <see cref="PeerScoreInputs"/> between the in-process nodes (production: the peer serializer).</summary>
-/// <param name="system">The actor system.</param>
-public sealed class BenchScoreInputsSerializer(ExtendedActorSystem system)
-    : VersionedJsonSerializer(system, Registry, SelectorSerializer.CreateOptions())
-{
-    /// <summary>The registry.</summary>
-    public static readonly ManifestRegistry Registry = new ManifestRegistry().Register<PeerScoreInputs>("bench-score-inputs", 1);
-
-    /// <inheritdoc />
-    public override int Identifier => 4198;
 }

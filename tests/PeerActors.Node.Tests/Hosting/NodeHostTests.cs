@@ -87,6 +87,9 @@ public sealed class NodeHostTests : IDisposable
         try
         {
             var cluster = Cluster.Get(system);
+            // The member-up callback can run before Cluster.State is refreshed: poll (bounded) for it.
+            var deadline = DateTime.UtcNow + Timeout;
+            while (cluster.State.Members.Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
             var self = Assert.Single(cluster.State.Members);
             Assert.Equal(cluster.SelfAddress, self.Address);
             Assert.Equal(MemberStatus.Up, self.Status);

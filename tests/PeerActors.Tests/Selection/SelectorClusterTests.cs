@@ -25,7 +25,7 @@ public class SelectorClusterTests : TestKit
             akka.cluster.downing-provider-class = ""
             """)
         .WithFallback(SelectorSerializer.Registry.ToHocon(SelectorSerializer.SerializerName, typeof(SelectorSerializer)))
-        .WithFallback(TestScoreInputsSerializer.Registry.ToHocon("test-score-inputs", typeof(TestScoreInputsSerializer)));
+        .WithFallback(PeerSerializer.Registry.ToHocon(PeerSerializer.SerializerName, typeof(PeerSerializer)));
 
     private readonly List<ActorSystem> _others = [];
 

@@ -31,13 +31,3 @@ internal static class SelectorTestData
         public override DateTimeOffset GetUtcNow() => Now;
     }
 }
-
-/// <summary>
-/// Test-only serializer for <see cref="PeerScoreInputs"/> across the in-process cluster nodes (the peer
-/// serializer that owns this type in production lives with the peer actors).
-/// </summary>
-public sealed class TestScoreInputsSerializer(ExtendedActorSystem system) : VersionedJsonSerializer(system, Registry, SelectorSerializer.CreateOptions())
-{
-    public static readonly ManifestRegistry Registry = new ManifestRegistry().Register<PeerScoreInputs>("test-score-inputs", 1);
-    public override int Identifier => 4199;
-}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using PeerActors.Core.Identity;
+using PeerActors.Peers;
+using PeerActors.Selection;
+
+namespace PeerActors.Serialization;
+
+/// <summary>
+/// Explicit, versioned serializer (id <see cref="SerializerId"/>, HOCON name <see cref="SerializerName"/>) of every
+/// peer-actor event and snapshot and of every message that crosses nodes: the commands and queries of
+/// PeerCommands.cs, the replies of PeerReplies.cs, <see cref="PeerStop"/> and <see cref="PeerScoreInputs"/>.
+/// Manifests (<c>peer-flushed.v1</c>, …) are independent of CLR names; see <see cref="Registry"/>.
+/// </summary>
+/// <param name="system">The actor system (may be null in unit tests).</param>
+public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSerializer(system, Registry, CreateOptions())
+{
+    /// <summary>The serializer id (stable forever: stored events refer to it).</summary>
+    public const int SerializerId = 4101;
+
+    /// <summary>The HOCON serializer name.</summary>
+    public const string SerializerName = "peeractors-peers";
+
+    /// <summary>Type ↔ manifest table: events, snapshot, commands, queries, replies, stop message, score inputs.</summary>
+    public static ManifestRegistry Registry { get; } = new ManifestRegistry()
+        // persisted events and snapshot
+        .Register<ObservationsFlushed>("peer-flushed", 1)
+        .Register<PaymentRecorded>("peer-payment", 1)
+        .Register<ReceiptRecorded>("peer-receipt", 1)
+        .Register<PaymentDefaultRecorded>("peer-payment-default", 1)
+        .Register<ChannelOpened>("peer-channel-opened", 1)
+        .Register<ChannelClosed>("peer-channel-closed", 1)
+        .Register<PeerSnapshot>("peer-snapshot", 1)
+        // commands
+        .Register<RecordRequest>("peer-cmd-request", 1)
+        .Register<RecordSuccess>("peer-cmd-success", 1)
+        .Register<RecordTimeout>("peer-cmd-timeout", 1)
+        .Register<RecordFailure>("peer-cmd-failure", 1)
+        .Register<RecordBytes>("peer-cmd-bytes", 1)
+        .Register<PeerOnline>("peer-cmd-online", 1)
+        .Register<PeerOffline>("peer-cmd-offline", 1)
+        .Register<PeerServes>("peer-cmd-serves", 1)
+        .Register<OpenChannel>("peer-cmd-open-channel", 1)
+        .Register<CloseChannel>("peer-cmd-close-channel", 1)
+        .Register<RecordPayment>("peer-cmd-payment", 1)
+        .Register<RecordReceipt>("peer-cmd-receipt", 1)
+        .Register<RecordPaymentDefault>("peer-cmd-payment-default", 1)
+        .Register<Forget>("peer-cmd-forget", 1)
+        .Register<PeerStop>("peer-stop", 1)
+        // queries
+        .Register<GetPeerStats>("peer-get-stats", 1)
+        .Register<GetChannelUptime>("peer-get-channel-uptime", 1)
+        .Register<GetFlapCount>("peer-get-flap-count", 1)
+        .Register<GetBandwidth>("peer-get-bandwidth", 1)
+        // replies
+        .Register<CommandAck>("peer-ack", 1)
+        .Register<CommandRejected>("peer-rejected", 1)
+        .Register<PeerStatsReply>("peer-stats-reply", 1)
+        .Register<ChannelUptimeReply>("peer-channel-uptime-reply", 1)
+        .Register<FlapCountReply>("peer-flap-count-reply", 1)
+        .Register<BandwidthReply>("peer-bandwidth-reply", 1)
+        // published to the selectors
+        .Register<PeerScoreInputs>("peer-score-inputs", 1);
+
+    /// <inheritdoc />
+    public override int Identifier => SerializerId;
+
+    /// <summary>The base's default options plus a converter writing <see cref="PeerId"/> as its string.</summary>
+    /// <returns>New options.</returns>
+    public static JsonSerializerOptions CreateOptions()
+    {
+        var o = CreateDefaultOptions();
+        o.Converters.Add(new PeerIdJsonConverter());
+        return o;
+    }
+
+    /// <summary>Writes a <see cref="PeerId"/> as a JSON string; reading validates it.</summary>
+    private sealed class PeerIdJsonConverter : JsonConverter<PeerId>
+    {
+        public override PeerId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            PeerId.Parse(reader.GetString());
+
+        public override void Write(Utf8JsonWriter writer, PeerId value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Value);
+    }
+}

@@ -1,0 +1,77 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PeerActors.Client;
+using PeerActors.Hosting;
+using PeerActors.Peers;
+using PeerActors.Serialization;
+
+namespace PeerActors.Node.Tests.ClusterNodes;
+
+/// <summary>
+/// A service embedding PeerActors the way SPEC §7 describes: its own ActorSystem joins the cluster with
+/// role "client" (hosts no peers) and sends to peer actors through a shard-region proxy.
+/// </summary>
+public sealed class EmbeddedClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedClient(IHost host, ActorSystem system, IActorRef proxy)
+    {
+        _host = host;
+        System = system;
+        Proxy = proxy;
+        Client = new PeerActorsClient(proxy, TimeSpan.FromSeconds(20));
+    }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Proxy { get; }
+
+    public PeerActorsClient Client { get; }
+
+    public static async Task<EmbeddedClient> StartAsync(IReadOnlyList<string> seeds, TimeSpan timeout)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("peeractors", (akka, _) =>
+        {
+            akka.AddHocon("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = 0", HoconAddMode.Prepend)
+                .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
+                .WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), Roles = ["client"] })
+                .WithVersionedJsonSerializer(PeerSerializer.SerializerName, PeerSerializer.Registry, system => new PeerSerializer(system))
+                .WithShardRegionProxy<PeerRegionKey>(PeerActorsHostingExtensions.RegionName, "peeractors",
+                    new PeerMessageExtractor(new PeerActorsOptions().ShardCount));
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(timeout);
+        var proxy = await ActorRegistry.For(system).GetAsync<PeerRegionKey>();
+        return new EmbeddedClient(host, system, proxy);
+    }
+
+    /// <summary>Shards per node address (the cluster-wide view of the coordinator).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ShardsPerNodeAsync(TimeSpan timeout)
+    {
+        var stats = await Proxy.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(5));
+        return stats.Regions.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Stats.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (OperationCanceledException) { }
+        _host.Dispose();
+    }
+}
