@@ -4,9 +4,9 @@ using PeerActors.Core.Selection;
 using PeerActors.Core.Validation;
 using PeerActors.Selection;
 using Xunit;
-using static PeerActors.Tests.Selection.SelectorTestData;
+using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
-namespace PeerActors.Tests.Selection;
+namespace PeerActors.Tests.SelectionActor;
 
 /// <summary>The SPEC §3 reference behaviours through the selector actor (updates sent directly, no cluster).</summary>
 public class SelectorActorTests : TestKit

@@ -6,9 +6,9 @@ using Akka.TestKit.Xunit2;
 using PeerActors.Selection;
 using PeerActors.Serialization;
 using Xunit;
-using static PeerActors.Tests.Selection.SelectorTestData;
+using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
-namespace PeerActors.Tests.Selection;
+namespace PeerActors.Tests.SelectionActor;
 
 /// <summary>Three in-process cluster nodes on 127.0.0.1: DistributedPubSub propagation and the start-up sync.</summary>
 public class SelectorClusterTests : TestKit
@@ -67,10 +67,12 @@ public class SelectorClusterTests : TestKit
 
         // Published on node A: both selectors reflect it (re-published while pub-sub registrations gossip).
         var mediatorA = DistributedPubSub.Get(Sys).Mediator;
-        for (var i = 0; i < 30; i++)
-            mediatorA.Tell(new Publish(PeerScoreInputs.Topic, Inputs(Peer($"p{i:D2}", 10, (ulong)(i % 10), 50), version: 3)));
+        // (Re-published with the same version, idempotent, until the subscriptions have spread.)
         await AwaitAllSee(selectors, 30, publish: () =>
-            mediatorA.Tell(new Publish(PeerScoreInputs.Topic, Inputs(Peer("p00", 10, 0, 50), version: 3))));
+        {
+            for (var i = 0; i < 30; i++)
+                mediatorA.Tell(new Publish(PeerScoreInputs.Topic, Inputs(Peer($"p{i:D2}", 10, (ulong)(i % 10), 50), version: 3)));
+        });
 
         // Node C joins later and learns the 30 peers from the others' selectors (chunked sync), without new publications.
         var c = Join();

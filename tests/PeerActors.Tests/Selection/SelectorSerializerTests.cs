@@ -1,9 +1,9 @@
 using PeerActors.Core.Selection;
 using PeerActors.Selection;
 using Xunit;
-using static PeerActors.Tests.Selection.SelectorTestData;
+using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
-namespace PeerActors.Tests.Selection;
+namespace PeerActors.Tests.SelectionActor;
 
 public class SelectorSerializerTests
 {
@@ -21,7 +21,8 @@ public class SelectorSerializerTests
         var q = new SelectPeers(SelectionStrategy.TitForTat, 5, false, 0.3, 2, ["a", "b"], "/bitswap", "blob", 7, T0);
         Assert.Equal("selector-select.v1", Serializer.Manifest(q));
         var back = RoundTrip(q);
-        Assert.Equal(q.ToQuery() with { Exclude = new HashSet<Core.Identity.PeerId>() }, back.ToQuery() with { Exclude = new HashSet<Core.Identity.PeerId>() });
+        var none = new HashSet<Core.Identity.PeerId>();
+        Assert.Equal(q.ToQuery() with { Exclude = none }, back.ToQuery() with { Exclude = none });
         Assert.Equal(["a", "b"], back.Exclude);
 
         var reply = new SelectPeersReply([new SelectedPeer("a", 0.75, new ScoreInputs(0.75, 1, 0.5, 0.3, 12, 0.9, 40, 10, TimeSpan.FromSeconds(2)))],

@@ -4,7 +4,7 @@ using PeerActors.Core.Stats;
 using PeerActors.Selection;
 using PeerActors.Serialization;
 
-namespace PeerActors.Tests.Selection;
+namespace PeerActors.Tests.SelectionActor;
 
 internal static class SelectorTestData
 {
