@@ -15,8 +15,10 @@ namespace PeerActors.Node;
 /// </summary>
 internal static class NodeComposition
 {
-    public static IHost BuildHost(NodeSettings settings) =>
-        PeerActorsNode.Build(
+    public static IHost BuildHost(NodeSettings settings)
+    {
+        var limits = PeerActors.Node.Limits.NodeLimitsLoader.Load(settings); // throws NodeConfigurationException naming the key
+        return PeerActorsNode.Build(
             settings,
             configureActors: (akka, provider) =>
             {
@@ -26,7 +28,8 @@ internal static class NodeComposition
                 // selectors and wakes the peers in the journal (through the peer shard region) so they publish.
                 akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.Role, BootstrapFromJournal = true },
                     registry => registry.TryGet<PeerRegionKey>(out var region) ? region : null);
-                // COMPOSE: limit actors.
+                // Limit actors (rcmgr scope DAG), root registered under LimitsKey.
+                akka.WithPeerActorsLimits(limits);
             },
             configureServices: services =>
             {
@@ -37,4 +40,5 @@ internal static class NodeComposition
                 services.AddManagementCommand<SelectorSelectCommand>();
                 services.AddManagementCommand<SelectorSummaryCommand>();
             });
+    }
 }

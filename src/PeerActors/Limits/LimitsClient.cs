@@ -1,0 +1,163 @@
+using System.Net;
+using Akka.Actor;
+using PeerActors.Core.ResourceManager;
+
+namespace PeerActors.Limits;
+
+/// <summary>
+/// Typed client of the limit actors. Each call sends one request to the root (which routes it to the actor owning
+/// the scope) and completes with the typed reply; refusals and failures are values
+/// (<see cref="LimitsResult{T}"/>), never timeouts. Replies are delivered through a lightweight local reply
+/// reference completing a <see cref="TaskCompletionSource{TResult}"/> (no temporary actor, no Ask timer), so the
+/// client is for use in the same process as the root. Operations on one handle must be awaited in order.
+/// Thread-safe.
+/// </summary>
+public sealed class LimitsClient
+{
+    private readonly IActorRef _root;
+    private readonly ActorPath _replyPath;
+
+    /// <summary>Creates a client of the root actor <paramref name="root"/> (e.g. from <c>ActorRegistry.Get&lt;LimitsKey&gt;()</c>).</summary>
+    public LimitsClient(IActorRef root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        _root = root;
+        _replyPath = root.Path.Root / "temp" / "limits-reply";
+    }
+
+    /// <summary>The root actor.</summary>
+    public IActorRef Root => _root;
+
+    /// <summary>Sends <paramref name="request"/> to <paramref name="target"/> and returns the raw reply.</summary>
+    public Task<LimitsReply> SendAsync(ILimitsRequest request, IActorRef? target = null, CancellationToken cancellationToken = default)
+    {
+        var reply = new ReplyRef(_replyPath, cancellationToken);
+        (target ?? _root).Tell(request, reply);
+        return reply.Task;
+    }
+
+    private async Task<LimitsResult<T>> Typed<T>(ILimitsRequest request, IActorRef? target, CancellationToken ct, Func<LimitsReply, T?> pick)
+        where T : class
+    {
+        var r = await SendAsync(request, target, ct).ConfigureAwait(false);
+        return r switch
+        {
+            LimitRefused refused => new LimitsResult<T>(null, refused, null),
+            LimitsFailure failure => new LimitsResult<T>(null, null, failure),
+            _ => pick(r) is { } v ? new LimitsResult<T>(v, null, null) : new LimitsResult<T>(null, null, new LimitsFailure("reply", $"unexpected reply {r}")),
+        };
+    }
+
+    private Task<LimitsResult<LimitsAck>> Ack(ILimitsRequest request, IActorRef? target, CancellationToken ct) =>
+        Typed(request, target, ct, r => r as LimitsAck);
+
+    /// <summary>Opens a connection scope (see <see cref="OpenConnection"/>).</summary>
+    public Task<LimitsResult<ConnectionHandle>> OpenConnectionAsync(Direction direction, bool usesFd, IPAddress? endpoint, CancellationToken ct = default) =>
+        Typed(new OpenConnection(direction, usesFd, endpoint), null, ct, r => (r as ConnectionOpened)?.Connection);
+
+    /// <summary>Attaches a connection to a peer (see <see cref="SetPeer"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> SetPeerAsync(ConnectionHandle connection, string peerId, CancellationToken ct = default) =>
+        Ack(new SetPeer(connection, peerId), null, ct);
+
+    /// <summary>Opens a stream scope (see <see cref="OpenStream"/>).</summary>
+    public Task<LimitsResult<StreamHandle>> OpenStreamAsync(string peerId, Direction direction, CancellationToken ct = default) =>
+        Typed(new OpenStream(peerId, direction), null, ct, r => (r as StreamOpened)?.Stream);
+
+    /// <summary>Sets a stream's protocol (see <see cref="SetProtocol"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> SetProtocolAsync(StreamHandle stream, string protocol, CancellationToken ct = default) =>
+        Ack(new SetProtocol(stream, protocol), null, ct);
+
+    /// <summary>Sets a stream's service (see <see cref="SetService"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> SetServiceAsync(StreamHandle stream, string service, CancellationToken ct = default) =>
+        Ack(new SetService(stream, service), null, ct);
+
+    /// <summary>Reserves memory on a scope (see <see cref="ReserveMemory"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> ReserveMemoryAsync(ScopeRef scope, long size, byte priority = ReservationPriority.Always, CancellationToken ct = default) =>
+        Ack(new ReserveMemory(scope, size, priority), null, ct);
+
+    /// <summary>Releases memory on a scope (see <see cref="ReleaseMemory"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> ReleaseMemoryAsync(ScopeRef scope, long size, CancellationToken ct = default) =>
+        Ack(new ReleaseMemory(scope, size), null, ct);
+
+    /// <summary>Starts a span under a scope (see <see cref="BeginSpan"/>).</summary>
+    public Task<LimitsResult<SpanHandle>> BeginSpanAsync(ScopeRef scope, CancellationToken ct = default) =>
+        Typed(new BeginSpan(scope), null, ct, r => (r as SpanOpened)?.Span);
+
+    /// <summary>Ends a span (see <see cref="Done"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> DoneAsync(SpanHandle span, CancellationToken ct = default) =>
+        Ack(new Done(span.Ref), null, ct);
+
+    /// <summary>Closes a connection, stream or span (see <see cref="Close"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> CloseAsync(ScopeRef scope, CancellationToken ct = default) =>
+        Ack(new Close(scope), null, ct);
+
+    /// <summary>Usage and limit of a scope (see <see cref="GetStat"/>).</summary>
+    public Task<LimitsResult<ScopeStatReply>> StatAsync(ScopeRef scope, CancellationToken ct = default) =>
+        Typed(new GetStat(scope), null, ct, r => r as ScopeStatReply);
+
+    /// <summary>Usage and limit of a named scope.</summary>
+    public Task<LimitsResult<ScopeStatReply>> StatAsync(string scopeName, CancellationToken ct = default) =>
+        StatAsync(ScopeRef.Named(scopeName), ct);
+
+    /// <summary>Live service scopes with their usage.</summary>
+    public Task<LimitsResult<ScopeList>> ListServicesAsync(CancellationToken ct = default) =>
+        Typed(ListServices.Instance, null, ct, r => r as ScopeList);
+
+    /// <summary>Live protocol scopes with their usage.</summary>
+    public Task<LimitsResult<ScopeList>> ListProtocolsAsync(CancellationToken ct = default) =>
+        Typed(ListProtocols.Instance, null, ct, r => r as ScopeList);
+
+    /// <summary>Live peer scopes with their usage.</summary>
+    public Task<LimitsResult<ScopeList>> ListPeersAsync(CancellationToken ct = default) =>
+        Typed(ListPeers.Instance, null, ct, r => r as ScopeList);
+
+    /// <summary>Sets a limit at run time (see <see cref="SetLimit"/>).</summary>
+    public Task<LimitsResult<LimitsAck>> SetLimitAsync(string scope, BaseLimit limit, CancellationToken ct = default) =>
+        Ack(new SetLimit(scope, limit), null, ct);
+
+    /// <summary>The limits in force.</summary>
+    public Task<LimitsResult<LimitsConfigReply>> GetLimitsAsync(CancellationToken ct = default) =>
+        Typed(GetLimits.Instance, null, ct, r => r as LimitsConfigReply);
+
+    /// <summary>A reply reference completing a task (local only; no registration, no timer).</summary>
+    private sealed class ReplyRef : MinimalActorRef
+    {
+        private readonly TaskCompletionSource<LimitsReply> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ReplyRef(ActorPath path, CancellationToken ct)
+        {
+            Path = path;
+            if (ct.CanBeCanceled)
+                ct.Register(static s => ((TaskCompletionSource<LimitsReply>)s!).TrySetCanceled(), _tcs);
+        }
+
+        public Task<LimitsReply> Task => _tcs.Task;
+
+        public override ActorPath Path { get; }
+
+        public override IActorRefProvider Provider => throw new NotSupportedException("local reply reference");
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is LimitsReply r) _tcs.TrySetResult(r);
+            else _tcs.TrySetResult(new LimitsFailure("reply", $"unexpected reply {message}"));
+        }
+    }
+}
+
+/// <summary>Outcome of a <see cref="LimitsClient"/> call: exactly one of <see cref="Value"/>, <see cref="Refused"/>, <see cref="Failure"/> is set.</summary>
+/// <typeparam name="T">Success value type.</typeparam>
+/// <param name="Value">The result on success.</param>
+/// <param name="Refused">The refusal when a limit would be exceeded.</param>
+/// <param name="Failure">The failure for an invalid request.</param>
+public readonly record struct LimitsResult<T>(T? Value, LimitRefused? Refused, LimitsFailure? Failure) where T : class
+{
+    /// <summary>True on success.</summary>
+    public bool Ok => Value is not null;
+
+    /// <summary>The value, or throws: <see cref="ResourceLimitExceededException"/> for a refusal, <see cref="InvalidOperationException"/> for a failure.</summary>
+    /// <exception cref="ResourceLimitExceededException">When refused.</exception>
+    /// <exception cref="InvalidOperationException">When the request failed.</exception>
+    public T Unwrap() =>
+        Value ?? throw (Refused is { } r ? r.ToException() : new InvalidOperationException(Failure?.Message ?? "no value"));
+}

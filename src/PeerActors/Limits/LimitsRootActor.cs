@@ -1,0 +1,599 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using Akka.Actor;
+using PeerActors.Core.ResourceManager;
+using PeerActors.Core.Validation;
+
+namespace PeerActors.Limits;
+
+/// <summary>
+/// The root of the limit-actor hierarchy, registered under <c>PeerActors.Hosting.LimitsKey</c>. It owns the counters
+/// of <c>system</c>, <c>transient</c>, <c>allowlistedSystem</c>, <c>allowlistedTransient</c> and every connection
+/// scope <c>conn-N</c> (and their spans), the per-subnet limiter and the allowlist, and it decides on them
+/// atomically. Its children — one <c>PeerScopeActor</c> per live <c>peer:ID</c> (owning that peer's streams), one
+/// <c>KeyedScopeActor</c> per live <c>svc:NAME</c> / <c>protocol:ID</c> (owning its service-/protocol-peer scopes) —
+/// are created on demand and stopped when idle and empty.
+/// <para><b>Reservation protocol</b> (who reserves what, in which order):</para>
+/// <list type="bullet">
+/// <item>OpenConnection (root only): subnet limiter → conn-N → transient → system; if refused and the endpoint is
+/// allowlisted: conn-N → allowlistedTransient → allowlistedSystem.</item>
+/// <item>SetPeer: the root sends a chain to the peer actor (peer:ID); on success it releases transient (and, for a
+/// connection that was allowlisted but whose peer is not, first reserves system+transient and releases the
+/// allowlisted pair); on refusal nothing changes.</item>
+/// <item>OpenStream: root reserves transient → system, then forwards to the peer actor, which reserves stream-N →
+/// peer:ID; on refusal the peer tells the root to release transient + system.</item>
+/// <item>SetProtocol / SetService: routed by the root to the peer actor with the protocol / service actor's
+/// reference; the peer runs a chain through that actor (see <c>PeerScopeActor</c>).</item>
+/// <item>ReserveMemory on any scope: the owning actor reserves on the scope and its local edges, then chains through
+/// the remote edges (peer → protocol actor → service actor → root); refusals roll back every earlier leg.</item>
+/// </list>
+/// When several scopes would refuse, the error names the first in this order, which can differ from rcmgr's
+/// (rcmgr checks the stream, then peer, transient, system). <b>Idle handshake:</b> the root counts every message it
+/// sends (or reference it hands out) to a child; a child reports <c>IdleNotice(n)</c> when idle after n of them; the
+/// root stops it only if n equals its own count, so no routed message is ever lost.
+/// </summary>
+internal sealed class LimitsRootActor : ScopeOwnerActor
+{
+    private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
+    private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, string> _childKeys = new();
+    private readonly SubnetConnLimiter _subnets;
+    private readonly Allowlist _allowlist;
+    private readonly Leg[] _noLegs = [];
+    private ConcreteLimitConfig _limits;
+    private long _connSeq, _streamSeq, _childSeq;
+
+    private sealed class Child(IActorRef actor)
+    {
+        public readonly IActorRef Actor = actor;
+        public long Sent;
+        public long IdleAt = -1;
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    private readonly TimeSpan _idleSweep;
+    private ICancelable? _sweepTimer;
+
+    private sealed class ConnInfo
+    {
+        public Direction Direction;
+        public bool UsesFd;
+        public IPAddress? Endpoint;
+        public bool CountedInSubnet;
+        public bool Allowlisted;
+        public string? PeerId;
+    }
+
+    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) : base(metrics)
+    {
+        _idleSweep = idleSweep;
+        _limits = limits;
+        _allowlist = allowlist;
+        _subnets = new SubnetConnLimiter(subnets);
+        foreach (var e in allowlist.Entries)
+            if (!_subnets.HasNetworkPrefix(e.Network))
+                _subnets.AddNetworkPrefixLimit(new NetworkPrefixLimit(e.Network, limits.AllowlistedSystem.Conns));
+        _system = Add(new ScopeCounters("system", ScopeClass.System, limits.System));
+        _transient = Add(new ScopeCounters("transient", ScopeClass.Transient, limits.Transient) { LocalEdges = [_system] });
+        _alSystem = Add(new ScopeCounters("allowlistedSystem", ScopeClass.AllowlistedSystem, limits.AllowlistedSystem));
+        _alTransient = Add(new ScopeCounters("allowlistedTransient", ScopeClass.AllowlistedTransient, limits.AllowlistedTransient) { LocalEdges = [_alSystem] });
+        metrics.SetUsageSource(Usage);
+    }
+
+    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics, idleSweep));
+
+    protected override void PreStart() =>
+        _sweepTimer = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(_idleSweep, _idleSweep, Self, Sweep.Instance, Self);
+
+    protected override void PostStop() => _sweepTimer?.Cancel();
+
+    protected override bool IsChild => false;
+
+    private ScopeCounters Add(ScopeCounters s)
+    {
+        Scopes[s.Name] = s;
+        return s;
+    }
+
+    private IEnumerable<Measurement<long>> Usage()
+    {
+        foreach (var s in new[] { _system, _transient })
+        {
+            var scope = new KeyValuePair<string, object?>("scope", s.Name);
+            yield return new Measurement<long>(Volatile.Read(ref s.Memory), scope, new("resource", "memory"));
+            yield return new Measurement<long>(Volatile.Read(ref s.StreamsIn), scope, new("resource", "streams_inbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.StreamsOut), scope, new("resource", "streams_outbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.ConnsIn), scope, new("resource", "conns_inbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.ConnsOut), scope, new("resource", "conns_outbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Fd), scope, new("resource", "fd"));
+        }
+    }
+
+    protected override void Dispatch(object message, IActorRef replyTo)
+    {
+        switch (message)
+        {
+            case OpenStream m: OnOpenStream(m, replyTo); break;
+            case SetProtocol m: OnSetProtocol(m, replyTo); break;
+            case SetService m: OnSetService(m, replyTo); break;
+            case OpenConnection m: OnOpenConnection(m, replyTo); break;
+            case SetPeer m: OnSetPeer(m, replyTo); break;
+            case IdleNotice m: OnIdle(m); break;
+            case Sweep: OnSweep(); break;
+            case SetLimit m: OnSetLimit(m, replyTo); break;
+            case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits)); break;
+            case ListServices: Collect("svc:", replyTo); break;
+            case ListProtocols: Collect("protocol:", replyTo); break;
+            case ListPeers: Collect("peer:", replyTo); break;
+            case ReserveMemory m when Route(m.Scope, m, replyTo, create: true): break;
+            case ReleaseMemory m when Route(m.Scope, m, replyTo, create: false): break;
+            case BeginSpan m when Route(m.Scope, m, replyTo, create: true): break;
+            case Done m when Route(m.Span, m, replyTo, create: false): break;
+            case Close m when Route(m.Scope, m, replyTo, create: false): break;
+            case GetStat m when Route(m.Scope, m, replyTo, create: false): break;
+            default: base.Dispatch(message, replyTo); break;
+        }
+    }
+
+    // ------------------------------------------------------------------ children
+
+    /// <summary>The child key (<c>peer:X</c>, <c>svc:X</c>, <c>protocol:X</c>) owning scope <paramref name="name"/>, or null for the root's own scopes.</summary>
+    private static string? ChildKey(string name)
+    {
+        int span = name.IndexOf(".span-", StringComparison.Ordinal);
+        string baseName = span >= 0 ? name[..span] : name;
+        if (baseName.StartsWith("peer:", StringComparison.Ordinal)) return baseName;
+        if (baseName.StartsWith("svc:", StringComparison.Ordinal) || baseName.StartsWith("protocol:", StringComparison.Ordinal))
+        {
+            int sub = baseName.IndexOf(".peer:", StringComparison.Ordinal);
+            return sub >= 0 ? baseName[..sub] : baseName;
+        }
+
+        return null;
+    }
+
+    private Child? GetChild(string key, bool create)
+    {
+        if (_children.TryGetValue(key, out var c)) return c;
+        if (!create) return null;
+        Props props;
+        string actorName;
+        string seq = (++_childSeq).ToString(CultureInfo.InvariantCulture);
+        if (key.StartsWith("peer:", StringComparison.Ordinal))
+        {
+            string id = key[5..];
+            props = PeerScopeActor.Props(id, _limits.GetPeerLimits(id), Metrics);
+            actorName = "peer-" + seq;
+        }
+        else if (key.StartsWith("svc:", StringComparison.Ordinal))
+        {
+            string id = key[4..];
+            props = KeyedScopeActor.Props(ScopeClass.Service, id, _limits.GetServiceLimits(id), _limits.GetServicePeerLimits(id), Metrics);
+            actorName = "svc-" + seq;
+        }
+        else
+        {
+            string id = key[9..];
+            props = KeyedScopeActor.Props(ScopeClass.Protocol, id, _limits.GetProtocolLimits(id), _limits.GetProtocolPeerLimits(id), Metrics);
+            actorName = "protocol-" + seq;
+        }
+
+        c = new Child(Context.ActorOf(props, actorName));
+        _children[key] = c;
+        _childKeys[c.Actor] = key;
+        return c;
+    }
+
+    private void Send(Child c, object message)
+    {
+        c.Sent++;
+        c.Actor.Tell(message);
+    }
+
+    private void OnIdle(IdleNotice m)
+    {
+        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+            c.IdleAt = m.FromRoot;
+    }
+
+    /// <summary>
+    /// Stops children that reported idle and to which nothing was sent since (their count still matches), so no
+    /// routed message is lost; lingering one sweep interval avoids re-creating actors of busy peers on every cycle.
+    /// </summary>
+    private void OnSweep()
+    {
+        List<string>? stop = null;
+        foreach (var (key, c) in _children)
+            if (c.IdleAt == c.Sent)
+                (stop ??= new List<string>()).Add(key);
+        if (stop is null) return;
+        foreach (var key in stop)
+        {
+            var c = _children[key];
+            _children.Remove(key);
+            _childKeys.Remove(c.Actor);
+            Context.Stop(c.Actor);
+        }
+    }
+
+    /// <summary>Routes a scope-addressed request to the owning child; returns false when the root owns the scope.</summary>
+    private bool Route(ScopeRef scope, object message, IActorRef replyTo, bool create)
+    {
+        string name = scope.Name ?? "";
+        if (name.StartsWith("stream-", StringComparison.Ordinal))
+        {
+            // Streams live in their peer actor; route only while that actor is live (else the stream is closed).
+            if (scope.Owner is { } owner && _childKeys.TryGetValue(owner, out var ownerKey) && _children.TryGetValue(ownerKey, out var oc))
+                Send(oc, new Routed(message, replyTo));
+            else if (scope.Owner is null)
+                replyTo.Tell(new LimitsFailure("scope", $"{name}: address stream scopes by their StreamHandle (owner actor)"));
+            else
+                replyTo.Tell(message switch
+                {
+                    ReleaseMemory or Done => LimitsAck.Instance,
+                    _ => new LimitsFailure("scope", $"{name}: resource scope closed"),
+                });
+            return true;
+        }
+
+        if (ChildKey(name) is not { } key) return false;
+        if (!ValidKey(key, replyTo)) return true;
+        var c = GetChild(key, create);
+        if (c is null)
+        {
+            replyTo.Tell(message switch
+            {
+                GetStat => new ScopeStatReply(name, default, LimitOfMissing(name)),
+                ReleaseMemory or Done => LimitsAck.Instance,
+                _ => new LimitsFailure("scope", $"{name}: resource scope closed"),
+            });
+            return true;
+        }
+
+        Send(c, new Routed(message, replyTo));
+        return true;
+    }
+
+    private bool ValidKey(string key, IActorRef replyTo)
+    {
+        int colon = key.IndexOf(':');
+        try
+        {
+            PeerIdCheck(key[(colon + 1)..], "scope");
+            return true;
+        }
+        catch (InvalidInputException e)
+        {
+            replyTo.Tell(new LimitsFailure(e.Field, e.Message));
+            return false;
+        }
+    }
+
+    private BaseLimit LimitOfMissing(string name)
+    {
+        if (name.StartsWith("peer:", StringComparison.Ordinal)) return _limits.GetPeerLimits(name[5..]);
+        bool svc = name.StartsWith("svc:", StringComparison.Ordinal);
+        int sub = name.IndexOf(".peer:", StringComparison.Ordinal);
+        string key = svc ? (sub >= 0 ? name[4..sub] : name[4..]) : (sub >= 0 ? name[9..sub] : name[9..]);
+        return (svc, sub >= 0) switch
+        {
+            (true, false) => _limits.GetServiceLimits(key),
+            (true, true) => _limits.GetServicePeerLimits(key),
+            (false, false) => _limits.GetProtocolLimits(key),
+            _ => _limits.GetProtocolPeerLimits(key),
+        };
+    }
+
+    private static string PeerIdCheck(string? id, string field)
+    {
+        if (string.IsNullOrEmpty(id))
+            throw new InvalidInputException(field, "must be a non-empty id");
+        if (id.Length > 256)
+            throw new InvalidInputException(field, $"must be at most 256 characters, got {id.Length}");
+        foreach (char ch in id)
+            if (char.IsControl(ch) || char.IsWhiteSpace(ch))
+                throw new InvalidInputException(field, "must contain only printable, non-space characters");
+        return id;
+    }
+
+    private static bool CheckId(string? id, string field, IActorRef replyTo)
+    {
+        try
+        {
+            PeerIdCheck(id, field);
+            return true;
+        }
+        catch (InvalidInputException e)
+        {
+            replyTo.Tell(new LimitsFailure(e.Field, e.Message));
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    private static readonly ScopeStat InStream = new(0, 1, 0, 0, 0, 0);
+    private static readonly ScopeStat OutStream = new(0, 0, 1, 0, 0, 0);
+
+    private void OnOpenStream(OpenStream m, IActorRef replyTo)
+    {
+        if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        var d = m.Direction == Direction.Inbound ? InStream : OutStream;
+        var r = _transient.TryReserve(d, ReservationPriority.Always);
+        if (r is null)
+        {
+            r = _system.TryReserve(d, ReservationPriority.Always);
+            if (r is not null) _transient.Release(d);
+        }
+
+        if (r is not null)
+        {
+            Metrics.Blocked(r);
+            replyTo.Tell(r);
+            return;
+        }
+
+        string name = "stream-" + (++_streamSeq).ToString(CultureInfo.InvariantCulture);
+        Send(GetChild("peer:" + m.PeerId, create: true)!, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo));
+    }
+
+    private void OnSetProtocol(SetProtocol m, IActorRef replyTo)
+    {
+        if (!CheckId(m.Protocol, "protocol", replyTo)) return;
+        if (!_children.TryGetValue("peer:" + m.Stream.PeerId, out var peer))
+        {
+            replyTo.Tell(new LimitsFailure("stream", $"{m.Stream.Name}: resource scope closed"));
+            return;
+        }
+
+        var proto = GetChild("protocol:" + m.Protocol, create: true)!;
+        proto.Sent++; // ticket: the peer's chain (or a TicketReturn) reaches it exactly once
+        Send(peer, new PeerSetProtocol(m.Stream.Name, m.Protocol, proto.Actor, replyTo));
+    }
+
+    private void OnSetService(SetService m, IActorRef replyTo)
+    {
+        if (!CheckId(m.Service, "service", replyTo)) return;
+        if (!_children.TryGetValue("peer:" + m.Stream.PeerId, out var peer))
+        {
+            replyTo.Tell(new LimitsFailure("stream", $"{m.Stream.Name}: resource scope closed"));
+            return;
+        }
+
+        var svc = GetChild("svc:" + m.Service, create: true)!;
+        svc.Sent++;
+        Send(peer, new PeerSetService(m.Stream.Name, m.Service, svc.Actor, replyTo));
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    private void OnOpenConnection(OpenConnection m, IActorRef replyTo)
+    {
+        var endpoint = m.Endpoint is null ? null : (m.Endpoint.IsIPv4MappedToIPv6 ? m.Endpoint.MapToIPv4() : m.Endpoint);
+        if (endpoint is not null && _subnets.TryAddConn(endpoint) is { } subnetRefusal)
+        {
+            var r0 = LimitRefused.From(subnetRefusal);
+            Metrics.Blocked(r0);
+            replyTo.Tell(r0);
+            return;
+        }
+
+        var d = ConnStat(m.Direction, m.UsesFd);
+        string name = "conn-" + (++_connSeq).ToString(CultureInfo.InvariantCulture);
+        var info = new ConnInfo { Direction = m.Direction, UsesFd = m.UsesFd, Endpoint = endpoint, CountedInSubnet = endpoint is not null };
+        var conn = new ScopeCounters(name, ScopeClass.Connection, _limits.Conn) { LocalEdges = [_transient, _system], Info = info };
+        var r = ScopeCounters.ReserveAll([conn, _transient, _system], d, ReservationPriority.Always);
+        if (r is not null && endpoint is not null && _allowlist.Allowed(endpoint))
+        {
+            _subnets.RemoveConn(endpoint); // rcmgr: allowlisted connections are not subnet-counted
+            info.CountedInSubnet = false;
+            conn.Release(d);
+            r = ScopeCounters.ReserveAll([conn, _alTransient, _alSystem], d, ReservationPriority.Always);
+            if (r is null)
+            {
+                info.Allowlisted = true;
+                conn.LocalEdges = [_alTransient, _alSystem];
+            }
+        }
+
+        if (r is not null)
+        {
+            if (info.CountedInSubnet) _subnets.RemoveConn(endpoint!);
+            Metrics.Blocked(r);
+            replyTo.Tell(r);
+            return;
+        }
+
+        Scopes[name] = conn;
+        Metrics.Allowed(ResourceKind.Connection, ScopeClass.Connection);
+        replyTo.Tell(new ConnectionOpened(new ConnectionHandle(name, m.Direction, m.UsesFd, Self)));
+    }
+
+    private static ScopeStat ConnStat(Direction dir, bool usesFd) =>
+        new(0, 0, 0, dir == Direction.Inbound ? 1 : 0, dir == Direction.Outbound ? 1 : 0, usesFd ? 1 : 0);
+
+    private void OnSetPeer(SetPeer m, IActorRef replyTo)
+    {
+        if (!Scopes.TryGetValue(m.Connection.Name, out var conn) || conn.Closed || conn.Info is not ConnInfo info)
+        {
+            replyTo.Tell(new LimitsFailure("connection", $"{m.Connection.Name}: resource scope closed"));
+            return;
+        }
+
+        if (DeferIfBusy(conn, m, replyTo)) return;
+        if (info.PeerId is not null)
+        {
+            replyTo.Tell(new LimitsFailure("peerId", $"{conn.Name}: connection scope already attached to a peer"));
+            return;
+        }
+
+        if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        var peer = GetChild("peer:" + m.PeerId, create: true)!;
+        peer.Sent++; // ticket
+        var stat = conn.Stat;
+        conn.Busy = true;
+        StartChain(stat, ReservationPriority.Always, [new Leg(peer.Actor, ["peer:" + m.PeerId], Ticket: true)], r =>
+        {
+            if (r is null && info.Allowlisted && (info.Endpoint is null || !_allowlist.AllowedPeerAndAddress(m.PeerId, info.Endpoint)))
+            {
+                // rcmgr transferAllowedToStandard: an almost-allowlisted connection must fit system + transient.
+                r = ScopeCounters.ReserveAll([_system, _transient], stat, ReservationPriority.Always);
+                if (r is null)
+                {
+                    _transient.Release(stat);
+                    _alTransient.Release(stat);
+                    _alSystem.Release(stat);
+                    info.Allowlisted = false;
+                    conn.LocalEdges = [_system];
+                }
+                else
+                {
+                    peer.Actor.Tell(new ChainRelease(stat, ["peer:" + m.PeerId]));
+                }
+            }
+            else if (r is null)
+            {
+                var transient = info.Allowlisted ? _alTransient : _transient;
+                transient.Release(stat);
+                conn.LocalEdges = [info.Allowlisted ? _alSystem : _system];
+            }
+
+            if (r is null)
+            {
+                info.PeerId = m.PeerId;
+                conn.Legs = [new Leg(peer.Actor, ["peer:" + m.PeerId])];
+                Metrics.Allowed(ResourceKind.Connection, ScopeClass.Peer);
+                replyTo.Tell(LimitsAck.Instance);
+            }
+            else
+            {
+                Metrics.Blocked(r);
+                replyTo.Tell(r);
+            }
+
+            Resume(conn);
+        });
+    }
+
+    protected override void OnClose(Close m, IActorRef replyTo)
+    {
+        if (!Scopes.TryGetValue(m.Scope.Name, out var s) || s.Closed)
+        {
+            replyTo.Tell(new LimitsFailure("scope", $"{m.Scope.Name}: resource scope closed"));
+            return;
+        }
+
+        if (s.Info is not ConnInfo info)
+        {
+            if (s.Parent is null)
+                replyTo.Tell(new LimitsFailure("scope", $"{s.Name}: only connection, stream and span scopes can be closed"));
+            else
+                base.OnClose(m, replyTo);
+            return;
+        }
+
+        if (DeferIfBusy(s, m, replyTo)) return;
+        var stat = s.Stat;
+        foreach (var e in s.LocalEdges) e.Release(stat);
+        foreach (var leg in s.Legs) leg.Actor.Tell(new ChainRelease(stat, leg.Scopes));
+        if (info.CountedInSubnet) _subnets.RemoveConn(info.Endpoint!);
+        if (s.Spans > 0)
+            foreach (var child in Scopes.Values.Where(x => x.Parent == s).ToList())
+                DropSpanTree(child);
+        s.Closed = true;
+        Scopes.Remove(s.Name);
+        replyTo.Tell(LimitsAck.Instance);
+    }
+
+    protected override LimitsReply StatOfMissing(string name) => new LimitsFailure("scope", $"{name}: resource scope closed");
+
+    // ------------------------------------------------------------------ limits, lists
+
+    private void OnSetLimit(SetLimit m, IActorRef replyTo)
+    {
+        string name = m.Scope ?? "";
+        switch (name)
+        {
+            case "system": _limits = _limits with { System = m.Limit }; _system.Limit = m.Limit; break;
+            case "transient": _limits = _limits with { Transient = m.Limit }; _transient.Limit = m.Limit; break;
+            case "allowlistedSystem": _limits = _limits with { AllowlistedSystem = m.Limit }; _alSystem.Limit = m.Limit; break;
+            case "allowlistedTransient": _limits = _limits with { AllowlistedTransient = m.Limit }; _alTransient.Limit = m.Limit; break;
+            default:
+                if (name.StartsWith("conn-", StringComparison.Ordinal) && Scopes.TryGetValue(name, out var conn) && conn.Parent is null)
+                {
+                    conn.Limit = m.Limit;
+                    break;
+                }
+
+                if (ChildKey(name) is not { } key || name.Contains(".span-", StringComparison.Ordinal))
+                {
+                    replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
+                    return;
+                }
+
+                if (!ValidKey(key, replyTo)) return;
+                bool sub = name.Length != key.Length;
+                if (!sub) _limits = WithKeyed(key, m.Limit);
+                var c = GetChild(key, create: false);
+                if (c is not null)
+                {
+                    Send(c, new ChildSetLimit(name, m.Limit, replyTo));
+                    return;
+                }
+
+                if (sub)
+                {
+                    replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
+                    return;
+                }
+
+                break;
+        }
+
+        replyTo.Tell(LimitsAck.Instance);
+    }
+
+    private ConcreteLimitConfig WithKeyed(string key, BaseLimit limit)
+    {
+        static Dictionary<string, BaseLimit> Put(IReadOnlyDictionary<string, BaseLimit> m, string k, BaseLimit v) =>
+            new(m, StringComparer.Ordinal) { [k] = v };
+        if (key.StartsWith("svc:", StringComparison.Ordinal)) return _limits with { Service = Put(_limits.Service, key[4..], limit) };
+        if (key.StartsWith("protocol:", StringComparison.Ordinal)) return _limits with { Protocol = Put(_limits.Protocol, key[9..], limit) };
+        return _limits with { Peer = Put(_limits.Peer, key[5..], limit) };
+    }
+
+    private void Collect(string prefix, IActorRef replyTo)
+    {
+        var targets = _children.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (targets.Count == 0)
+        {
+            replyTo.Tell(new ScopeList(new Dictionary<string, ScopeStat>(StringComparer.Ordinal)));
+            return;
+        }
+
+        var collector = Context.ActorOf(Akka.Actor.Props.Create(() => new StatCollector(targets.Count, replyTo)));
+        foreach (var (key, c) in targets)
+            Send(c, new CollectStat(key, collector));
+    }
+
+    /// <summary>Gathers one <see cref="CollectedStat"/> per live child of a class and replies a <see cref="ScopeList"/>.</summary>
+    private sealed class StatCollector(int expected, IActorRef replyTo) : UntypedActor
+    {
+        private readonly Dictionary<string, ScopeStat> _stats = new(StringComparer.Ordinal);
+
+        protected override void OnReceive(object message)
+        {
+            if (message is not CollectedStat s) return;
+            _stats[s.Key] = s.Stat;
+            if (_stats.Count < expected) return;
+            replyTo.Tell(new ScopeList(_stats));
+            Context.Stop(Self);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using Akka.Actor;
+using PeerActors.Core.ResourceManager;
+
+namespace PeerActors.Limits;
+
+/// <summary>
+/// The counters of one scope, owned by exactly one actor (never touched by another thread). Checks follow
+/// rcmgr: memory at <c>limit·(1+priority)/256</c>, then inbound/outbound/total streams, connections, FDs.
+/// </summary>
+internal sealed class ScopeCounters(string name, ScopeClass cls, BaseLimit limit)
+{
+    public readonly string Name = name;
+    public readonly ScopeClass Class = cls;
+    public BaseLimit Limit = limit;
+    public long Memory;
+    public int StreamsIn, StreamsOut, ConnsIn, ConnsOut, Fd;
+
+    /// <summary>Other scopes of the same actor this one is constrained by (reserved in order after it).</summary>
+    public ScopeCounters[] LocalEdges = [];
+
+    /// <summary>Scopes in other actors this one is constrained by, visited in order.</summary>
+    public Leg[] Legs = [];
+
+    /// <summary>Parent of a span (spans reserve through it), else null.</summary>
+    public ScopeCounters? Parent;
+
+    /// <summary>Open spans under this scope.</summary>
+    public int Spans;
+
+    /// <summary>Next span number.</summary>
+    public int SpanSeq;
+
+    /// <summary>For stream / connection scopes: an operation whose reservation chain is in flight; others wait in <see cref="Deferred"/>.</summary>
+    public bool Busy;
+
+    /// <summary>Messages deferred while <see cref="Busy"/>.</summary>
+    public Queue<(object Message, IActorRef Sender)>? Deferred;
+
+    /// <summary>Extra state of a stream or connection scope.</summary>
+    public object? Info;
+
+    /// <summary>Set when closed (a stream, connection or span).</summary>
+    public bool Closed;
+
+    public ScopeStat Stat => new(Memory, StreamsIn, StreamsOut, ConnsIn, ConnsOut, Fd);
+
+    public bool IsZero => Memory == 0 && StreamsIn == 0 && StreamsOut == 0 && ConnsIn == 0 && ConnsOut == 0 && Fd == 0;
+
+    public LimitRefused? Check(in ScopeStat d, byte priority)
+    {
+        var l = Limit;
+        if (d.Memory > 0 && l.Memory != long.MaxValue)
+        {
+            long threshold = l.Memory <= 0 ? 0 : (long)(((Int128)l.Memory * (1 + priority)) >> 8);
+            if (d.Memory > long.MaxValue - Memory || Memory + d.Memory > threshold)
+                return Refuse(ResourceKind.Memory, null, Memory, d.Memory, l.Memory);
+        }
+
+        if (d.NumStreamsInbound > 0 && (long)StreamsIn + d.NumStreamsInbound > l.StreamsInbound)
+            return Refuse(ResourceKind.Stream, Direction.Inbound, StreamsIn, d.NumStreamsInbound, l.StreamsInbound);
+        if (d.NumStreamsOutbound > 0 && (long)StreamsOut + d.NumStreamsOutbound > l.StreamsOutbound)
+            return Refuse(ResourceKind.Stream, Direction.Outbound, StreamsOut, d.NumStreamsOutbound, l.StreamsOutbound);
+        int streams = d.NumStreamsInbound + d.NumStreamsOutbound;
+        if (streams > 0 && (long)StreamsIn + StreamsOut + streams > l.Streams)
+            return Refuse(ResourceKind.Stream, null, (long)StreamsIn + StreamsOut, streams, l.Streams);
+        if (d.NumConnsInbound > 0 && (long)ConnsIn + d.NumConnsInbound > l.ConnsInbound)
+            return Refuse(ResourceKind.Connection, Direction.Inbound, ConnsIn, d.NumConnsInbound, l.ConnsInbound);
+        if (d.NumConnsOutbound > 0 && (long)ConnsOut + d.NumConnsOutbound > l.ConnsOutbound)
+            return Refuse(ResourceKind.Connection, Direction.Outbound, ConnsOut, d.NumConnsOutbound, l.ConnsOutbound);
+        int conns = d.NumConnsInbound + d.NumConnsOutbound;
+        if (conns > 0 && (long)ConnsIn + ConnsOut + conns > l.Conns)
+            return Refuse(ResourceKind.Connection, null, (long)ConnsIn + ConnsOut, conns, l.Conns);
+        if (d.NumFD > 0 && (long)Fd + d.NumFD > l.FD)
+            return Refuse(ResourceKind.FileDescriptor, null, Fd, d.NumFD, l.FD);
+        return null;
+    }
+
+    private LimitRefused Refuse(ResourceKind r, Direction? dir, long current, long attempted, long limit) =>
+        LimitRefused.From(new ResourceLimitExceededException(Name, Class, r, dir, current, attempted, limit));
+
+    public LimitRefused? TryReserve(in ScopeStat d, byte priority)
+    {
+        var r = Check(d, priority);
+        if (r is null) Add(d);
+        return r;
+    }
+
+    public void Add(in ScopeStat d)
+    {
+        Memory += d.Memory;
+        StreamsIn += d.NumStreamsInbound;
+        StreamsOut += d.NumStreamsOutbound;
+        ConnsIn += d.NumConnsInbound;
+        ConnsOut += d.NumConnsOutbound;
+        Fd += d.NumFD;
+    }
+
+    /// <summary>Releases <paramref name="d"/>, clamping at zero (rcmgr "BUG: too much released").</summary>
+    public void Release(in ScopeStat d)
+    {
+        Memory = Math.Max(0, Memory - d.Memory);
+        StreamsIn = Math.Max(0, StreamsIn - d.NumStreamsInbound);
+        StreamsOut = Math.Max(0, StreamsOut - d.NumStreamsOutbound);
+        ConnsIn = Math.Max(0, ConnsIn - d.NumConnsInbound);
+        ConnsOut = Math.Max(0, ConnsOut - d.NumConnsOutbound);
+        Fd = Math.Max(0, Fd - d.NumFD);
+    }
+
+    /// <summary>True when usage exceeds the limit (possible only after a run-time <c>SetLimit</c> lowered it).</summary>
+    public bool OverLimit =>
+        Memory > Limit.Memory || StreamsIn > Limit.StreamsInbound || StreamsOut > Limit.StreamsOutbound ||
+        (long)StreamsIn + StreamsOut > Limit.Streams || ConnsIn > Limit.ConnsInbound || ConnsOut > Limit.ConnsOutbound ||
+        (long)ConnsIn + ConnsOut > Limit.Conns || Fd > Limit.FD;
+
+    /// <summary>Reserves on every scope of <paramref name="scopes"/> in order, all or nothing.</summary>
+    public static LimitRefused? ReserveAll(ScopeCounters[] scopes, in ScopeStat d, byte priority)
+    {
+        for (int i = 0; i < scopes.Length; i++)
+        {
+            var r = scopes[i].TryReserve(d, priority);
+            if (r is not null)
+            {
+                for (int j = 0; j < i; j++) scopes[j].Release(d);
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    public static void ReleaseAll(ScopeCounters[] scopes, in ScopeStat d)
+    {
+        foreach (var s in scopes) s.Release(d);
+    }
+
+    public override string ToString() => $"{Name} {Stat}";
+}
+
+/// <summary>Scopes of one remote actor visited by a reservation chain.</summary>
+/// <param name="Actor">The owning actor.</param>
+/// <param name="Scopes">Scope names inside it, reserved in order.</param>
+/// <param name="Ticket">True when the root handed this actor's reference out (counts toward its idle handshake).</param>
+internal sealed record Leg(IActorRef Actor, string[] Scopes, bool Ticket = false);
+
+/// <summary>One hop of a reservation chain: reserve <see cref="Delta"/> on <c>Legs[Index]</c>, then forward or report to <see cref="Origin"/>.</summary>
+internal sealed record ChainReserve(ScopeStat Delta, byte Priority, Leg[] Legs, int Index, IActorRef Origin, long Token);
+
+/// <summary>Outcome of a chain, to its origin: null refusal = every leg reserved.</summary>
+internal sealed record ChainResult(long Token, LimitRefused? Refusal);
+
+/// <summary>Release <see cref="Delta"/> on the named scopes (rollback, close, or transient hand-over).</summary>
+internal sealed record ChainRelease(ScopeStat Delta, string[] Scopes);
+
+/// <summary>A child reports that it is idle after processing <see cref="FromRoot"/> root messages / tickets.</summary>
+internal sealed record IdleNotice(long FromRoot);
+
+/// <summary>Messages the root sends (or hands out tickets for) to a child; counted for the idle handshake.</summary>
+internal interface IFromRoot;
+
+/// <summary>Returns an unused ticket to a keyed actor (its reference was handed out but no chain reached it).</summary>
+internal sealed record TicketReturn : IFromRoot
+{
+    public static readonly TicketReturn Instance = new();
+}
+
+/// <summary>Root → peer: open a stream whose system+transient share is already reserved.</summary>
+internal sealed record PeerOpenStream(string Name, Direction Direction, BaseLimit StreamLimit, IActorRef ReplyTo) : IFromRoot;
+
+/// <summary>Root → peer: set the protocol of a stream via the protocol actor.</summary>
+internal sealed record PeerSetProtocol(string Stream, string Protocol, IActorRef ProtocolActor, IActorRef ReplyTo) : IFromRoot;
+
+/// <summary>Root → peer: set the service of a stream via the service actor.</summary>
+internal sealed record PeerSetService(string Stream, string Service, IActorRef ServiceActor, IActorRef ReplyTo) : IFromRoot;
+
+/// <summary>Root → child: new limit for a scope it owns.</summary>
+internal sealed record ChildSetLimit(string Scope, BaseLimit Limit, IActorRef ReplyTo) : IFromRoot;
+
+/// <summary>Root → child: report the usage of its main keyed scope.</summary>
+internal sealed record CollectStat(string Key, IActorRef ReplyTo) : IFromRoot;
+
+/// <summary>Child → collector: usage of a keyed scope.</summary>
+internal sealed record CollectedStat(string Key, ScopeStat Stat);
+
+/// <summary>A request routed by the root to a child (counted by both for the idle handshake).</summary>
+internal sealed record Routed(object Request, IActorRef ReplyTo) : IFromRoot;

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using PeerActors.Benchmarks.Harness;
+using PeerActors.Core.ResourceManager;
+using PeerActors.Hosting;
+using PeerActors.Limits;
+
+namespace PeerActors.Benchmarks.Suites;
+
+/// <summary>
+/// Stream cycles (open → set protocol → set service → close) through the limit actors, against the same cycles on
+/// the Core <see cref="ResourceManager"/> called directly (the baseline, single-threaded, no actors).
+/// </summary>
+public sealed class LimitsSuite : IBenchmarkSuite
+{
+    /// <inheritdoc />
+    public string Name => "limits";
+
+    /// <inheritdoc />
+    public string Description => "limit actors: stream cycles/s and per-cycle latency vs Core ResourceManager";
+
+    /// <inheritdoc />
+    public async Task RunAsync(BenchmarkOptions options, ResultReporter report)
+    {
+        var duration = TimeSpan.FromSeconds(options.Quick ? 5 : 20);
+        const int peers = 64, protocols = 4, services = 2;
+        int concurrency = 128;
+
+        // ---- baseline: Core ResourceManager, direct calls
+        var rm = new ResourceManager(ConcreteLimitConfig.Infinite);
+        var coreLat = new List<double>();
+        long coreCycles = 0;
+        var sw = Stopwatch.StartNew();
+        var coreEnd = TimeSpan.FromSeconds(options.Quick ? 2 : 5);
+        while (sw.Elapsed < coreEnd)
+        {
+            for (int i = 0; i < 1000; i++, coreCycles++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var s = rm.OpenStream("peer" + (coreCycles % peers), Direction.Outbound);
+                s.SetProtocol("/p/" + (coreCycles % protocols));
+                s.SetService("svc" + (coreCycles % services));
+                s.Done();
+                if ((coreCycles & 63) == 0) coreLat.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            }
+        }
+
+        double coreRate = coreCycles / sw.Elapsed.TotalSeconds;
+
+        // ---- actors
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+        using var system = ActorSystem.Create("limits-bench", config);
+        var root = system.StartPeerActorsLimits(new LimitsOptions { Limits = ConcreteLimitConfig.Infinite });
+        var client = new LimitsClient(root);
+        var peerIds = Enumerable.Range(0, peers).Select(i => "peer" + i).ToArray();
+        var protoIds = Enumerable.Range(0, protocols).Select(i => "/p/" + i).ToArray();
+        var svcIds = Enumerable.Range(0, services).Select(i => "svc" + i).ToArray();
+
+        async Task<int> Worker(int w, DateTime end, List<double> lat)
+        {
+            int n = 0;
+            while (DateTime.UtcNow < end)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var s = (await client.OpenStreamAsync(peerIds[(w + n) % peers], Direction.Outbound)).Unwrap();
+                (await client.SetProtocolAsync(s, protoIds[n % protocols])).Unwrap();
+                (await client.SetServiceAsync(s, svcIds[n % services])).Unwrap();
+                (await client.CloseAsync(s.Ref)).Unwrap();
+                if ((n & 15) == 0) lat.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                n++;
+            }
+
+            return n;
+        }
+
+        // warm-up
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Worker(w, DateTime.UtcNow.AddSeconds(1), new List<double>())));
+
+        var lats = Enumerable.Range(0, concurrency).Select(_ => new List<double>()).ToArray();
+        sw.Restart();
+        var end = DateTime.UtcNow + duration;
+        var counts = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w, end, lats[w]))));
+        double actorRate = counts.Sum() / sw.Elapsed.TotalSeconds;
+
+        // single-client latency (no queueing behind other clients)
+        var single = new List<double>();
+        await Worker(0, DateTime.UtcNow.AddSeconds(options.Quick ? 1 : 3), single);
+        var all = single;
+
+        report.Throughput("limits", "stream_cycles_per_s", actorRate, "1/s", coreRate);
+        double p50 = Percentiles.Of(all, 50), p99 = Percentiles.Of(all, 99);
+        double coreP99 = Percentiles.Of(coreLat, 99);
+        report.Latency("limits", "cycle_latency_p99", p99, "us", coreP99, p50, p99);
+        var loaded = lats.SelectMany(x => x).ToList();
+        Console.WriteLine($"# actors: {counts.Sum()} cycles with {concurrency} concurrent clients; loaded latency p50={Percentiles.Of(loaded, 50):0} us p99={Percentiles.Of(loaded, 99):0} us; single-client p50={p50:0} us p99={p99:0} us");
+        Console.WriteLine($"# core: {coreCycles} cycles, p50={Percentiles.Of(coreLat, 50):0.##} us p99={coreP99:0.##} us");
+        await system.Terminate();
+    }
+}

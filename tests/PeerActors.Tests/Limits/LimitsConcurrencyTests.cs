@@ -1,0 +1,86 @@
+using PeerActors.Core.ResourceManager;
+using PeerActors.Limits;
+using Xunit;
+
+namespace PeerActors.Tests.Limits;
+
+public sealed class LimitsConcurrencyTests : LimitsTestBase
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Concurrent_storms_never_overcommit_and_return_to_zero(int seed)
+    {
+        // Tight limits so that many reservations are refused concurrently at every scope class.
+        var big = L(streams: 1000, memory: 1 << 30);
+        var cfg = Uniform(big) with
+        {
+            System = L(streams: 12, memory: 5000),
+            Transient = L(streams: 6),
+            PeerDefault = L(streams: 4, memory: 3000),
+            ProtocolDefault = L(streams: 5),
+            ProtocolPeerDefault = L(streams: 2),
+            ServiceDefault = L(streams: 4, memory: 2000),
+            ServicePeerDefault = L(streams: 2),
+        };
+        var c = Start(cfg);
+        string[] peers = ["QmA", "QmB", "QmC"];
+        string[] protos = ["/a", "/b"];
+        string[] svcs = ["s1", "s2"];
+        var violations = new List<string>();
+        var limits = new Dictionary<string, BaseLimit>
+        {
+            ["system"] = cfg.System, ["transient"] = cfg.Transient,
+        };
+        foreach (var p in peers) limits["peer:" + p] = cfg.PeerDefault;
+        foreach (var p in protos) limits["protocol:" + p] = cfg.ProtocolDefault;
+        foreach (var s in svcs) limits["svc:" + s] = cfg.ServiceDefault;
+        foreach (var p in protos) foreach (var q in peers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
+        foreach (var s in svcs) foreach (var q in peers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
+
+        async Task Client(int id)
+        {
+            var rnd = new Random(seed * 1000 + id);
+            for (int i = 0; i < 60; i++)
+            {
+                var peer = peers[rnd.Next(peers.Length)];
+                var open = await c.OpenStreamAsync(peer, rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound);
+                if (!open.Ok) continue;
+                var s = open.Value!;
+                if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, protos[rnd.Next(protos.Length)])).Ok && rnd.Next(2) == 0)
+                    await c.SetServiceAsync(s, svcs[rnd.Next(svcs.Length)]);
+                if (rnd.Next(2) == 0)
+                    await c.ReserveMemoryAsync(s.Ref, rnd.Next(1, 1500), (byte)rnd.Next(256));
+                await Task.Yield();
+                Assert.True((await c.CloseAsync(s.Ref)).Ok);
+            }
+        }
+
+        async Task Sampler(CancellationToken ct)
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                foreach (var (name, l) in limits)
+                {
+                    var r = await c.StatAsync(name);
+                    if (r.Value is not { } st) continue;
+                    var s = st.Stat;
+                    if (s.NumStreamsInbound > l.StreamsInbound || s.NumStreamsOutbound > l.StreamsOutbound ||
+                        s.NumStreamsInbound + s.NumStreamsOutbound > l.Streams || s.Memory > l.Memory)
+                        lock (violations) violations.Add($"{name} {s}");
+                }
+            }
+        }
+
+        using var cts = new CancellationTokenSource();
+        var sampler = Sampler(cts.Token);
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => Client(i))));
+        cts.Cancel();
+        await sampler;
+        Assert.Empty(violations);
+        foreach (var name in limits.Keys)
+            Assert.Equal(default, await StatEventually(c, name, default));
+        await AwaitAssertAsync(async () => Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes));
+    }
+}
