@@ -6,6 +6,7 @@ using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
 using PeerActors.Node.Management;
 using PeerActors.Node.Management.Commands;
+using PeerActors.Selection;
 
 namespace PeerActors.Node;
 
@@ -24,9 +25,12 @@ internal static class NodeComposition
             {
                 // Peer shard region (event-sourced peer actors) and its serializer.
                 akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
+                // Selector: fed by the peer actors over DistributedPubSub; on start it syncs from the other nodes'
+                // selectors and wakes the peers in the journal (through the peer shard region) so they publish.
+                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.Role, BootstrapFromJournal = true },
+                    registry => registry.TryGet<PeerRegionKey>(out var region) ? region : null);
                 // Limit actors (rcmgr scope DAG), root registered under LimitsKey.
                 akka.WithPeerActorsLimits(limits);
-                // COMPOSE: selector.
             },
             configureServices: services =>
             {
@@ -34,6 +38,8 @@ internal static class NodeComposition
                 services.AddPeerActorsManagement(settings);
                 services.AddManagementCommand<PeerShowCommand>();
                 services.AddManagementCommand<PeerForgetCommand>();
+                services.AddManagementCommand<SelectorSelectCommand>();
+                services.AddManagementCommand<SelectorSummaryCommand>();
             },
             configureLogging);
     }

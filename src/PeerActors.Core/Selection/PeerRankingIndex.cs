@@ -48,7 +48,8 @@ public sealed class PeerRankingIndex
         public bool Attached, BackedOff, Recent;
         public long UntilTicks, RecentEndTicks;
         public double Score, ScoreMult, Mult, Boost, SuccessRate, UcbA, TftA;
-        public int SeenStamp, DropStamp;
+        public int SeenStamp, DropStamp, ExcludeStamp;
+        public int Index; // position in the dense arrays
     }
 
     private sealed class TagAgg
@@ -69,11 +70,22 @@ public sealed class PeerRankingIndex
     }
 
     private readonly Dictionary<PeerId, Slot> _slots = new();
-    // Id-ordered struct-of-arrays for the O(n) passes (fairness total, summary, RoundRobin, Random).
-    private Slot[] _byId = new Slot[16];
+    // Dense struct-of-arrays (swap-remove, arbitrary order) for the fairness pass: requests_sent as a
+    // double, connected_at as exact double ticks relative to _anchor, and the raw values for the
+    // scalar fallback. Id order is a separate cached array (_ordered), rebuilt only after membership changes.
+    private Slot[] _dense = new Slot[16];
+    private double[] _reqD = new double[16];
+    private double[] _connRel = new double[16];
     private ulong[] _req = new ulong[16];
     private long[] _conn = new long[16];
     private int _n;
+    private long _anchor;
+    private bool _anchorSet;
+    private int _wide; // slots whose connected_at is too far from _anchor to be exact in a double
+    private Slot[] _ordered = [];
+    private int[] _scratch = [];
+    private bool _orderDirty = true;
+    private const double ExactRange = 4503599627370496.0; // 2^52
 
     private readonly SortedSet<Slot> _weighted = new(new KeyComparer((a, b) => b.ScoreMult.CompareTo(a.ScoreMult)));
     private readonly SortedSet<Slot> _boost = new(new KeyComparer((a, b) => b.Boost.CompareTo(a.Boost)));
@@ -117,10 +129,23 @@ public sealed class PeerRankingIndex
     /// <summary>All tracked peers, id order.</summary>
     public IEnumerable<PeerEntry> Entries()
     {
-        for (var i = 0; i < _n; i++) yield return new PeerEntry(_byId[i].State, _byId[i].Tags);
+        var ordered = Ordered();
+        for (var i = 0; i < ordered.Length; i++) yield return new PeerEntry(ordered[i].State, ordered[i].Tags);
     }
 
-    /// <summary>Adds a peer or replaces its stats and tags. O(log n) for a known peer; a new peer also shifts the id-ordered arrays.</summary>
+    /// <summary>The tracked peers in id order (cached; re-sorted only after a peer was added or removed).</summary>
+    private Slot[] Ordered()
+    {
+        if (!_orderDirty) return _ordered;
+        var arr = new Slot[_n];
+        Array.Copy(_dense, arr, _n);
+        Array.Sort(arr, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        _ordered = arr;
+        _orderDirty = false;
+        return arr;
+    }
+
+    /// <summary>Adds a peer or replaces its stats and tags. O(log n).</summary>
     /// <param name="state">The peer's latest stats.</param>
     /// <param name="tags">Protocols/services it serves; null keeps the known tags (empty for a new peer).</param>
     /// <exception cref="InvalidInputException">When the state has an empty id, NaN/∞/negative RTTs or a negative backoff level.</exception>
@@ -132,43 +157,65 @@ public sealed class PeerRankingIndex
             Detach(slot);
             slot.State = state;
             if (tags is not null) slot.Tags = tags;
-            var pos = Position(slot.Id);
-            _req[pos] = state.RequestsSent;
-            _conn[pos] = state.ConnectedAt.UtcTicks;
+            if (IsWide(_conn[slot.Index])) _wide--;
         }
         else
         {
             slot = new Slot(state, tags ?? PeerTags.Empty);
             _slots.Add(state.PeerId, slot);
-            var pos = ~Position(slot.Id);
-            if (_n == _byId.Length)
+            if (_n == _dense.Length)
             {
-                Array.Resize(ref _byId, _n * 2);
-                Array.Resize(ref _req, _n * 2);
-                Array.Resize(ref _conn, _n * 2);
+                var len = _n * 2;
+                Array.Resize(ref _dense, len);
+                Array.Resize(ref _reqD, len);
+                Array.Resize(ref _connRel, len);
+                Array.Resize(ref _req, len);
+                Array.Resize(ref _conn, len);
             }
-            Array.Copy(_byId, pos, _byId, pos + 1, _n - pos);
-            Array.Copy(_req, pos, _req, pos + 1, _n - pos);
-            Array.Copy(_conn, pos, _conn, pos + 1, _n - pos);
-            _byId[pos] = slot;
-            _req[pos] = state.RequestsSent;
-            _conn[pos] = state.ConnectedAt.UtcTicks;
+            slot.Index = _n;
+            _dense[_n] = slot;
             _n++;
+            _orderDirty = true;
         }
+        if (!_anchorSet) { _anchor = state.ConnectedAt.UtcTicks; _anchorSet = true; }
+        var i = slot.Index;
+        var c = state.ConnectedAt.UtcTicks;
+        _req[i] = state.RequestsSent;
+        _reqD[i] = state.RequestsSent;
+        _conn[i] = c;
+        if (IsWide(c)) { _wide++; _connRel[i] = 0; }
+        else _connRel[i] = c - _anchor;
         Attach(slot);
     }
 
-    /// <summary>Forgets a peer. Returns false when it was not tracked.</summary>
+    private bool IsWide(long ticks)
+    {
+        var d = (Int128)ticks - _anchor;
+        return d > (Int128)ExactRange || d < -(Int128)ExactRange;
+    }
+
+    /// <summary>Forgets a peer. Returns false when it was not tracked. O(log n) (swap-remove).</summary>
     public bool Remove(PeerId id)
     {
         if (!_slots.Remove(id, out var slot)) return false;
         Detach(slot);
-        var pos = Position(slot.Id);
-        Array.Copy(_byId, pos + 1, _byId, pos, _n - pos - 1);
-        Array.Copy(_req, pos + 1, _req, pos, _n - pos - 1);
-        Array.Copy(_conn, pos + 1, _conn, pos, _n - pos - 1);
+        var i = slot.Index;
+        if (IsWide(_conn[i])) _wide--;
+        var last = _n - 1;
+        if (i != last)
+        {
+            var moved = _dense[last];
+            _dense[i] = moved;
+            moved.Index = i;
+            _reqD[i] = _reqD[last];
+            _connRel[i] = _connRel[last];
+            _req[i] = _req[last];
+            _conn[i] = _conn[last];
+        }
+        _dense[last] = null!;
         _n--;
-        _byId[_n] = null!;
+        _orderDirty = true;
+        if (_n == 0) { _anchorSet = false; _wide = 0; }
         return true;
     }
 
@@ -179,9 +226,10 @@ public sealed class PeerRankingIndex
         int backed = 0, rttCount = 0;
         double rttSum = 0;
         var t = now.UtcTicks;
-        for (var i = 0; i < _n; i++)
+        var ordered = Ordered();
+        for (var i = 0; i < ordered.Length; i++)
         {
-            var s = _byId[i].State;
+            var s = ordered[i].State;
             req += s.RequestsSent; succ += s.Successes; tmo += s.Timeouts;
             if (SelectionMath.IsBackedOff(s, t)) backed++;
             if (s.SrttMs > 0) { rttSum += s.SrttMs; rttCount++; }
@@ -214,19 +262,6 @@ public sealed class PeerRankingIndex
         PeerSelector.Select(Entries(), query, now, roundRobinIndex, rng);
 
     // ------------------------------------------------------------------ maintenance
-
-    private int Position(string id)
-    {
-        int lo = 0, hi = _n - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var c = string.CompareOrdinal(_byId[mid].Id, id);
-            if (c == 0) return mid;
-            if (c < 0) lo = mid + 1; else hi = mid - 1;
-        }
-        return ~lo;
-    }
 
     private void Advance(long t)
     {
@@ -340,7 +375,12 @@ public sealed class PeerRankingIndex
 
     // ------------------------------------------------------------------ query
 
-    private bool Passes(Slot s, SelectionQuery q) => SelectionMath.PassesFilters(s.State, s.Tags, q);
+    /// <summary>Same as <see cref="SelectionMath.PassesFilters"/>, with the exclude set resolved to stamps once per query.</summary>
+    private bool Passes(Slot s, SelectionQuery q) =>
+        s.ExcludeStamp != _stamp
+        && (q.Protocol is null || s.Tags.Protocols.Contains(q.Protocol))
+        && (q.Service is null || s.Tags.Services.Contains(q.Service))
+        && !(q.PaymentDefaultThreshold > 0 && s.State.PaymentDefaults >= q.PaymentDefaultThreshold);
 
     private bool Eligible(Slot s, SelectionQuery q) => s.DropStamp != _stamp && Passes(s, q);
 
@@ -349,9 +389,11 @@ public sealed class PeerRankingIndex
         _stamp++;
         if (_stamp == int.MaxValue)
         {
-            foreach (var s in _slots.Values) { s.SeenStamp = 0; s.DropStamp = 0; }
+            foreach (var s in _slots.Values) { s.SeenStamp = 0; s.DropStamp = 0; s.ExcludeStamp = 0; }
             _stamp = 1;
         }
+        foreach (var id in q.Exclude)
+            if (_slots.TryGetValue(id, out var ex)) ex.ExcludeStamp = _stamp;
         var w = q.PaymentWeight;
         var n = q.Count;
 
@@ -375,32 +417,16 @@ public sealed class PeerRankingIndex
         var dropped = new List<PeerId>();
         if (q.Fairness && count >= SelectionMath.FairnessMinCandidates)
         {
-            var t = now.UtcTicks;
-            var total = SelectionMath.FairnessTotal(_req.AsSpan(0, _n), _conn.AsSpan(0, _n), t);
-            if (total > 0)
+            var droppedSlots = FairnessDrops(q, now.UtcTicks);
+            if (droppedSlots is not null && droppedSlots.Count > 0 && droppedSlots.Count < count)
             {
-                var droppedSlots = new List<Slot>();
-                var limit = total * SelectionMath.FairnessMaxShare; // pre-filter only; the exact test follows
-                for (var i = 0; i < _n; i++)
+                foreach (var s in droppedSlots)
                 {
-                    if (_req[i] == 0) continue;
-                    var rate = SelectionMath.SelectionRate(_req[i], _conn[i], t);
-                    if (rate < limit * 0.5) continue;
-                    if (!SelectionMath.OverShare(rate, total)) continue;
-                    var s = _byId[i];
-                    if (s.BackedOff || !Passes(s, q)) continue;
-                    droppedSlots.Add(s);
+                    s.DropStamp = _stamp;
+                    dropped.Add(s.State.PeerId);
+                    requests -= s.State.RequestsSent;
                 }
-                if (droppedSlots.Count > 0 && droppedSlots.Count < count)
-                {
-                    foreach (var s in droppedSlots)
-                    {
-                        s.DropStamp = _stamp;
-                        dropped.Add(s.State.PeerId);
-                        requests -= s.State.RequestsSent;
-                    }
-                    count -= droppedSlots.Count;
-                }
+                count -= droppedSlots.Count;
             }
         }
 
@@ -458,25 +484,49 @@ public sealed class PeerRankingIndex
             case SelectionStrategy.RoundRobin:
             case SelectionStrategy.Random:
             {
-                var cands = new Slot[count];
-                var k = 0;
-                for (var i = 0; i < _n; i++)
-                {
-                    var s = _byId[i];
-                    if (!s.BackedOff && Eligible(s, q)) cands[k++] = s;
-                }
-                IEnumerable<Slot> picked;
+                // One tight pass over the cached id-ordered array (no sort, no hashing when there is no
+                // protocol/service filter).
+                var ordered = Ordered();
+                var take = Math.Min(n, count);
+                ranked = new List<RankedPeer>(take);
                 if (q.Strategy == SelectionStrategy.RoundRobin)
                 {
+                    if (take == 0) break;
                     var shift = (int)(((rr % count) + count) % count);
-                    picked = Enumerable.Range(0, Math.Min(n, count)).Select(i => cands[(shift + i) % count]);
+                    // Candidates at ranks shift … shift+take−1 (mod count), in rank order.
+                    var head = new List<Slot>(take);
+                    var rank = 0;
+                    var tailNeeded = Math.Max(0, shift + take - count);
+                    for (var i = 0; i < ordered.Length && (rank < shift + take || head.Count < tailNeeded); i++)
+                    {
+                        var s = ordered[i];
+                        if (s.BackedOff || !Eligible(s, q)) continue;
+                        if (rank < tailNeeded) head.Add(s);
+                        if (rank >= shift && rank < shift + take) ranked.Add(Unscored(s, w));
+                        rank++;
+                    }
+                    foreach (var s in head) ranked.Add(Unscored(s, w));
                 }
                 else
                 {
-                    PeerSelector.ShuffleFirst(cands, n, rng);
-                    picked = cands.Take(n);
+                    // Reused scratch buffer (no large-object allocation per query); same partial forward
+                    // Fisher–Yates as PeerSelector.ShuffleFirst over the count candidates.
+                    // Positions (ints, so no GC write barriers on an old-generation array).
+                    if (_scratch.Length < count) _scratch = new int[Math.Max(count, _scratch.Length * 2)];
+                    var cands = _scratch;
+                    var k = 0;
+                    for (var i = 0; i < ordered.Length; i++)
+                    {
+                        var s = ordered[i];
+                        if (!s.BackedOff && Eligible(s, q)) cands[k++] = i;
+                    }
+                    for (var i = 0; i < Math.Min(n, count - 1); i++)
+                    {
+                        var j = rng.Next(i, count);
+                        (cands[i], cands[j]) = (cands[j], cands[i]);
+                    }
+                    for (var i = 0; i < take; i++) ranked.Add(Unscored(ordered[cands[i]], w));
                 }
-                ranked = picked.Select(s => new RankedPeer(s.State.PeerId, 0, SelectionMath.Inputs(s.State, 0, w, 0, TimeSpan.Zero))).ToList();
                 break;
             }
             default:
@@ -484,6 +534,121 @@ public sealed class PeerRankingIndex
         }
         dropped.Sort((a, b) => string.CompareOrdinal(a.Value, b.Value));
         return new SelectionResult(ranked, false, count, dropped);
+    }
+
+    private static RankedPeer Unscored(Slot s, double w) =>
+        new(s.State.PeerId, 0, SelectionMath.Inputs(s.State, 0, w, 0, TimeSpan.Zero));
+
+    /// <summary>
+    /// §3 step 2 without a sort: the candidates (eligible, not backed off) with selection_rate/total &gt; 0.30,
+    /// where total is <see cref="SelectionMath.FairnessTotal"/> over all peers in id order.
+    /// </summary>
+    /// <remarks>
+    /// One vectorised pass over the dense arrays computes an approximate total T′ (slot order, so it may
+    /// differ from the reference's id-order sum by rounding: |T − T′| ≤ δ·T with δ = 1e-9 + n·1e-15, far
+    /// above n·2⁻⁵³) and the largest rate. If the largest rate is ≤ 0.30·T′·(1 − 2δ) nobody is dropped and
+    /// the pass ends. Otherwise the few peers above that bound are decided: clearly over when
+    /// rate &gt; 0.30·T′·(1 + 2δ); in the narrow band in between, against the exact reference total
+    /// (id order), so the answer is always the reference's, bit for bit.
+    /// </remarks>
+    private List<Slot>? FairnessDrops(SelectionQuery q, long t)
+    {
+        var exactVector = _wide == 0 && Int128.Abs((Int128)t - _anchor) <= (Int128)ExactRange;
+        double total, max;
+        if (exactVector) (total, max) = RatesVector(t - _anchor);
+        else (total, max) = RatesScalar(t);
+        if (total <= 0) return null;
+        var delta = 1e-9 + _n * 1e-15;
+        var low = SelectionMath.FairnessMaxShare * total * (1 - 2 * delta);
+        if (max <= low) return null;
+        var high = SelectionMath.FairnessMaxShare * total * (1 + 2 * delta);
+        var result = new List<Slot>();
+        double? exactTotal = null;
+        for (var i = 0; i < _n; i++)
+        {
+            var rate = SelectionMath.SelectionRate(_req[i], _conn[i], t);
+            if (rate <= low) continue;
+            var s = _dense[i];
+            if (s.BackedOff || !Passes(s, q)) continue;
+            bool over;
+            if (rate > high) over = true;
+            else
+            {
+                exactTotal ??= CanonicalFairnessTotal(t);
+                over = SelectionMath.OverShare(rate, exactTotal.Value);
+            }
+            if (over) result.Add(s);
+        }
+        return result;
+    }
+
+    /// <summary>The reference total (id order, <see cref="SelectionMath.FairnessTotal"/>).</summary>
+    private double CanonicalFairnessTotal(long t)
+    {
+        var ordered = Ordered();
+        var req = new ulong[ordered.Length];
+        var conn = new long[ordered.Length];
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            req[i] = _req[ordered[i].Index];
+            conn[i] = _conn[ordered[i].Index];
+        }
+        return SelectionMath.FairnessTotal(req, conn, t);
+    }
+
+    private (double Total, double Max) RatesScalar(long t)
+    {
+        double total = 0, max = 0;
+        for (var i = 0; i < _n; i++)
+        {
+            var r = SelectionMath.SelectionRate(_req[i], _conn[i], t);
+            total += r;
+            if (r > max) max = r;
+        }
+        return (total, max);
+    }
+
+    /// <summary>
+    /// Σ and max of selection_rate over the dense arrays with <see cref="System.Numerics.Vector{T}"/>:
+    /// age = now − connected_at in exact double ticks (both within 2⁵² of the anchor), rate = requests /
+    /// (age / 10⁷) when age ≥ 10 s, else 0 (the same operations as <see cref="SelectionMath.SelectionRate"/>).
+    /// </summary>
+    private (double Total, double Max) RatesVector(long nowRelTicks)
+    {
+        var req = _reqD.AsSpan(0, _n);
+        var conn = _connRel.AsSpan(0, _n);
+        var nowRel = (double)nowRelTicks;
+        const double warm = SelectionMath.SelectionRateWarmupTicks;
+        const double tps = TimeSpan.TicksPerSecond;
+        var i = 0;
+        double total = 0, max = 0;
+        var width = System.Numerics.Vector<double>.Count;
+        if (System.Numerics.Vector.IsHardwareAccelerated && req.Length >= width)
+        {
+            var nowV = new System.Numerics.Vector<double>(nowRel);
+            var warmV = new System.Numerics.Vector<double>(warm);
+            var tpsV = new System.Numerics.Vector<double>(tps);
+            var sumV = System.Numerics.Vector<double>.Zero;
+            var maxV = System.Numerics.Vector<double>.Zero;
+            for (; i + width <= req.Length; i += width)
+            {
+                var age = nowV - new System.Numerics.Vector<double>(conn.Slice(i, width));
+                var rate = new System.Numerics.Vector<double>(req.Slice(i, width)) / (age / tpsV);
+                rate = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThanOrEqual(age, warmV), rate, System.Numerics.Vector<double>.Zero);
+                sumV += rate;
+                maxV = System.Numerics.Vector.Max(maxV, rate);
+            }
+            total = System.Numerics.Vector.Sum(sumV);
+            for (var k = 0; k < width; k++) max = Math.Max(max, maxV[k]);
+        }
+        for (; i < req.Length; i++)
+        {
+            var age = nowRel - conn[i];
+            var r = age < warm ? 0 : req[i] / (age / tps);
+            total += r;
+            if (r > max) max = r;
+        }
+        return (total, max);
     }
 
     private void CandidateTotals(SelectionQuery q, out int count, out UInt128 requests)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
+using PeerActors.Node.Configuration;
 
 namespace PeerActors.Node.Commands;
 
@@ -14,7 +15,18 @@ internal static class RunCommand
         {
             if (options.LoadSettings(result) is not { } settings)
                 return ExitCodes.ConfigurationError;
-            using var host = NodeComposition.BuildHost(settings);
+            IHost host;
+            try
+            {
+                host = NodeComposition.BuildHost(settings);
+            }
+            catch (NodeConfigurationException e)
+            {
+                // e.g. a bad limits.json: refuse to start, naming the key.
+                result.InvocationConfiguration.Error.WriteLine($"Configuration error: {e.Message}");
+                return ExitCodes.ConfigurationError;
+            }
+            using var ownedHost = host;
             // The host's console lifetime handles Ctrl+C / SIGTERM: StopAsync runs CoordinatedShutdown.
             await host.RunAsync(CancellationToken.None);
             return ExitCodes.Ok;

@@ -19,7 +19,7 @@ public static class PeerActorsMetricsServiceCollectionExtensions
     {
         services.AddOpenTelemetry().WithMetrics(builder =>
         {
-            builder.AddMeter(PeerActorsMetrics.MeterWildcard);
+            builder.AddMeter(MetricNames.MeterWildcard);
             configure?.Invoke(builder);
         });
         return services;

@@ -4,7 +4,7 @@ namespace PeerActors.Node.Metrics;
 
 /// <summary>
 /// Publishes every <see cref="System.Diagnostics.Metrics"/> instrument of meters whose name starts with
-/// <see cref="PeerActorsMetrics.MeterName"/> into a private prometheus-net registry (prometheus-net's
+/// <see cref="MetricNames.MeterName"/> into a private prometheus-net registry (prometheus-net's
 /// <see cref="MeterAdapter"/>), and writes that registry as Prometheus text (exposition format 0.0.4).
 /// </summary>
 /// <remarks>
@@ -36,7 +36,7 @@ public sealed class PrometheusMeterExporter
             // MeterAdapterOptions.MetricFactory wins over Registry when set (its default is the default registry).
             MetricFactory = Prometheus.Metrics.WithCustomRegistry(Registry),
             InstrumentFilterPredicate = instrument =>
-                instrument.Meter.Name.StartsWith(PeerActorsMetrics.MeterName, StringComparison.Ordinal),
+                instrument.Meter.Name.StartsWith(MetricNames.MeterName, StringComparison.Ordinal),
         });
     }
 

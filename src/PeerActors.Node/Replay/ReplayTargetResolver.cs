@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using PeerActors.Hosting;
 using PeerActors.Limits;
+using PeerActors.Selection;
 
 namespace PeerActors.Node.Replay;
 
@@ -23,13 +24,16 @@ public static class ReplayTargetResolver
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(system);
-        // WIRING: selector (SelectorKey) once composed.
+        // The selector hears of score inputs at most one flush interval late: wait two before asking it.
+        var settle = 2 * ((services.GetService(typeof(PeerActorsOptions)) as PeerActorsOptions)?.FlushInterval ?? TimeSpan.FromSeconds(1));
         var registry = ActorRegistry.For(system);
         IReplayPeers? peers = registry.TryGet<PeerRegionKey>(out var region) ? new ShardRegionReplayPeers(region) : null;
         IReplayLimits limits = registry.TryGet<LimitsKey>(out var limitsRoot)
             ? new LimitsActorReplayLimits(new LimitsClient(limitsRoot))
             : new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());
-        IReplaySelector selector = new StatsReplaySelector();
+        IReplaySelector selector = registry.TryGet<SelectorKey>(out var selectorActor)
+            ? new SelectorActorReplaySelector(new SelectorClient(selectorActor), settle)
+            : new StatsReplaySelector();
         return new ReplayTargets(peers, limits, selector,
             peers is null ? "the peer actors are not composed in this node (akka.WithPeerActors)" : null);
     }

@@ -24,3 +24,16 @@ public sealed record PeerScoreInputs(
     /// <summary>DistributedPubSub topic of score-input updates.</summary>
     public const string Topic = "peeractors.score-inputs";
 }
+
+/// <summary>
+/// Asks one peer actor (routed through the peer shard region like every <see cref="Peers.IPeerMessage"/>) to
+/// publish its current <see cref="PeerScoreInputs"/> at once, even if nothing changed. Sent by the
+/// selector's journal bootstrap (<see cref="SelectorOptions.BootstrapFromJournal"/>) to wake peers that
+/// are in the journal but not awake, so they never published since the node started. No reply.
+/// </summary>
+/// <param name="PeerId">The peer (sharding entity id).</param>
+public sealed record PublishScoreInputs(string PeerId) : Peers.IPeerMessage
+{
+    /// <inheritdoc />
+    public string EntityId => PeerId;
+}

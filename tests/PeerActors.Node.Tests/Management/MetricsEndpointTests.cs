@@ -72,21 +72,32 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
     [Fact]
     public async Task Contract_instruments_are_exported_with_their_tags()
     {
-        PeerActorsMetrics.IngressBytesByPeer.Add(42, new KeyValuePair<string, object?>(PeerActorsMetrics.Tags.PeerId, "peer-metrics-test"));
-        PeerActorsMetrics.RcmgrBlockedResources.Add(1,
-            new(PeerActorsMetrics.Tags.Resource, "streams"), new(PeerActorsMetrics.Tags.ScopeClass, "peer"), new(PeerActorsMetrics.Tags.Direction, "inbound-test"));
+        // The library's real instruments: a live peer's byte cell feeds ingress-bytes-by-peer; LimitsMetrics counts refusals.
+        var cell = PeerActors.Diagnostics.PeerActorsMetrics.Register("peer-metrics-test");
+        using var limits = new PeerActors.Limits.LimitsMetrics();
+        try
+        {
+            cell.Set(ingress: 42, egress: 0);
+            limits.Blocked(new PeerActors.Limits.LimitRefused("subnet:203.0.113.0/24", PeerActors.Core.ResourceManager.ScopeClass.Subnet,
+                PeerActors.Core.ResourceManager.ResourceKind.Connection, PeerActors.Core.ResourceManager.Direction.Inbound, 8, 1, 8, "test"));
 
-        var (_, _, body) = await ScrapeAsync(node.OpenEndpoint);
+            var (_, _, body) = await ScrapeAsync(node.OpenEndpoint);
 
-        var (types, samples) = Parse(body);
-        var ingress = Assert.Single(samples, s => s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal));
-        Assert.Equal("peeractors_ingress_bytes_by_peer", ingress.Name);
-        Assert.Contains(ingress.Name, types.Keys);
-        Assert.True(ingress.Value >= 42);
-        var blocked = Assert.Single(samples, s => s.Labels.Contains("direction=\"inbound-test\"", StringComparison.Ordinal));
-        Assert.Equal("peeractors_rcmgr_blocked_resources", blocked.Name);
-        Assert.Contains("resource=\"streams\"", blocked.Labels);
-        Assert.Contains("scope_class=\"peer\"", blocked.Labels);
+            var (types, samples) = Parse(body);
+            var ingress = Assert.Single(samples, s => s.Name == "peeractors_ingress_bytes_by_peer"
+                && s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal));
+            Assert.Contains(ingress.Name, types.Keys);
+            Assert.Equal(42, ingress.Value);
+            var blocked = Assert.Single(samples, s => s.Name == "peeractors_rcmgr_blocked_resources"
+                && s.Labels.Contains("scope_class=\"Subnet\"", StringComparison.Ordinal));
+            Assert.Contains("resource=\"connection\"", blocked.Labels);
+            Assert.Contains("direction=\"Inbound\"", blocked.Labels);
+            Assert.True(blocked.Value >= 1);
+        }
+        finally
+        {
+            PeerActors.Diagnostics.PeerActorsMetrics.Unregister(cell);
+        }
     }
 
     [Theory]
@@ -102,16 +113,17 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
     [InlineData("rcmgr-usage")]
     public void Contract_instrument_exists_on_the_PeerActors_meter(string name)
     {
-        var instruments = new System.Diagnostics.Metrics.Instrument[]
+        using var limits = new PeerActors.Limits.LimitsMetrics();
+        _ = PeerActors.Diagnostics.PeerActorsMetrics.IngressBytes; // static instruments exist once the class is touched
+        var published = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
         {
-            PeerActorsMetrics.IngressBytes, PeerActorsMetrics.IngressBytesByPeer, PeerActorsMetrics.EgressBytes, PeerActorsMetrics.EgressBytesByPeer,
-            PeerActorsMetrics.ActivePeers, PeerActorsMetrics.IngestEvents, PeerActorsMetrics.JournalWrites,
-            PeerActorsMetrics.RcmgrAllowedResources, PeerActorsMetrics.RcmgrBlockedResources, PeerActorsMetrics.RcmgrUsage,
+            if (instrument.Meter.Name == MetricNames.MeterName) lock (published) published.Add(instrument.Name);
         };
+        listener.Start();
 
-        var instrument = Assert.Single(instruments, i => i.Name == name);
-
-        Assert.Equal("PeerActors", instrument.Meter.Name);
+        Assert.Contains(name, published);
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using PeerActors.Core.Identity;
+using PeerActors.Serialization;
+
+namespace PeerActors.Selection;
+
+/// <summary>
+/// Explicit, versioned serializer (id <see cref="SerializerId"/>, HOCON name <see cref="SerializerName"/>) of
+/// the selector's messages, which cross nodes (peeractl, other nodes' selectors, the journal bootstrap's
+/// <see cref="PublishScoreInputs"/>). Manifests: <c>selector-select.v1</c>, <c>selector-select-reply.v1</c>, …
+/// (see <see cref="Registry"/>).
+/// </summary>
+/// <param name="system">The actor system (may be null in unit tests).</param>
+public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJsonSerializer(system, Registry, CreateOptions())
+{
+    /// <summary>The serializer id (stable forever).</summary>
+    public const int SerializerId = 4105;
+
+    /// <summary>The HOCON serializer name.</summary>
+    public const string SerializerName = "peeractors-selector";
+
+    /// <summary>Type ↔ manifest table.</summary>
+    public static ManifestRegistry Registry { get; } = new ManifestRegistry()
+        .Register<SelectPeers>("selector-select", 1)
+        .Register<SelectPeersReply>("selector-select-reply", 1)
+        .Register<GetSelectionSummary>("selector-summary", 1)
+        .Register<SelectionSummaryReply>("selector-summary-reply", 1)
+        .Register<SelectorRejected>("selector-rejected", 1)
+        .Register<SelectorSyncRequest>("selector-sync-request", 1)
+        .Register<SelectorSyncChunk>("selector-sync-chunk", 1)
+        .Register<BootstrapFromJournal>("selector-bootstrap", 1)
+        .Register<JournalBootstrapDone>("selector-bootstrap-done", 1)
+        .Register<PublishScoreInputs>("selector-publish-inputs", 1);
+
+    /// <inheritdoc />
+    public override int Identifier => SerializerId;
+
+    /// <summary>The base's default options plus a converter writing <see cref="PeerId"/> as its string.</summary>
+    /// <returns>New options.</returns>
+    public static JsonSerializerOptions CreateOptions()
+    {
+        var o = CreateDefaultOptions();
+        o.Converters.Add(new PeerIdJsonConverter());
+        return o;
+    }
+
+    private sealed class PeerIdJsonConverter : JsonConverter<PeerId>
+    {
+        public override PeerId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            PeerId.Parse(reader.GetString());
+
+        public override void Write(Utf8JsonWriter writer, PeerId value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Value);
+    }
+}

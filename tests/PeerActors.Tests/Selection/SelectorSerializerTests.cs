@@ -1,0 +1,54 @@
+using PeerActors.Core.Selection;
+using PeerActors.Selection;
+using Xunit;
+using static PeerActors.Tests.SelectionActor.SelectorTestData;
+
+namespace PeerActors.Tests.SelectionActor;
+
+public class SelectorSerializerTests
+{
+    private static readonly SelectorSerializer Serializer = new(null!);
+
+    private static T RoundTrip<T>(T value) where T : notnull
+    {
+        var bytes = Serializer.ToBinary(value);
+        return (T)Serializer.FromBinary(bytes, Serializer.Manifest(value));
+    }
+
+    [Fact]
+    public void Query_and_reply_round_trip_under_stable_manifests()
+    {
+        var q = new SelectPeers(SelectionStrategy.TitForTat, 5, false, 0.3, 2, ["a", "b"], "/bitswap", "blob", 7, T0);
+        Assert.Equal("selector-select.v1", Serializer.Manifest(q));
+        var back = RoundTrip(q);
+        var none = new HashSet<Core.Identity.PeerId>();
+        Assert.Equal(q.ToQuery() with { Exclude = none }, back.ToQuery() with { Exclude = none });
+        Assert.Equal(["a", "b"], back.Exclude);
+
+        var reply = new SelectPeersReply([new SelectedPeer("a", 0.75, new ScoreInputs(0.75, 1, 0.5, 0.3, 12, 0.9, 40, 10, TimeSpan.FromSeconds(2)))],
+            false, 3, ["hog"], 4, T0);
+        var r2 = RoundTrip(reply);
+        Assert.Equal(reply.Peers, r2.Peers);
+        Assert.Equal(reply.FairnessDropped, r2.FairnessDropped);
+        Assert.Equal((reply.CandidateCount, reply.TrackedPeers, reply.Now), (r2.CandidateCount, r2.TrackedPeers, r2.Now));
+    }
+
+    [Fact]
+    public void Summary_sync_chunk_and_wake_message_round_trip()
+    {
+        var summary = new SelectionSummaryReply(new SelectionSummary(3, 20, 18, 2, 1, 200, 0.9), T0);
+        Assert.Equal(summary, RoundTrip(summary));
+        Assert.Equal(new GetSelectionSummary(T0), RoundTrip(new GetSelectionSummary(T0)));
+
+        var chunk = new SelectorSyncChunk(Guid.NewGuid(), 2, [Inputs(Peer("p1", 10, 9, 50, lastSuccess: T0), version: 42, protocols: ["/x"])], true);
+        var c2 = RoundTrip(chunk);
+        Assert.Equal(chunk.Entries[0].Stats, c2.Entries[0].Stats);
+        Assert.Equal(42, c2.Entries[0].Version);
+        Assert.Equal(["/x"], c2.Entries[0].Protocols);
+
+        var wake = new PublishScoreInputs("peer-1");
+        Assert.Equal("selector-publish-inputs.v1", Serializer.Manifest(wake));
+        Assert.Equal(wake, RoundTrip(wake));
+        Assert.Equal("peer-1", wake.EntityId);
+    }
+}
