@@ -45,6 +45,8 @@ public sealed class ReplayEndToEndTests : IDisposable
         Assert.Equal(0, r.GetProperty("recoveredPeers").GetInt32());
         Assert.Equal(0, r.GetProperty("problems").GetArrayLength());
         Assert.Equal(10, r.GetProperty("topPeersByScore").GetArrayLength());
+        Assert.Equal("selector actor", r.GetProperty("topPeersSource").GetString());
+        Assert.Equal("limit actors", r.GetProperty("limitsSource").GetString());
         Assert.Contains("ingress bytes", first.Out);
         Assert.Contains("OK", first.Out);
 
