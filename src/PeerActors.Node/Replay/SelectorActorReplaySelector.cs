@@ -7,7 +7,9 @@ namespace PeerActors.Node.Replay;
 /// <summary>
 /// <see cref="IReplaySelector"/> over the node's selector actor: <c>SelectPeers(Weighted, count, now = trace end)</c>.
 /// The selector learns score inputs from the peer actors' coalesced publications (at most one flush interval
-/// late), so the query is made after waiting <see cref="Settle"/>.
+/// late, more under load), so the query is first made after <see cref="Settle"/> and then repeated every 250 ms until
+/// its order equals the reference ranking of the final stats (<see cref="StatsReplaySelector"/>) or
+/// <see cref="MaxWait"/> has passed; the last answer is returned either way (the report says whether they agree).
 /// </summary>
 public sealed class SelectorActorReplaySelector : IReplaySelector
 {
@@ -16,14 +18,19 @@ public sealed class SelectorActorReplaySelector : IReplaySelector
     /// <summary>Creates the target.</summary>
     /// <param name="client">Selector client.</param>
     /// <param name="settle">Wait before querying (≥ the peers' flush interval; default 2 s).</param>
-    public SelectorActorReplaySelector(SelectorClient client, TimeSpan? settle = null)
+    /// <param name="maxWait">Longest wait for agreement with the reference ranking (default 10 × <paramref name="settle"/>).</param>
+    public SelectorActorReplaySelector(SelectorClient client, TimeSpan? settle = null, TimeSpan? maxWait = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         Settle = settle ?? TimeSpan.FromSeconds(2);
+        MaxWait = maxWait ?? 10 * Settle;
     }
 
-    /// <summary>How long to wait for the last score-input publications before querying.</summary>
+    /// <summary>How long to wait for the last score-input publications before the first query.</summary>
     public TimeSpan Settle { get; }
+
+    /// <summary>Longest wait (from the first query) for the selector to agree with the reference ranking.</summary>
+    public TimeSpan MaxWait { get; }
 
     /// <inheritdoc/>
     public string Source => "selector actor";
@@ -31,8 +38,17 @@ public sealed class SelectorActorReplaySelector : IReplaySelector
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ReplayRankedPeer>> SelectWeightedAsync(int count, DateTimeOffset now, IReadOnlyList<PeerStatsReply> finalStats, CancellationToken ct)
     {
+        var reference = (await new StatsReplaySelector().SelectWeightedAsync(count, now, finalStats, ct).ConfigureAwait(false))
+            .Select(p => p.PeerId).ToList();
         await Task.Delay(Settle, ct).ConfigureAwait(false);
-        var reply = await _client.SelectAsync(new SelectPeers(SelectionStrategy.Weighted, Math.Max(1, count), Now: now), ct).ConfigureAwait(false);
-        return reply.Peers.Select(p => new ReplayRankedPeer(p.PeerId, p.Score)).ToList();
+        var deadline = DateTime.UtcNow + MaxWait;
+        while (true)
+        {
+            var reply = await _client.SelectAsync(new SelectPeers(SelectionStrategy.Weighted, Math.Max(1, count), Now: now), ct).ConfigureAwait(false);
+            var ranked = reply.Peers.Select(p => new ReplayRankedPeer(p.PeerId, p.Score)).ToList();
+            if (ranked.Select(p => p.PeerId).SequenceEqual(reference, StringComparer.Ordinal) || DateTime.UtcNow >= deadline)
+                return ranked;
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
     }
 }
