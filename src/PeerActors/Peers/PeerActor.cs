@@ -247,6 +247,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             return new BandwidthReply(_entityId, (ulong)_state.Bandwidth.IngressBytes, (ulong)_state.Bandwidth.EgressBytes, epochs);
         }));
 
+        // Selector journal bootstrap: a woken peer publishes its current score inputs (nothing when it has no history).
+        Command<Selection.PublishScoreInputs>(_ => PublishScoreInputs());
         Command<FlushTick>(_ => FlushAsync());
         Command<PeerStop>(_ => StopAfterFlush());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);

@@ -458,4 +458,30 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         AwaitAssert(() => Assert.True(JournalControl.CommittedOf("peer-" + id).OfType<ObservationsFlushed>().Last().State.Log.Online));
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
+
+    [Fact]
+    public void A_woken_peer_publishes_its_recovered_inputs_on_PublishScoreInputs_and_an_unknown_one_publishes_nothing()
+    {
+        var id = PeerTestConfig.NewPeer();
+        var first = Start(id);
+        first.Tell(new RecordPayment(id, 7, T0), TestActor);
+        ExpectMsg<CommandAck>();
+        StopGracefully(first);
+
+        // A new incarnation (as woken by the selector's journal bootstrap) publishes what it recovered.
+        var probe = CreateTestProbe();
+        var woken = Start(id, publisher: new CapturingPublisher(probe.Ref));
+        woken.Tell(new PublishScoreInputs(id));
+        var inputs = probe.ExpectMsg<PeerScoreInputs>();
+        Assert.Equal(7UL, inputs.Stats.PaidSat);
+        Assert.False(inputs.Forgotten);
+
+        var unknownProbe = CreateTestProbe();
+        var unknownId = PeerTestConfig.NewPeer();
+        var unknown = Start(unknownId, publisher: new CapturingPublisher(unknownProbe.Ref));
+        unknown.Tell(new PublishScoreInputs(unknownId));
+        unknown.Tell(new GetFlapCount(unknownId), TestActor);
+        Assert.Equal("peer not found", ExpectMsg<CommandRejected>().Error); // processed after the wake-up
+        unknownProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
 }
