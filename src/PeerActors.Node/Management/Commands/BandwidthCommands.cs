@@ -87,8 +87,17 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
     /// <inheritdoc />
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
     {
-        var count = args.GetInt("count", 10, 0);
-        var direction = ParseDirection(args.GetString("direction"));
+        int count;
+        TrafficDirection direction;
+        try
+        {
+            count = args.GetInt("count", 10, 0);
+            direction = ParseDirection(args.GetString("direction"));
+        }
+        catch (InvalidInputException e)
+        {
+            return CommandResult.Failure(LimitsCommandBase.Describe(e));
+        }
         var (peers, failure) = await CollectAsync(system, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
 
@@ -106,7 +115,7 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
         var rows = top.Select((p, i) => (IReadOnlyList<string?>)
         [
             (i + 1).ToString(ci), p.PeerId, N(Bytes(p.IngressBytes)), N(Bytes(p.EgressBytes)),
-            total == 0 ? "0%" : ((double)Key(p) / total).ToString("P2", ci),
+            total == 0 ? "0%" : (100.0 * Key(p) / total).ToString("0.00", ci) + "%",
         ]).ToList();
         var list = new JsonArray();
         foreach (var p in top)
@@ -156,11 +165,20 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
     /// <inheritdoc />
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
     {
-        var format = (args.GetString("format") ?? "csv").Trim().ToLowerInvariant();
-        if (format is not ("csv" or "json")) throw new InvalidInputException("format", $"must be csv or json, got '{format}'");
-        var from = ParseInstant(args, "from");
-        var to = ParseInstant(args, "to");
-        if (from is { } f && to is { } t && t < f) throw new InvalidInputException("to", "is before from");
+        string format;
+        DateTimeOffset? from, to;
+        try
+        {
+            format = (args.GetString("format") ?? "csv").Trim().ToLowerInvariant();
+            if (format is not ("csv" or "json")) throw new InvalidInputException("format", $"must be csv or json, got '{format}'");
+            from = ParseInstant(args, "from");
+            to = ParseInstant(args, "to");
+            if (from is { } f && to is { } t && t < f) throw new InvalidInputException("to", "is before from");
+        }
+        catch (InvalidInputException e)
+        {
+            return CommandResult.Failure(LimitsCommandBase.Describe(e));
+        }
 
         var (peers, failure) = await CollectAsync(system, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
@@ -175,8 +193,6 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
         var data = new JsonObject
         {
             ["format"] = format,
-            ["from"] = from?.ToString("O", CultureInfo.InvariantCulture),
-            ["to"] = to?.ToString("O", CultureInfo.InvariantCulture),
             ["peerCount"] = peers!.Count,
             ["rowCount"] = export.Rows.Count,
             ["ingressBytes"] = export.IngressBytes,
@@ -184,6 +200,8 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
             ["totalIngressBytes"] = totalIn,
             ["totalEgressBytes"] = totalOut,
         };
+        if (from is { } start) data["from"] = start.ToString("O", CultureInfo.InvariantCulture);
+        if (to is { } end) data["to"] = end.ToString("O", CultureInfo.InvariantCulture);
         if (format == "csv") data["csv"] = ToCsv(export);
         else data["export"] = JsonSerializer.SerializeToNode(export, CommandResult.JsonOptions);
         return CommandResult.Success(data);

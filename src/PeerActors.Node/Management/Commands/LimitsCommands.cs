@@ -187,11 +187,18 @@ public sealed class LimitsStatCommand : LimitsCommandBase
     {
         var scope = args.GetString("scope");
         var list = args.GetString("list");
-        if (scope is not null && list is not null) throw new InvalidInputException("list", "give either a scope or --list, not both");
+        if (scope is not null && list is not null) return CommandResult.Failure("list: give either a scope or --list, not both");
         if (Client(system) is not { } client) return NoLimits();
-        return list is not null
-            ? await ListAsync(client, list.Trim().ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
-            : await StatAsync(client, string.IsNullOrWhiteSpace(scope) ? ["system", "transient"] : [scope.Trim()], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return list is not null
+                ? await ListAsync(client, list.Trim().ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                : await StatAsync(client, string.IsNullOrWhiteSpace(scope) ? ["system", "transient"] : [scope.Trim()], cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidInputException e)
+        {
+            return CommandResult.Failure(Describe(e));
+        }
     }
 
     private async Task<CommandResult> StatAsync(LimitsClient client, string[] scopes, CancellationToken ct)
