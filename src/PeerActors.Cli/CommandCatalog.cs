@@ -49,15 +49,18 @@ public static class CommandCatalog
         new(["actor", "hierarchy"], "Print the actor tree under /user (and /system)",
             Opt("depth", "levels to show", CliParamKind.Int), Opt("system", "include /system", CliParamKind.Bool), Opt("maxChildren", "children listed per actor", CliParamKind.Int)),
         new(["peer", "show"], "Statistics, scores, flap log and bandwidth of one peer", Pos("id", "peer id")),
-        new(["peer", "top"], "Top peers by a metric", Opt("count", "number of peers", CliParamKind.Int), Opt("by", "ranking metric")),
+        new(["peer", "top"], "Top peers as the selector ranks them", Opt("count", "number of peers", CliParamKind.Int), Opt("strategy", "selection strategy (default Weighted)")),
         new(["peer", "forget"], "Forget a peer (explicit, persisted)", Pos("id", "peer id"), Opt("reason", "why")),
-        new(["limits", "show"], "Configured limits of a scope (rcmgr)", Opt("scope", "scope name, e.g. system, transient, peer:<id>")),
-        new(["limits", "stat"], "Current usage of a scope (rcmgr ResourceScopeViewer)", Opt("scope", "scope name")),
-        new(["limits", "set"], "Change the limits of a scope (persisted)", Pos("scope", "scope name"), Opt("config", "limit JSON for the scope (rcmgr format)")),
+        new(["limits", "show"], "Effective limits per scope class (rcmgr; --json for the PartialLimitConfig JSON)"),
+        new(["limits", "stat"], "Usage vs limit of a scope (default system and transient), or --list peers|services|protocols",
+            Pos("scope", "scope name, e.g. system, transient, peer:<id>, svc:<name>, protocol:<id>", required: false), Opt("list", "peers, services or protocols")),
+        new(["limits", "set"], "Change a scope's limit at run time (rcmgr SetLimit; unset keys keep their value)",
+            Pos("scope", "scope name"), Pos("limit", "rcmgr limit JSON, e.g. {\"StreamsInbound\":10}")),
         new(["selector", "select"], "Rank peers under a strategy", Opt("strategy", "selection strategy"), Opt("count", "number of peers", CliParamKind.Int)),
         new(["selector", "summary"], "Selector state summary"),
         new(["bandwidth", "top"], "Top peers by bytes", Opt("count", "number of peers", CliParamKind.Int), Opt("direction", "ingress or egress")),
-        new(["bandwidth", "export"], "Export per-peer bandwidth", Opt("format", "csv or json"), Opt("since", "start instant (ISO 8601)")),
+        new(["bandwidth", "export"], "Bytes per peer and per epoch (sums equal the totals)", Opt("format", "csv or json"),
+            Opt("from", "window start (ISO 8601, inclusive)"), Opt("to", "window end (ISO 8601, exclusive)")),
     ];
 
     /// <summary>camelCase → kebab-case ("maxChildren" → "max-children").</summary>

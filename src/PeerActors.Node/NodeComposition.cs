@@ -40,6 +40,12 @@ internal static class NodeComposition
                 services.AddManagementCommand<PeerForgetCommand>();
                 services.AddManagementCommand<SelectorSelectCommand>();
                 services.AddManagementCommand<SelectorSummaryCommand>();
+                services.AddManagementCommand<PeerTopCommand>();
+                services.AddManagementCommand<LimitsShowCommand>();
+                services.AddManagementCommand<LimitsStatCommand>();
+                services.AddManagementCommand<LimitsSetCommand>();
+                services.AddManagementCommand<BandwidthTopCommand>();
+                services.AddManagementCommand<BandwidthExportCommand>();
             },
             configureLogging);
     }

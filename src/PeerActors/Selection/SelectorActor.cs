@@ -57,6 +57,8 @@ public sealed class SelectorActor : ReceiveActor
             var now = m.Now ?? _time.GetUtcNow();
             Sender.Tell(new SelectionSummaryReply(_index.Summary(now), now));
         });
+        Receive<GetTrackedPeers>(_ => Sender.Tell(new TrackedPeersReply(
+            _index.Entries().Select(e => e.State.PeerId.Value).Order(StringComparer.Ordinal).ToArray())));
         Receive<SelectorSyncRequest>(AnswerSync);
         Receive<SelectorSyncChunk>(m =>
         {

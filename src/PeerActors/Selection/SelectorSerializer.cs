@@ -32,7 +32,9 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .Register<SelectorSyncChunk>("selector-sync-chunk", 1)
         .Register<BootstrapFromJournal>("selector-bootstrap", 1)
         .Register<JournalBootstrapDone>("selector-bootstrap-done", 1)
-        .Register<PublishScoreInputs>("selector-publish-inputs", 1);
+        .Register<PublishScoreInputs>("selector-publish-inputs", 1)
+        .Register<GetTrackedPeers>("selector-tracked-peers", 1)
+        .Register<TrackedPeersReply>("selector-tracked-peers-reply", 1);
 
     /// <inheritdoc />
     public override int Identifier => SerializerId;

@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Hosting;
+using PeerActors.Core.ResourceManager;
+using PeerActors.Core.Validation;
+using PeerActors.Hosting;
+using PeerActors.Limits;
+
+namespace PeerActors.Node.Management.Commands;
+
+/// <summary>
+/// Shared plumbing of the <c>limits</c> palette (SPEC §6): the limit actors' root from the ActorRegistry
+/// (<see cref="LimitsKey"/>), a <see cref="LimitsClient"/> on it, and the calls bounded by the endpoint's Ask
+/// timeout. The limit actors are per node, so every command reports the node it is sent to.
+/// </summary>
+public abstract class LimitsCommandBase : ManagementCommandBase
+{
+    /// <summary>Sets the command's identity.</summary>
+    protected LimitsCommandBase(ManagementOptions options, string name, string description, params ManagementArgument[] arguments)
+        : base("limits", name, description, arguments) => Options = options;
+
+    /// <summary>Endpoint options (Ask timeout).</summary>
+    protected ManagementOptions Options { get; }
+
+    /// <summary>A client of this node's limit actors, or null when they are not running here.</summary>
+    protected static LimitsClient? Client(ActorSystem system) =>
+        ActorRegistry.For(system).TryGet<LimitsKey>(out var root) ? new LimitsClient(root) : null;
+
+    /// <summary>Failure returned when the limit actors are missing.</summary>
+    protected static CommandResult NoLimits() => CommandResult.Failure("the limit actors are not running on this node");
+
+    /// <summary>
+    /// Runs one <see cref="LimitsClient"/> call bounded by <see cref="ManagementOptions.AskTimeout"/>; a refusal or
+    /// failure becomes the returned <see cref="CommandResult.Failure"/> (<c>field: message</c>).
+    /// </summary>
+    /// <exception cref="TimeoutException">The limit actors did not answer within the Ask timeout.</exception>
+    protected async Task<(T? Value, CommandResult? Failure)> CallAsync<T>(Func<CancellationToken, Task<LimitsResult<T>>> call, CancellationToken ct)
+        where T : class
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(Options.AskTimeout);
+        LimitsResult<T> r;
+        try
+        {
+            r = await call(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the limit actors did not answer within {Options.AskTimeout.TotalSeconds:0.###} s");
+        }
+        if (r.Value is { } v) return (v, null);
+        if (r.Refused is { } refused) return (null, CommandResult.Failure(refused.Message));
+        return (null, CommandResult.Failure(r.Failure is { } f ? $"{f.Field}: {f.Message}" : "no reply"));
+    }
+
+    /// <summary>A count limit as text: <c>unlimited</c> for <see cref="int.MaxValue"/>, <c>blockAll</c> for 0.</summary>
+    protected static string Limit(int value) => value switch
+    {
+        int.MaxValue => "unlimited",
+        0 => "blockAll",
+        _ => value.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A memory limit as text: <c>unlimited</c> for <see cref="long.MaxValue"/>, <c>blockAll</c> for 0.</summary>
+    protected static string Limit(long value) => value switch
+    {
+        long.MaxValue => "unlimited",
+        0 => "blockAll",
+        _ => value.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// The text of an <see cref="InvalidInputException"/> as <c>field: reason</c>, without the
+    /// <c>(Parameter '…')</c> suffix <see cref="ArgumentException"/> appends.
+    /// </summary>
+    public static string Describe(InvalidInputException e) => $"{e.Field}: {Reason(e)}";
+
+    /// <summary>The reason of an <see cref="InvalidInputException"/> without its field prefix and parameter suffix.</summary>
+    public static string Reason(InvalidInputException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var text = e.Message;
+        var suffix = $" (Parameter '{e.ParamName}')";
+        if (e.ParamName is not null && text.EndsWith(suffix, StringComparison.Ordinal)) text = text[..^suffix.Length];
+        var prefix = e.Field + ": ";
+        return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
+    }
+
+    /// <summary>Invariant text of a number.</summary>
+    protected static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A <see cref="BaseLimit"/> in rcmgr's JSON form (default values never occur: every value is concrete).</summary>
+    protected static JsonNode? LimitJson(BaseLimit limit) => JsonNode.Parse(LimitConfigJson.Write(limit.ToResourceLimits()));
+
+    /// <summary>A <see cref="ScopeStat"/> as JSON (rcmgr field names).</summary>
+    protected static JsonObject StatJson(ScopeStat s) => new()
+    {
+        ["Memory"] = s.Memory,
+        ["NumStreamsInbound"] = s.NumStreamsInbound,
+        ["NumStreamsOutbound"] = s.NumStreamsOutbound,
+        ["NumConnsInbound"] = s.NumConnsInbound,
+        ["NumConnsOutbound"] = s.NumConnsOutbound,
+        ["NumFD"] = s.NumFD,
+    };
+}
+
+/// <summary>
+/// <c>limits show</c>: the limits in force on this node per scope class (<see cref="LimitsClient.GetLimitsAsync"/>),
+/// one row per class (System, Transient, the allowlisted pair, the *Default classes, Conn, Stream) and one per
+/// explicitly configured service / protocol / peer. <c>data</c> is the full rcmgr <c>PartialLimitConfig</c> JSON of
+/// the concrete limits (every value explicit, <c>"unlimited"</c>/<c>"blockAll"</c> for the special values), so
+/// <c>peeractl --json limits show</c> can be fed back as a limits file.
+/// </summary>
+public sealed class LimitsShowCommand : LimitsCommandBase
+{
+    /// <summary>Table header.</summary>
+    public static readonly IReadOnlyList<string> Columns =
+        ["scope", "streams", "streams_in", "streams_out", "conns", "conns_in", "conns_out", "fd", "memory"];
+
+    /// <summary>Created by DI.</summary>
+    public LimitsShowCommand(ManagementOptions options)
+        : base(options, "show", "Effective limits per scope class on this node (rcmgr PartialLimitConfig; --json for the full JSON)") { }
+
+    /// <inheritdoc />
+    public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
+    {
+        if (Client(system) is not { } client) return NoLimits();
+        var (reply, failure) = await CallAsync(client.GetLimitsAsync, cancellationToken).ConfigureAwait(false);
+        if (failure is not null) return failure;
+        var l = reply!.Limits;
+        var rows = new List<IReadOnlyList<string?>>
+        {
+            Row("System", l.System), Row("Transient", l.Transient),
+            Row("AllowlistedSystem", l.AllowlistedSystem), Row("AllowlistedTransient", l.AllowlistedTransient),
+            Row("ServiceDefault", l.ServiceDefault),
+        };
+        rows.AddRange(Keyed("Service", l.Service));
+        rows.Add(Row("ServicePeerDefault", l.ServicePeerDefault));
+        rows.AddRange(Keyed("ServicePeer", l.ServicePeer));
+        rows.Add(Row("ProtocolDefault", l.ProtocolDefault));
+        rows.AddRange(Keyed("Protocol", l.Protocol));
+        rows.Add(Row("ProtocolPeerDefault", l.ProtocolPeerDefault));
+        rows.AddRange(Keyed("ProtocolPeer", l.ProtocolPeer));
+        rows.Add(Row("PeerDefault", l.PeerDefault));
+        rows.AddRange(Keyed("Peer", l.Peer));
+        rows.Add(Row("Conn", l.Conn));
+        rows.Add(Row("Stream", l.Stream));
+        return CommandResult.Table(Columns, rows, JsonNode.Parse(l.ToPartialLimitConfig().ToJson()));
+    }
+
+    private static IEnumerable<IReadOnlyList<string?>> Keyed(string cls, IReadOnlyDictionary<string, BaseLimit> map) =>
+        map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => Row($"{cls}[{kv.Key}]", kv.Value));
+
+    private static IReadOnlyList<string?> Row(string scope, BaseLimit b) =>
+    [
+        scope, Limit(b.Streams), Limit(b.StreamsInbound), Limit(b.StreamsOutbound), Limit(b.Conns),
+        Limit(b.ConnsInbound), Limit(b.ConnsOutbound), Limit(b.FD), Limit(b.Memory),
+    ];
+}
+
+/// <summary>
+/// <c>limits stat [scope]</c>: usage against limit per resource (rcmgr <c>ResourceScopeViewer</c>) of
+/// <c>system</c> and <c>transient</c> (default) or of any named scope (<c>peer:ID</c>, <c>svc:NAME</c>,
+/// <c>protocol:ID</c>, <c>svc:NAME.peer:ID</c>, <c>protocol:ID.peer:ID</c>, <c>allowlistedSystem</c>, …). A keyed scope
+/// that is not live reports zero usage and the limit it would get. <c>limits stat --list peers|services|protocols</c>
+/// lists the live scopes of that kind with their usage.
+/// </summary>
+public sealed class LimitsStatCommand : LimitsCommandBase
+{
+    /// <summary>Header of the usage table.</summary>
+    public static readonly IReadOnlyList<string> UsageColumns = ["scope", "resource", "used", "limit"];
+
+    /// <summary>Header of the <c>--list</c> table.</summary>
+    public static readonly IReadOnlyList<string> ListColumns =
+        ["scope", "memory", "streams_in", "streams_out", "conns_in", "conns_out", "fd"];
+
+    /// <summary>Created by DI.</summary>
+    public LimitsStatCommand(ManagementOptions options)
+        : base(options, "stat", "Usage vs limit per resource of a scope (default system and transient), or --list peers|services|protocols",
+            new ManagementArgument("scope", "Scope name: system, transient, allowlistedSystem, allowlistedTransient, svc:NAME, protocol:ID, peer:ID, svc:NAME.peer:ID, protocol:ID.peer:ID"),
+            new ManagementArgument("list", "peers, services or protocols: list the live scopes of that kind")) { }
+
+    /// <inheritdoc />
+    public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
+    {
+        var scope = args.GetString("scope");
+        var list = args.GetString("list");
+        if (scope is not null && list is not null) return CommandResult.Failure("list: give either a scope or --list, not both");
+        if (Client(system) is not { } client) return NoLimits();
+        try
+        {
+            return list is not null
+                ? await ListAsync(client, list.Trim().ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                : await StatAsync(client, string.IsNullOrWhiteSpace(scope) ? ["system", "transient"] : [scope.Trim()], cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidInputException e)
+        {
+            return CommandResult.Failure(Describe(e));
+        }
+    }
+
+    private async Task<CommandResult> StatAsync(LimitsClient client, string[] scopes, CancellationToken ct)
+    {
+        var rows = new List<IReadOnlyList<string?>>();
+        var data = new JsonArray();
+        foreach (var name in scopes)
+        {
+            var (reply, failure) = await CallAsync(t => client.StatAsync(name, t), ct).ConfigureAwait(false);
+            if (failure is not null) return failure;
+            var (s, l) = (reply!.Stat, reply.Limit);
+            var n = reply.Scope;
+            rows.Add([n, "streams_in", N(s.NumStreamsInbound), Limit(l.StreamsInbound)]);
+            rows.Add([n, "streams_out", N(s.NumStreamsOutbound), Limit(l.StreamsOutbound)]);
+            rows.Add([n, "streams", N((long)s.NumStreamsInbound + s.NumStreamsOutbound), Limit(l.Streams)]);
+            rows.Add([n, "conns_in", N(s.NumConnsInbound), Limit(l.ConnsInbound)]);
+            rows.Add([n, "conns_out", N(s.NumConnsOutbound), Limit(l.ConnsOutbound)]);
+            rows.Add([n, "conns", N((long)s.NumConnsInbound + s.NumConnsOutbound), Limit(l.Conns)]);
+            rows.Add([n, "fd", N(s.NumFD), Limit(l.FD)]);
+            rows.Add([n, "memory", N(s.Memory), Limit(l.Memory)]);
+            data.Add(new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) });
+        }
+        return CommandResult.Table(UsageColumns, rows, data);
+    }
+
+    private async Task<CommandResult> ListAsync(LimitsClient client, string kind, CancellationToken ct)
+    {
+        var (prefix, call) = kind switch
+        {
+            "peers" or "peer" => ("peer:", (Func<CancellationToken, Task<LimitsResult<ScopeList>>>)client.ListPeersAsync),
+            "services" or "service" or "svc" => ("svc:", client.ListServicesAsync),
+            "protocols" or "protocol" => ("protocol:", client.ListProtocolsAsync),
+            _ => throw new InvalidInputException("list", $"must be peers, services or protocols, got '{kind}'"),
+        };
+        var (reply, failure) = await CallAsync(call, ct).ConfigureAwait(false);
+        if (failure is not null) return failure;
+        var rows = new List<IReadOnlyList<string?>>();
+        var data = new JsonObject();
+        foreach (var (key, s) in reply!.Scopes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            rows.Add([prefix + key, N(s.Memory), N(s.NumStreamsInbound), N(s.NumStreamsOutbound), N(s.NumConnsInbound), N(s.NumConnsOutbound), N(s.NumFD)]);
+            data[key] = StatJson(s);
+        }
+        return CommandResult.Table(ListColumns, rows, data);
+    }
+}
+
+/// <summary>
+/// <c>limits set &lt;scope&gt; &lt;json&gt;</c>: changes a scope's limit at run time (rcmgr <c>SetLimit</c>). The JSON is
+/// one rcmgr limit object (<c>{"StreamsInbound": 10, "Memory": "unlimited"}</c>; keys Streams, StreamsInbound,
+/// StreamsOutbound, Conns, ConnsInbound, ConnsOutbound, FD, Memory; values a number, <c>"unlimited"</c>,
+/// <c>"blockAll"</c> or <c>"default"</c>, an explicit 0 meaning blockAll as in rcmgr). Keys left out (or
+/// <c>"default"</c>) keep the scope's current limit, so a partial object changes only what it names. Usage above the
+/// new limit is kept (rcmgr). Invalid JSON or values → ok=false naming the field (e.g. <c>limit.ConnsInbound</c>);
+/// nothing changes. The change is not written to the limits file.
+/// </summary>
+public sealed class LimitsSetCommand : LimitsCommandBase
+{
+    /// <summary>Created by DI.</summary>
+    public LimitsSetCommand(ManagementOptions options)
+        : base(options, "set", "Change a scope's limit at run time (rcmgr SetLimit); unset keys keep the current value",
+            new ManagementArgument("scope", "Scope name, e.g. system, transient, peer:ID, svc:NAME, protocol:ID", Required: true),
+            new ManagementArgument("limit", "rcmgr limit object, e.g. {\"StreamsInbound\":10,\"Memory\":\"unlimited\"}", Required: true)) { }
+
+    /// <inheritdoc />
+    public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
+    {
+        var scope = args.RequireString("scope").Trim();
+        ResourceLimits partial;
+        try
+        {
+            partial = ParseLimit(LimitText(args));
+        }
+        catch (InvalidInputException e)
+        {
+            return CommandResult.Failure(Describe(e));
+        }
+        if (Client(system) is not { } client) return NoLimits();
+
+        // Resolve over the limit in force, so that keys left out keep their value.
+        var (before, failure) = await CallAsync(t => client.StatAsync(scope, t), cancellationToken).ConfigureAwait(false);
+        if (failure is not null) return failure;
+        var limit = partial.Build(before!.Limit);
+        var (_, setFailure) = await CallAsync(t => client.SetLimitAsync(scope, limit, t), cancellationToken).ConfigureAwait(false);
+        if (setFailure is not null) return setFailure;
+        return CommandResult.Success(new JsonObject
+        {
+            ["scope"] = scope,
+            ["previous"] = LimitJson(before.Limit),
+            ["limit"] = LimitJson(limit),
+        });
+    }
+
+    /// <summary>The <c>limit</c> argument as JSON text (a string argument, or an object sent as JSON).</summary>
+    private static string LimitText(CommandArguments args)
+    {
+        if (!args.Raw.TryGetPropertyValue("limit", out var node) || node is null)
+            throw new InvalidInputException("limit", "argument 'limit' is required (an rcmgr limit object, e.g. {\"StreamsInbound\":10})");
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : node.ToJsonString();
+    }
+
+    /// <summary>
+    /// Parses one rcmgr limit object with <see cref="LimitConfigJson"/>; errors name the field as <c>limit</c> or
+    /// <c>limit.KEY</c>.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Malformed JSON, not an object, an unknown key or a bad value.</exception>
+    public static ResourceLimits ParseLimit(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidInputException("limit", $"must be a JSON object of limits, got {doc.RootElement.ValueKind}");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException("limit", $"malformed JSON at byte {e.BytePositionInLine + 1}: {e.Message}");
+        }
+        try
+        {
+            return LimitConfigJson.Parse("{\"System\":" + json + "}").System;
+        }
+        catch (InvalidInputException e)
+        {
+            var field = e.Field.StartsWith("System", StringComparison.Ordinal) ? "limit" + e.Field["System".Length..] : e.Field;
+            throw new InvalidInputException(field, Reason(e).Replace("System.", "limit.", StringComparison.Ordinal));
+        }
+    }
+}
