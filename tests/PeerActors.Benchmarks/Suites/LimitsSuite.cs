@@ -25,7 +25,10 @@ public sealed class LimitsSuite : IBenchmarkSuite
     {
         var duration = TimeSpan.FromSeconds(options.Quick ? 5 : 20);
         const int peers = 64, protocols = 4, services = 2;
-        int concurrency = 128;
+        // --clients N: concurrent client tasks (default 32).
+        int concurrency = 32;
+        var ci = options.Args.ToList().IndexOf("--clients");
+        if (ci >= 0 && ci + 1 < options.Args.Count) concurrency = int.Parse(options.Args[ci + 1], System.Globalization.CultureInfo.InvariantCulture);
 
         // ---- baseline: Core ResourceManager, direct calls
         var rm = new ResourceManager(ConcreteLimitConfig.Infinite);
@@ -85,7 +88,9 @@ public sealed class LimitsSuite : IBenchmarkSuite
 
         // single-client latency (no queueing behind other clients)
         var single = new List<double>();
-        await Worker(0, DateTime.UtcNow.AddSeconds(options.Quick ? 1 : 3), single);
+        var singleSw = Stopwatch.StartNew();
+        var singleCycles = await Worker(0, DateTime.UtcNow.AddSeconds(options.Quick ? 1 : 3), single);
+        Console.WriteLine($"# single client: {singleCycles / singleSw.Elapsed.TotalSeconds:0} cycles/s");
         var all = single;
 
         report.Throughput("limits", "stream_cycles_per_s", actorRate, "1/s", coreRate);
