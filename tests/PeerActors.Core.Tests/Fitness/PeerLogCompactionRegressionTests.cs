@@ -53,4 +53,56 @@ public class PeerLogCompactionRegressionTests
         for (var i = 0; i < 500; i++)
             PeerLogPropertyTests.AssertCompactionExact(i * 7919 - 1_000_000, (byte)(i % 8));
     }
+
+    /// <summary>
+    /// Harsher than the property's scenario: many zero gaps (equal instants), channel ids re-used, and the last channel
+    /// removed (which discards the log) and re-opened; checks at random instants, including at the last event.
+    /// </summary>
+    [Fact]
+    public void Compaction_is_exact_with_equal_instants_and_channels_closed_and_reopened()
+    {
+        for (var seed = 0; seed < 500; seed++)
+        {
+            var rng = new Random(seed);
+            var small = new PeerLog(new PeerLogOptions { MaxCommittedEvents = 2 + seed % 5 });
+            var full = new PeerLog(new PeerLogOptions { MaxCommittedEvents = int.MaxValue });
+            var logs = new[] { small, full };
+            var t = T0;
+            for (var step = 0; step < 200; step++)
+            {
+                t = t.AddMilliseconds(rng.Next(5) switch
+                {
+                    0 => 0,
+                    1 => rng.Next(1_500),
+                    2 => rng.Next(120_000),
+                    3 => rng.Next(7_200_000),
+                    _ => rng.Next(86_400_000),
+                });
+                var roll = rng.Next(100);
+                if (roll < 12)
+                {
+                    var id = $"c{rng.Next(6)}";
+                    if (!small.Channels.ContainsKey(id)) foreach (var l in logs) l.AddChannel(id, t);
+                }
+                else if (roll < 18 && small.ChannelCount > 0)
+                {
+                    var victim = small.Channels.Keys.Order(StringComparer.Ordinal).ElementAt(rng.Next(small.ChannelCount));
+                    foreach (var l in logs) l.RemoveChannel(victim);
+                }
+                else
+                {
+                    var online = rng.Next(2) == 0;
+                    foreach (var l in logs) l.OnlineEvent(online, t);
+                }
+
+                if (rng.Next(10) != 0) continue;
+                var now = t.AddMilliseconds(rng.Next(3) == 0 ? 0 : rng.Next(600_000));
+                Assert.Equal(full.Uptime(T0, now, now), small.Uptime(T0, now, now));
+                foreach (var id in full.Channels.Keys)
+                    Assert.True(full.ChannelUptime(id, now) == small.ChannelUptime(id, now), $"seed {seed}, step {step}, channel {id}");
+                var state = small.ToState();
+                Assert.Equal(state, PeerLog.FromState(state, small.Options).ToState());
+            }
+        }
+    }
 }
