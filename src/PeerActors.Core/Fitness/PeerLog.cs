@@ -378,10 +378,14 @@ public sealed class PeerLog
             return sum;
         }
 
+        // Channels opened in [lower, boundary) need a checkpoint: until now C was exact there (t ≥ old Boundary), and
+        // after this fold it would be interpolated. That includes an opening exactly at the old Boundary, which is
+        // common: AddChannel on an empty committed log adds an event at the opening instant, and that event can
+        // become a boundary. Openings at or before Start need none (C = 0); earlier ones already have theirs.
         var checkpoints = new List<UptimeCheckpoint>(old?.Checkpoints ?? []);
         foreach (var openedAt in _channels.Values.Distinct().Order())
         {
-            if (openedAt <= lower || openedAt >= boundary) continue;
+            if (openedAt <= start || openedAt < lower || openedAt >= boundary) continue;
             checkpoints.Add(new UptimeCheckpoint(openedAt, TimeSpan.FromTicks(OnlineUpTo(openedAt))));
         }
         checkpoints.Sort((a, b) => a.At.CompareTo(b.At));

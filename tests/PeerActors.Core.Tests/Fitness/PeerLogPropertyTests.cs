@@ -83,7 +83,7 @@ public class PeerLogPropertyTests
     }
 
     /// <summary>Seeded long scenario: many flaps, occasional channel opens, rare closes, gaps from ms to a day.</summary>
-    private static DateTimeOffset ApplySeeded(int seed, int steps, params PeerLog[] logs)
+    internal static DateTimeOffset ApplySeeded(int seed, int steps, params PeerLog[] logs)
     {
         var rng = new Random(seed);
         var t = T0;
@@ -119,7 +119,13 @@ public class PeerLogPropertyTests
     }
 
     [Property(MaxTest = 100)]
-    public void Compaction_is_exact_on_long_seeded_scenarios(int seed, byte cap)
+    public void Compaction_is_exact_on_long_seeded_scenarios(int seed, byte cap) => AssertCompactionExact(seed, cap);
+
+    /// <summary>
+    /// Runs <see cref="ApplySeeded"/> on a log with cap 2 + cap % 8 and on an uncompacted one, and asserts that flap
+    /// counts, whole-log uptime and every channel's uptime are identical, and that the state round-trips.
+    /// </summary>
+    internal static void AssertCompactionExact(int seed, byte cap)
     {
         var small = new PeerLog(new PeerLogOptions { MaxCommittedEvents = 2 + cap % 8 });
         var full = new PeerLog(new PeerLogOptions { MaxCommittedEvents = int.MaxValue });
