@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Akka.Actor;
-using PeerActors.Core.Identity;
 using PeerActors.Serialization;
 
 namespace PeerActors.Selection;
@@ -39,21 +37,7 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
     /// <inheritdoc />
     public override int Identifier => SerializerId;
 
-    /// <summary>The base's default options plus a converter writing <see cref="PeerId"/> as its string.</summary>
+    /// <summary>The same JSON options as the peer serializer (PeerId written as its string).</summary>
     /// <returns>New options.</returns>
-    public static JsonSerializerOptions CreateOptions()
-    {
-        var o = CreateDefaultOptions();
-        o.Converters.Add(new PeerIdJsonConverter());
-        return o;
-    }
-
-    private sealed class PeerIdJsonConverter : JsonConverter<PeerId>
-    {
-        public override PeerId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            PeerId.Parse(reader.GetString());
-
-        public override void Write(Utf8JsonWriter writer, PeerId value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.Value);
-    }
+    public static JsonSerializerOptions CreateOptions() => PeerSerializer.CreateOptions();
 }
