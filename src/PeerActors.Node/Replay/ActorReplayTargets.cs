@@ -1,21 +1,55 @@
 using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using PeerActors.Peers;
 
 namespace PeerActors.Node.Replay;
 
-/// <summary><see cref="IReplayPeers"/> over the peer shard region (or proxy): Tell without sender, Ask with a timeout.</summary>
-public sealed class ShardRegionReplayPeers : IReplayPeers
+/// <summary>
+/// <see cref="IReplayPeers"/> over the peer shard region (or proxy): Tell without sender, Ask with a timeout. With an
+/// ActorSystem it is also an <see cref="IReplayJournalIndex"/>: one Akka.Persistence.Query <c>CurrentPersistenceIds</c>
+/// on the read journal lists the peers with history, so the pre-replay check wakes only those peer actors.
+/// </summary>
+public sealed class ShardRegionReplayPeers : IReplayPeers, IReplayJournalIndex
 {
+    /// <summary>The SQL read journal (Akka.Persistence.Sql), as used by the selector's journal bootstrap.</summary>
+    public const string DefaultReadJournalPluginId = "akka.persistence.query.journal.sql";
+
+    /// <summary>Persistence-id prefix of the peer actors (<c>peer-&lt;id&gt;</c>, PeerActor).</summary>
+    public const string PeerPersistenceIdPrefix = "peer-";
+
     private readonly IActorRef _region;
     private readonly TimeSpan _askTimeout;
+    private readonly ActorSystem? _system;
+    private readonly string _readJournalPluginId;
 
     /// <summary>Creates the target.</summary>
     /// <param name="region">The peer shard region.</param>
     /// <param name="askTimeout">Timeout of every Ask (default 60 s: a barrier may wait behind a long mailbox).</param>
-    public ShardRegionReplayPeers(IActorRef region, TimeSpan? askTimeout = null)
+    /// <param name="system">The node's ActorSystem for the journal index, or null (then <see cref="PeersWithHistoryAsync"/> throws <see cref="NotSupportedException"/>).</param>
+    /// <param name="readJournalPluginId">HOCON path of the read journal (default <see cref="DefaultReadJournalPluginId"/>).</param>
+    public ShardRegionReplayPeers(IActorRef region, TimeSpan? askTimeout = null, ActorSystem? system = null, string? readJournalPluginId = null)
     {
         _region = region ?? throw new ArgumentNullException(nameof(region));
         _askTimeout = askTimeout ?? TimeSpan.FromSeconds(60);
+        _system = system;
+        _readJournalPluginId = readJournalPluginId ?? DefaultReadJournalPluginId;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Created without an ActorSystem, or the read journal does not support <c>CurrentPersistenceIds</c>.</exception>
+    public async Task<IReadOnlySet<string>> PeersWithHistoryAsync(CancellationToken ct)
+    {
+        if (_system is null) throw new NotSupportedException("no ActorSystem: the journal cannot be queried");
+        var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentPersistenceIdsQuery>(_readJournalPluginId)
+            ?? throw new NotSupportedException($"read journal '{_readJournalPluginId}' has no CurrentPersistenceIds query");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await journal.CurrentPersistenceIds()
+            .Where(pid => pid.StartsWith(PeerPersistenceIdPrefix, StringComparison.Ordinal) && pid.Length > PeerPersistenceIdPrefix.Length)
+            .RunForeach(pid => ids.Add(pid[PeerPersistenceIdPrefix.Length..]), _system.Materializer())
+            .WaitAsync(ct).ConfigureAwait(false);
+        return ids;
     }
 
     /// <inheritdoc/>

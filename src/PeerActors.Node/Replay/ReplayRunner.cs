@@ -22,7 +22,8 @@ public sealed record ReplayRunOptions
 
 /// <summary>
 /// One replay end to end: plans the sessions, asks every peer of the plan for its stats (a peer that answers is
-/// <em>recovered</em> from the journal, <c>peer not found</c> = new), drives the plan (<see cref="ReplayDriver"/>), asks every
+/// <em>recovered</em> from the journal, <c>peer not found</c> = new; with an <see cref="IReplayJournalIndex"/> only the
+/// peers the journal lists are asked, the others are new), drives the plan (<see cref="ReplayDriver"/>), asks every
 /// peer again (its replies come after every observation sent to it, so all are applied), cross-checks the ingress
 /// bytes against the planner's total, ranks the peers (Weighted) and correlates scores with observed throughput.
 /// </summary>
@@ -64,7 +65,7 @@ public sealed class ReplayRunner
         var problems = new List<string>();
 
         status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"checking the journal for {peerIds.Length:N0} peers..."));
-        var before = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
+        var before = await StatsBeforeAsync(peerIds, end, ct).ConfigureAwait(false);
         var recovered = before.Count(kv => kv.Value is not null);
         status?.Invoke(recovered > 0
             ? string.Create(CultureInfo.InvariantCulture,
@@ -178,6 +179,32 @@ public sealed class ReplayRunner
     /// <summary><c>max</c> or the speed factor.</summary>
     public static string SpeedText(double? speed) =>
         speed is { } s ? s.ToString("0.###", CultureInfo.InvariantCulture) + "x" : "max";
+
+    /// <summary>
+    /// The stats before the replay (null = new peer). With an <see cref="IReplayJournalIndex"/> only the peers listed in
+    /// the journal are asked (one query instead of recovering every peer actor: a peer that is not listed has no history
+    /// and answers <c>peer not found</c> anyway); otherwise, or when the index is not supported, every peer is asked.
+    /// </summary>
+    private async Task<Dictionary<string, PeerStatsReply?>> StatsBeforeAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
+    {
+        IReadOnlySet<string>? withHistory = null;
+        if (_peers is IReplayJournalIndex index)
+        {
+            try
+            {
+                withHistory = await index.PeersWithHistoryAsync(ct).ConfigureAwait(false);
+            }
+            catch (NotSupportedException)
+            {
+                withHistory = null; // no index: ask every peer
+            }
+        }
+        if (withHistory is null) return await StatsAsync(ids, now, ct).ConfigureAwait(false);
+        var asked = await StatsAsync(ids.Where(withHistory.Contains).ToArray(), now, ct).ConfigureAwait(false);
+        var all = new Dictionary<string, PeerStatsReply?>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids) all[id] = asked.GetValueOrDefault(id);
+        return all;
+    }
 
     /// <summary>GetPeerStats for every id (bounded concurrency); null = <c>peer not found</c>.</summary>
     private async Task<Dictionary<string, PeerStatsReply?>> StatsAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
