@@ -334,8 +334,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
         if (r is not null)
         {
-            Metrics.Blocked(r);
-            replyTo.Tell(r);
+            Refuse(r, replyTo);
             return;
         }
 
@@ -405,8 +404,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (r is not null)
         {
             if (info.CountedInSubnet) _subnets.RemoveConn(endpoint!);
-            Metrics.Blocked(r);
-            replyTo.Tell(r);
+            Refuse(r, replyTo);
             return;
         }
 
@@ -468,13 +466,11 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             {
                 info.PeerId = m.PeerId;
                 conn.Legs = [new Leg(peer.Actor, ["peer:" + m.PeerId])];
-                Metrics.Allowed(ResourceKind.Connection, ScopeClass.Peer);
-                replyTo.Tell(LimitsAck.Instance);
+                Admit(ResourceKind.Connection, ScopeClass.Peer, replyTo);
             }
             else
             {
-                Metrics.Blocked(r);
-                replyTo.Tell(r);
+                Refuse(r, replyTo);
             }
 
             Resume(conn);

@@ -77,8 +77,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         {
             stream.Release(d);
             Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem.Scopes));
-            Metrics.Blocked(r);
-            m.ReplyTo.Tell(r);
+            Refuse(r, m.ReplyTo);
             return;
         }
 
@@ -125,13 +124,11 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
                 info.Protocol = m.Protocol;
                 info.ProtocolLeg = new Leg(m.ProtocolActor, [protoPeer, proto]);
                 s.Legs = [info.ProtocolLeg, _rootSystem];
-                Metrics.Allowed(ResourceKind.Stream, ScopeClass.Protocol);
-                replyTo.Tell(LimitsAck.Instance);
+                Admit(ResourceKind.Stream, ScopeClass.Protocol, replyTo);
             }
             else
             {
-                Metrics.Blocked(r);
-                replyTo.Tell(r);
+                Refuse(r, replyTo);
             }
 
             Resume(s);
@@ -162,13 +159,11 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             {
                 info.ServiceLeg = new Leg(m.ServiceActor, [svcPeer, svc]);
                 s.Legs = [info.ProtocolLeg!, info.ServiceLeg, _rootSystem];
-                Metrics.Allowed(ResourceKind.Stream, ScopeClass.Service);
-                replyTo.Tell(LimitsAck.Instance);
+                Admit(ResourceKind.Stream, ScopeClass.Service, replyTo);
             }
             else
             {
-                Metrics.Blocked(r);
-                replyTo.Tell(r);
+                Refuse(r, replyTo);
             }
 
             Resume(s);

@@ -31,6 +31,20 @@ internal abstract class ScopeOwnerActor : UntypedActor
 
     protected LimitsMetrics Metrics { get; }
 
+    /// <summary>Counts an allowed reservation of <paramref name="resource"/> on a scope of class <paramref name="cls"/> and acks.</summary>
+    protected void Admit(ResourceKind resource, ScopeClass cls, IActorRef replyTo)
+    {
+        Metrics.Allowed(resource, cls);
+        replyTo.Tell(LimitsAck.Instance);
+    }
+
+    /// <summary>Counts a refusal and answers it (the typed <see cref="LimitRefused"/>, never a timeout).</summary>
+    protected void Refuse(LimitRefused refusal, IActorRef replyTo)
+    {
+        Metrics.Blocked(refusal);
+        replyTo.Tell(refusal);
+    }
+
     /// <summary>True for children of the root (they report idleness).</summary>
     protected virtual bool IsChild => true;
 
@@ -278,13 +292,11 @@ internal abstract class ScopeOwnerActor : UntypedActor
         {
             if (r is null)
             {
-                Metrics.Allowed(ResourceKind.Memory, s.Class);
-                replyTo.Tell(LimitsAck.Instance);
+                Admit(ResourceKind.Memory, s.Class, replyTo);
             }
             else
             {
-                Metrics.Blocked(r);
-                replyTo.Tell(r);
+                Refuse(r, replyTo);
             }
         });
     }
