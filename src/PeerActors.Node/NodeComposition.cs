@@ -23,11 +23,14 @@ internal static class NodeComposition
             settings,
             configureActors: (akka, provider) =>
             {
-                // Peer shard region (event-sourced peer actors) and its serializer.
-                akka.WithPeerActors(provider.GetRequiredService<PeerActorsOptions>());
+                // Peer shard region (event-sourced peer actors) and its serializers on nodes of the sharding role; a
+                // proxy (no shards, no coordinator) elsewhere. Both get the reliable-delivery producer.
+                var options = provider.GetRequiredService<PeerActorsOptions>();
+                if (settings.HostsPeers) akka.WithPeerActors(options);
+                else akka.WithPeerActorsProxy(options);
                 // Selector: fed by the peer actors over DistributedPubSub; on start it syncs from the other nodes'
                 // selectors and wakes the peers in the journal (through the peer shard region) so they publish.
-                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.Role, BootstrapFromJournal = true },
+                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.ShardingRole, BootstrapFromJournal = settings.HostsPeers },
                     registry => registry.TryGet<PeerRegionKey>(out var region) ? region : null);
                 // Limit actors (rcmgr scope DAG), root registered under LimitsKey.
                 akka.WithPeerActorsLimits(limits);

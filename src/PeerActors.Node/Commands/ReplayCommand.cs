@@ -23,6 +23,9 @@ namespace PeerActors.Node.Commands;
 /// </summary>
 internal static class ReplayCommand
 {
+    /// <summary>Cluster role of a replay that joins a cluster (seed nodes set) without <c>--role</c>: hosts no peers.</summary>
+    public const string ReplayClientRole = "replayer";
+
     /// <summary>Creates the subcommand.</summary>
     /// <param name="loadSettings">Settings loader (tests pass one with a fixed environment); default
     /// <see cref="NodeSettingsLoader.LoadForProcess"/>.</param>
@@ -75,6 +78,11 @@ internal static class ReplayCommand
                 error.WriteLine($"Configuration error: {e.Message}");
                 return ExitCodes.ConfigurationError;
             }
+
+            // Joining a cluster (seed nodes given), the replay is a client: it hosts no peers and no coordinator (a
+            // shard-region proxy), so it never takes shards away from the nodes or starts a second coordinator.
+            if (settings.SeedNodes.Count > 0 && overrides.Role is null && settings.HostsPeers)
+                settings = settings with { Role = ReplayClientRole };
 
             // A replay is a batch job: Akka's own INFO lines (remoting start/stop) would clutter the report.
             if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("akka.loglevel", StringComparison.Ordinal)))

@@ -44,6 +44,15 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.node.role</c>: this node's cluster role.</summary>
     public required string Role { get; init; }
 
+    /// <summary>
+    /// <c>peeractors.sharding.role</c>: the cluster role that hosts the peer shard region and its coordinator. A node whose
+    /// <see cref="Role"/> differs hosts no peers: it sends through a shard-region proxy (<see cref="HostsPeers"/>).
+    /// </summary>
+    public string ShardingRole { get; init; } = "peeractors";
+
+    /// <summary>True when this node hosts peer shards (its role is <see cref="ShardingRole"/>).</summary>
+    public bool HostsPeers => string.Equals(Role, ShardingRole, StringComparison.Ordinal);
+
     /// <summary><c>peeractors.persistence.provider</c>.</summary>
     public required PersistenceProvider PersistenceProvider { get; init; }
 
@@ -101,7 +110,7 @@ public sealed record NodeSettings
         FlushInterval = FlushInterval,
         SnapshotEvery = SnapshotEvery,
         PassivationIdleTimeout = PassivationIdleTimeout,
-        Role = Role,
+        Role = ShardingRole,
         BandwidthEpochLength = BandwidthEpochLength,
         MetricsPerPeerLabelCap = MetricsPerPeerLabelCap,
         LimitsFile = LimitsFile,

@@ -194,6 +194,9 @@ public static partial class NodeSettingsLoader
         var role = r.String("peeractors.node.role");
         if (role.Any(char.IsWhiteSpace))
             throw r.Invalid("peeractors.node.role", "must not contain whitespace.");
+        var shardingRole = r.String("peeractors.sharding.role");
+        if (shardingRole.Any(char.IsWhiteSpace))
+            throw r.Invalid("peeractors.sharding.role", "must not contain whitespace.");
 
         var provider = r.String("peeractors.persistence.provider").ToLowerInvariant() switch
         {
@@ -239,6 +242,7 @@ public static partial class NodeSettingsLoader
             Port = port,
             SeedNodes = seeds,
             Role = role,
+            ShardingRole = shardingRole,
             PersistenceProvider = provider,
             ConnectionString = connectionString,
             FlushInterval = r.Duration("peeractors.persistence.flush-interval"),

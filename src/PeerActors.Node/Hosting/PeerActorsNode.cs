@@ -57,9 +57,13 @@ public static class PeerActorsNode
         builder.Services.AddSingleton(settings.ToPeerActorsOptions());
         // Registered before AddAkka so that it runs before the ActorSystem starts.
         builder.Services.AddHostedService<DataDirectoryPreparation>();
+        builder.Services.AddSingleton<SchemaCreationLock>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SchemaCreationLock>());
         builder.Services.AddAkka(settings.SystemName, (akka, provider) =>
         {
             ConfigureAkka(akka, settings);
+            var schemaLock = provider.GetRequiredService<SchemaCreationLock>();
+            akka.AddStartup((system, _) => schemaLock.ReleaseWhenTablesExistAsync(system));
             configureActors?.Invoke(akka, provider);
         });
         configureServices?.Invoke(builder.Services);
@@ -79,6 +83,8 @@ public static class PeerActorsNode
         ArgumentNullException.ThrowIfNull(akka);
         ArgumentNullException.ThrowIfNull(settings);
         akka.AddHocon(settings.Hocon, HoconAddMode.Append)
+            // Only members that host peers vote in the split-brain resolver's majority.
+            .AddHocon($"akka.cluster.split-brain-resolver.keep-majority.role = \"{settings.ShardingRole}\"", HoconAddMode.Prepend)
             .AddHocon(SqlPersistenceHocon.For(settings), HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
             .WithClustering(new ClusterOptions

@@ -25,6 +25,12 @@ public sealed record ReplayDriverOptions
     /// <summary>At most this many barrier queries are outstanding; the driver waits for the oldest beyond it. Default 2.</summary>
     public int MaxBarriersInFlight { get; init; } = 2;
 
+    /// <summary>
+    /// At a barrier the driver also waits until at most this many observations await their peer's persisted ack
+    /// (<see cref="IReplayPeers.DrainAsync"/>): bounds the reliable-delivery buffer. Default 200,000.
+    /// </summary>
+    public long MaxUnconfirmed { get; init; } = 200_000;
+
     /// <summary>At most this many critical commands (<see cref="OpenChannel"/>) await their ack at once. Default 256.</summary>
     public int MaxCriticalInFlight { get; init; } = 256;
 
@@ -246,6 +252,7 @@ public sealed class ReplayDriver
                 barriers.Enqueue(_peers.AskAsync(new GetFlapCount(touched), ct));
                 while (barriers.Count > _options.MaxBarriersInFlight)
                     await barriers.Dequeue().ConfigureAwait(false);
+                await _peers.DrainAsync(_options.MaxUnconfirmed, ct).ConfigureAwait(false);
             }
             if (progress is not null && (events & 255) == 0 && clock.GetElapsedTime(lastProgress) >= _options.ProgressInterval)
             {
@@ -258,6 +265,7 @@ public sealed class ReplayDriver
             Critical(await critical.Dequeue().ConfigureAwait(false));
         while (barriers.Count > 0)
             await barriers.Dequeue().ConfigureAwait(false);
+        await _peers.DrainAsync(0, ct).ConfigureAwait(false); // everything sent is applied and persisted
         foreach (var h in open.Values)
             await _limits.CloseSessionAsync(h, ct).ConfigureAwait(false);
 

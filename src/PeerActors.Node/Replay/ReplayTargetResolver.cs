@@ -27,7 +27,9 @@ public static class ReplayTargetResolver
         // The selector hears of score inputs at most one flush interval late: wait two before asking it.
         var settle = 2 * ((services.GetService(typeof(PeerActorsOptions)) as PeerActorsOptions)?.FlushInterval ?? TimeSpan.FromSeconds(1));
         var registry = ActorRegistry.For(system);
-        IReplayPeers? peers = registry.TryGet<PeerRegionKey>(out var region) ? new ShardRegionReplayPeers(region, system: system) : null;
+        IReplayPeers? peers = registry.TryGet<PeerRegionKey>(out var region)
+            ? new ShardRegionReplayPeers(region, registry.TryGet<PeerDeliveryKey>(out var producer) ? producer : null, system: system)
+            : null;
         IReplayLimits limits = registry.TryGet<LimitsKey>(out var limitsRoot)
             ? new LimitsActorReplayLimits(new LimitsClient(limitsRoot))
             : new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());

@@ -20,6 +20,15 @@ public interface IReplayPeers
     /// <param name="ct">Cancellation.</param>
     /// <returns>The reply.</returns>
     Task<object> AskAsync(IPeerMessage message, CancellationToken ct);
+
+    /// <summary>
+    /// Waits until at most <paramref name="maxUnconfirmed"/> observations sent so far await their peer's persisted ack
+    /// (backpressure; with 0, the end-of-replay barrier: everything sent is applied and in the journal). Targets that
+    /// apply synchronously are always drained.
+    /// </summary>
+    /// <param name="maxUnconfirmed">Threshold (≥ 0).</param>
+    /// <param name="ct">Cancellation.</param>
+    Task DrainAsync(long maxUnconfirmed, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>

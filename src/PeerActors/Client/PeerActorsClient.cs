@@ -23,36 +23,47 @@ public sealed class PeerCommandRejectedException : Exception
 }
 
 /// <summary>
-/// Typed client of the peer shard region. Async methods Ask with <see cref="AskTimeout"/> and return the typed reply
-/// or throw <see cref="PeerCommandRejectedException"/> (invalid ids are rejected locally, before sending, because the
-/// region cannot route them); <c>Tell*</c> methods are fire-and-forget (no reply is produced) for high-rate
-/// observations. Thread-safe.
+/// Typed client of the peer actors. Observations and critical commands go through the reliable-delivery producer
+/// (<see cref="Delivery.PeerDeliveryProducer"/>): kept, resent through rebalances, node loss and re-homing, applied once.
+/// Async methods wait for the outcome until <see cref="AskTimeout"/> (the caller's deadline) and return the typed reply
+/// or throw <see cref="PeerCommandRejectedException"/> (invalid ids are rejected locally, before sending); queries are
+/// asked of the region and asked again (they are idempotent) until the deadline. <c>Tell*</c> methods are
+/// fire-and-forget for high-rate observations, and still reliable. Thread-safe.
 /// </summary>
 public sealed class PeerActorsClient
 {
+    private static readonly TimeSpan QueryAttempt = TimeSpan.FromSeconds(5);
     private readonly Func<Task<IActorRef>> _region;
+    private readonly Func<Task<IActorRef>> _producer;
 
-    /// <summary>Creates a client over a known region (or proxy) reference.</summary>
-    /// <param name="region">The peer shard region.</param>
-    /// <param name="askTimeout">Ask timeout; default 10 s.</param>
-    public PeerActorsClient(IActorRef region, TimeSpan? askTimeout = null)
+    /// <summary>Creates a client over known references.</summary>
+    /// <param name="region">The peer shard region or proxy (queries).</param>
+    /// <param name="producer">The reliable-delivery producer (observations, critical commands); null = send them to the
+    /// region directly (no resend: a message lost in a hand-off or a crash stays lost).</param>
+    /// <param name="askTimeout">The deadline of every async call; default 30 s (re-homing after a node crash takes up to 15 s).</param>
+    public PeerActorsClient(IActorRef region, IActorRef? producer = null, TimeSpan? askTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(region);
-        var task = Task.FromResult(region);
-        _region = () => task;
-        AskTimeout = askTimeout ?? TimeSpan.FromSeconds(10);
+        var r = Task.FromResult(region);
+        var p = Task.FromResult(producer ?? region);
+        _region = () => r;
+        _producer = () => p;
+        AskTimeout = askTimeout ?? TimeSpan.FromSeconds(30);
     }
 
-    /// <summary>Creates a client from DI (Akka.Hosting registers <c>IRequiredActor&lt;PeerRegionKey&gt;</c>).</summary>
-    /// <param name="region">The region from the ActorRegistry.</param>
-    public PeerActorsClient(IRequiredActor<PeerRegionKey> region)
+    /// <summary>Creates a client from DI (Akka.Hosting registers <c>IRequiredActor&lt;T&gt;</c> for the registry keys).</summary>
+    /// <param name="region">The region (or proxy) from the ActorRegistry.</param>
+    /// <param name="producer">The reliable-delivery producer from the ActorRegistry.</param>
+    public PeerActorsClient(IRequiredActor<PeerRegionKey> region, IRequiredActor<PeerDeliveryKey> producer)
     {
         ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(producer);
         _region = () => region.GetAsync();
-        AskTimeout = TimeSpan.FromSeconds(10);
+        _producer = () => producer.GetAsync();
+        AskTimeout = TimeSpan.FromSeconds(30);
     }
 
-    /// <summary>Ask timeout of the async methods.</summary>
+    /// <summary>The deadline of the async methods (a critical command is resent until acked or until it passes).</summary>
     public TimeSpan AskTimeout { get; init; }
 
     // ------------------------------------------------------------ high-rate (ack: Durability.HighRate)
@@ -153,8 +164,16 @@ public sealed class PeerActorsClient
     {
         ArgumentNullException.ThrowIfNull(message);
         ThrowIfUnroutable(message);
-        var region = await _region().ConfigureAwait(false);
-        var reply = await region.Ask<object>(message, AskTimeout, ct).ConfigureAwait(false);
+        object reply;
+        if (message is IPeerObservation and not Forget)
+        {
+            var producer = await _producer().ConfigureAwait(false);
+            reply = await producer.Ask<object>(message, AskTimeout, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            reply = await AskWithRetryAsync(await _region().ConfigureAwait(false), message, ct).ConfigureAwait(false);
+        }
         return reply switch
         {
             TReply r => r,
@@ -163,14 +182,37 @@ public sealed class PeerActorsClient
         };
     }
 
-    /// <summary>Fire-and-forget (no reply is produced). Invalid ids are dropped silently (nothing could route them).</summary>
+    /// <summary>
+    /// Queries are idempotent: one lost in a re-home (its shard's node died) is asked again, each attempt bounded, until
+    /// <see cref="AskTimeout"/> has passed.
+    /// </summary>
+    private async Task<object> AskWithRetryAsync(IActorRef region, IPeerMessage message, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + AskTimeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var attempt = left < QueryAttempt || message is Forget ? left : QueryAttempt;
+            try
+            {
+                return await region.Ask<object>(message, attempt, ct).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow + TimeSpan.FromMilliseconds(50) < deadline)
+            {
+                // the shard may be re-homing: ask again
+            }
+        }
+    }
+
+    /// <summary>Fire-and-forget (no reply is produced), through the reliable-delivery producer. Invalid ids are dropped
+    /// silently (nothing could route them).</summary>
     /// <param name="message">Usually a high-rate observation.</param>
     /// <returns>True when sent, false when the id was invalid.</returns>
     public bool Tell(IPeerMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (PeerId.Validate(message.EntityId) is not null) return false;
-        var task = _region();
+        var task = message is IPeerObservation and not Forget ? _producer() : _region();
         if (task.IsCompletedSuccessfully) task.Result.Tell(message, ActorRefs.NoSender);
         else _ = task.ContinueWith(t => t.Result.Tell(message, ActorRefs.NoSender), TaskContinuationOptions.OnlyOnRanToCompletion);
         return true;

@@ -45,6 +45,15 @@ public static class PeerActorsMetrics
     /// <summary><c>ingest-events</c> (Prometheus: peeractors_ingest_events): observations and commands applied by peer actors.</summary>
     public static Counter<long> IngestEvents { get; } = Meter.CreateCounter<long>("ingest-events", "{event}", "Observations applied by peer actors");
 
+    /// <summary><c>delivery-resent</c>: observations sent again after a missing ack (reliable delivery, at-least-once).</summary>
+    public static Counter<long> DeliveryResent { get; } = Meter.CreateCounter<long>("delivery-resent", "{item}", "Observations sent again to a peer actor after a missing ack (reliable delivery)");
+
+    /// <summary>Observations refused by a full delivery buffer (<c>peeractors.delivery.max-unconfirmed</c>).</summary>
+    public static Counter<long> DeliveryRefused { get; } = Meter.CreateCounter<long>("delivery-refused", "{item}", "Observations refused because the delivery buffer was full");
+
+    /// <summary>Duplicate observations dropped by peer actors (a resend of an item already applied).</summary>
+    public static Counter<long> DeliveryDuplicates { get; } = Meter.CreateCounter<long>("delivery-duplicates", "{item}", "Duplicate observations dropped by peer actors");
+
     /// <summary><c>journal-writes</c> (Prometheus: peeractors_journal_writes): persist calls (atomic journal writes) by peer actors.</summary>
     public static Counter<long> JournalWrites { get; } = Meter.CreateCounter<long>("journal-writes", "{write}", "Journal writes by peer actors");
 

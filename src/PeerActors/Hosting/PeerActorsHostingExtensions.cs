@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Cluster.Sharding;
 using PeerActors.Core.Bandwidth;
+using PeerActors.Delivery;
 using PeerActors.Diagnostics;
 using PeerActors.Peers;
 using PeerActors.Serialization;
@@ -14,13 +16,20 @@ public static class PeerActorsHostingExtensions
     /// <summary>Shard-region type name of the peer entities.</summary>
     public const string RegionName = "peer";
 
+    /// <summary>Actor name of the reliable-delivery producer (<c>/user/peer-delivery</c>).</summary>
+    public const string DeliveryActorName = "peer-delivery";
+
     /// <summary>
     /// Registers the <see cref="PeerSerializer"/> and the sharded peer region (entity = <see cref="PeerActor"/>,
     /// extractor <see cref="PeerMessageExtractor"/> with <see cref="PeerActorsOptions.ShardCount"/> shards, hand-off and
     /// passivation stop message <see cref="PeerStop"/>, idle passivation after
     /// <see cref="PeerActorsOptions.PassivationIdleTimeout"/>, hosted on nodes with <see cref="PeerActorsOptions.Role"/>),
-    /// and puts the region in the ActorRegistry under <see cref="PeerRegionKey"/>. Requires clustering
-    /// (<c>WithClustering</c>) and a persistence journal/snapshot store.
+    /// and puts the region in the ActorRegistry under <see cref="PeerRegionKey"/>; starts the reliable-delivery producer
+    /// (<see cref="PeerDeliveryProducer"/>, registry key <see cref="PeerDeliveryKey"/>) over it. The coordinator keeps its
+    /// state in Akka.DistributedData (<c>state-store-mode = ddata</c>: no journal rows, so a full or lost database does
+    /// not stop shard allocation). Requires clustering (<c>WithClustering</c>) and a persistence journal/snapshot store.
+    /// A node whose cluster roles do not include <see cref="PeerActorsOptions.Role"/> must use
+    /// <see cref="WithPeerActorsProxy"/> instead.
     /// </summary>
     /// <param name="builder">The Akka configuration builder.</param>
     /// <param name="options">Settings (validated here).</param>
@@ -34,7 +43,7 @@ public static class PeerActorsHostingExtensions
         var settings = ToPeerActorSettings(options);
         PeerActorsMetrics.PeerLabelCap = options.MetricsPerPeerLabelCap;
 
-        builder.WithVersionedJsonSerializer(PeerSerializer.SerializerName, PeerSerializer.Registry, system => new PeerSerializer(system));
+        WithSerializers(builder);
         builder.WithShardRegion<PeerRegionKey>(
             RegionName,
             (system, _) =>
@@ -50,9 +59,43 @@ public static class PeerActorsHostingExtensions
                 HandOffStopMessage = PeerStop.Instance,
                 ShouldPassivateIdleEntities = true,
                 PassivateIdleEntityAfter = options.PassivationIdleTimeout,
+                StateStoreMode = StateStoreMode.DData,
             });
-        return builder;
+        return WithDeliveryProducer(builder, options);
     }
+
+    /// <summary>
+    /// For a node or service that sends to the peer actors but hosts none (no shards, no coordinator: a cluster member
+    /// without the <see cref="PeerActorsOptions.Role"/> role, e.g. the replay joining a cluster): registers the
+    /// serializers, a shard-region <em>proxy</em> under <see cref="PeerRegionKey"/> and the reliable-delivery producer
+    /// under <see cref="PeerDeliveryKey"/>.
+    /// </summary>
+    /// <param name="builder">The Akka configuration builder.</param>
+    /// <param name="options">Settings (validated here); <see cref="PeerActorsOptions.Role"/> names the hosting role.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="Core.Validation.InvalidInputException">When an option is out of range.</exception>
+    public static AkkaConfigurationBuilder WithPeerActorsProxy(this AkkaConfigurationBuilder builder, PeerActorsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        WithSerializers(builder);
+        builder.WithShardRegionProxy<PeerRegionKey>(RegionName, options.Role, new PeerMessageExtractor(options.ShardCount));
+        return WithDeliveryProducer(builder, options);
+    }
+
+    private static void WithSerializers(AkkaConfigurationBuilder builder)
+    {
+        builder.WithVersionedJsonSerializer(PeerSerializer.SerializerName, PeerSerializer.Registry, system => new PeerSerializer(system));
+        builder.WithCustomSerializer(DeliverySerializer.SerializerName, DeliverySerializer.Types, system => new DeliverySerializer(system));
+    }
+
+    private static AkkaConfigurationBuilder WithDeliveryProducer(AkkaConfigurationBuilder builder, PeerActorsOptions options) =>
+        builder.WithActors((system, registry) =>
+        {
+            var producer = system.ActorOf(PeerDeliveryProducer.Props(registry.Get<PeerRegionKey>(), options.Delivery), DeliveryActorName);
+            registry.Register<PeerDeliveryKey>(producer);
+        });
 
     /// <summary>Maps the node options to the settings of one peer actor.</summary>
     /// <param name="options">Options (validated here).</param>

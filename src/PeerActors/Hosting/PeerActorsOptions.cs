@@ -43,8 +43,9 @@ public sealed record PeerActorsOptions
     public string? SnapshotPluginId { get; init; }
 
     /// <summary>
-    /// Akka.Cluster role of the nodes hosting the peer shard region, limit actors and selector; other
-    /// nodes get a shard-region proxy. Default <c>"peeractors"</c> (<c>peeractors.node.role</c>).
+    /// Akka.Cluster role of the nodes hosting the peer shard region (and the coordinator singleton); members without it
+    /// host no peers and use <see cref="PeerActorsHostingExtensions.WithPeerActorsProxy"/>. Default <c>"peeractors"</c>
+    /// (<c>peeractors.sharding.role</c>).
     /// </summary>
     public string Role { get; init; } = "peeractors";
 
@@ -73,6 +74,9 @@ public sealed record PeerActorsOptions
     /// </summary>
     public int ShardCount { get; init; } = 100;
 
+    /// <summary>Reliable delivery to the peer actors (batching, resend, buffer bound): <c>peeractors.delivery</c>.</summary>
+    public Delivery.DeliverySettings Delivery { get; init; } = new();
+
     /// <summary>
     /// Checks every value; returns this instance when valid.
     /// </summary>
@@ -98,6 +102,8 @@ public sealed record PeerActorsOptions
             throw new InvalidInputException(nameof(MetricsPerPeerLabelCap), $"must be >= 0, got {MetricsPerPeerLabelCap}.");
         if (ShardCount < 1)
             throw new InvalidInputException(nameof(ShardCount), $"must be >= 1, got {ShardCount}.");
+        ArgumentNullException.ThrowIfNull(Delivery);
+        Delivery.Validate();
         return this;
     }
 }

@@ -11,3 +11,14 @@ public sealed class PeerRegionKey
     {
     }
 }
+
+/// <summary>
+/// ActorRegistry key of the reliable-delivery producer (<see cref="Delivery.PeerDeliveryProducer"/>) registered by
+/// <see cref="PeerActorsHostingExtensions.WithPeerActors"/> and <see cref="PeerActorsHostingExtensions.WithPeerActorsProxy"/>.
+/// </summary>
+public sealed class PeerDeliveryKey
+{
+    private PeerDeliveryKey()
+    {
+    }
+}

@@ -6,6 +6,7 @@ using PeerActors.Core.Fitness;
 using PeerActors.Core.Identity;
 using PeerActors.Core.Stats;
 using PeerActors.Core.Validation;
+using PeerActors.Delivery;
 using PeerActors.Diagnostics;
 using PeerActors.Selection;
 
@@ -43,6 +44,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private readonly PeerState _state;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private PeerBytesCell? _cell;
+    private readonly DeliveryInbox<IActorRef> _inbox = new();
+    private DateTimeOffset _lastObservedAt = DateTimeOffset.UnixEpoch;
 
     // The unflushed window of high-rate observations.
     private bool _pending;
@@ -84,10 +87,18 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
         Recover<SnapshotOffer>(o =>
         {
-            if (o.Snapshot is PeerSnapshot snap) _state.Load(snap.State);
+            if (o.Snapshot is PeerSnapshot snap)
+            {
+                _state.Load(snap.State);
+                foreach (var m in snap.Deliveries ?? []) _inbox.Recover(m);
+            }
             _lastSnapshotSeqNr = o.Metadata.SequenceNr;
         });
-        Recover<IPeerEvent>(e => _state.Apply(_peerId, e));
+        Recover<IPeerEvent>(e =>
+        {
+            _state.Apply(_peerId, e);
+            RecoverMarks(e);
+        });
         Recover<RecoveryCompleted>(_ => UpdateBytesCell());
         Active();
     }
@@ -125,96 +136,21 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
     private void Active()
     {
-        Command<RecordRequest>(m => HighRate(m, () => Guard.NonNegative(m.Bytes, "bytes"), s =>
-        {
-            s.RecordRequest(m.Bytes);
-            _requests++;
-            _scoreDirty = true;
-        }));
-        Command<RecordSuccess>(m => HighRate(m, () =>
-        {
-            Guard.FiniteNonNegative(m.RttMs, "rttMs");
-            Guard.NonNegative(m.Bytes, "bytes");
-        }, s =>
-        {
-            s.RecordSuccess(m.RttMs, m.Bytes, m.ObservedAt);
-            _successes++;
-            _scoreDirty = true;
-        }));
-        Command<RecordTimeout>(m => HighRate(m, null, s =>
-        {
-            s.RecordTimeout(m.ObservedAt);
-            _timeouts++;
-            _scoreDirty = true;
-        }));
-        Command<RecordFailure>(m => HighRate(m, null, s =>
-        {
-            s.RecordFailure(m.ObservedAt);
-            _failures++;
-            _scoreDirty = true;
-        }));
-        Command<RecordBytes>(m => HighRate(m, () =>
-        {
-            if (m.Direction is not (TrafficDirection.Ingress or TrafficDirection.Egress))
-                throw new InvalidInputException("direction", $"unknown direction {(int)m.Direction}");
-            Guard.NonNegative(m.Bytes, "bytes");
-        }, _ =>
-        {
-            _state.Bandwidth.Record(m.Direction, m.Bytes, m.ObservedAt);
-            if (m.Direction == TrafficDirection.Ingress)
-            {
-                _ingress += m.Bytes;
-                PeerActorsMetrics.IngressBytes.Add(m.Bytes);
-            }
-            else
-            {
-                _egress += m.Bytes;
-                PeerActorsMetrics.EgressBytes.Add(m.Bytes);
-            }
-            UpdateBytesCell();
-        }));
-        Command<PeerOnline>(m => HighRate(m, null, _ =>
-        {
-            _state.Log.OnlineEvent(true, m.ObservedAt);
-            _online++;
-        }));
-        Command<PeerOffline>(m => HighRate(m, null, _ =>
-        {
-            _state.Log.OnlineEvent(false, m.ObservedAt);
-            _offline++;
-        }));
-        Command<PeerServes>(m => HighRate(m, () =>
-        {
-            if (m.Protocol is null && m.Service is null)
-                throw new InvalidInputException("protocol", "a protocol or a service is required");
-            if (m.Protocol is not null && PeerId.Validate(m.Protocol) is { } pe) throw new InvalidInputException("protocol", pe);
-            if (m.Service is not null && PeerId.Validate(m.Service) is { } se) throw new InvalidInputException("service", se);
-        }, _ =>
-        {
-            var changed = m.Protocol is not null && _state.Protocols.Add(m.Protocol);
-            changed |= m.Service is not null && _state.Services.Add(m.Service);
-            if (changed) _scoreDirty = true;
-            _serves++;
-        }));
+        Command<RecordRequest>(OnHighRate);
+        Command<RecordSuccess>(OnHighRate);
+        Command<RecordTimeout>(OnHighRate);
+        Command<RecordFailure>(OnHighRate);
+        Command<RecordBytes>(OnHighRate);
+        Command<PeerOnline>(OnHighRate);
+        Command<PeerOffline>(OnHighRate);
+        Command<PeerServes>(OnHighRate);
+        Command<ObservationBatch>(OnBatch);
 
-        Command<RecordPayment>(m => Critical(m, () => Guard.NonNegative(m.AmountSat, "amountSat"),
-            () => new PaymentRecorded(m.AmountSat, m.ObservedAt.ToUniversalTime())));
-        Command<RecordReceipt>(m => Critical(m, () => Guard.NonNegative(m.AmountSat, "amountSat"),
-            () => new ReceiptRecorded(m.AmountSat, m.ObservedAt.ToUniversalTime())));
-        Command<RecordPaymentDefault>(m => Critical(m, null, () => new PaymentDefaultRecorded(m.ObservedAt.ToUniversalTime())));
-        Command<OpenChannel>(m => Critical(m, () =>
-        {
-            ChannelId.Parse(m.ChannelId);
-            if (_state.Log.Channels.ContainsKey(m.ChannelId))
-                throw new RejectionException("channel already exists", "channelId", $"channel already present: {m.ChannelId}");
-        }, () => new ChannelOpened(m.ChannelId, m.ObservedAt.ToUniversalTime())));
-        Command<CloseChannel>(m => Critical(m, () =>
-        {
-            ChannelId.Parse(m.ChannelId);
-            if (!_state.Exists) throw new RejectionException("peer not found", null, $"peer not found in event store: {_entityId}");
-            if (!_state.Log.Channels.ContainsKey(m.ChannelId))
-                throw new RejectionException("channel not found", "channelId", $"channel not found in event store: {m.ChannelId}");
-        }, () => new ChannelClosed(m.ChannelId, m.ObservedAt.ToUniversalTime())));
+        Command<RecordPayment>(OnCritical);
+        Command<RecordReceipt>(OnCritical);
+        Command<RecordPaymentDefault>(OnCritical);
+        Command<OpenChannel>(OnCritical);
+        Command<CloseChannel>(OnCritical);
         Command<Forget>(StartForget);
 
         Command<GetPeerStats>(m => Query(m, () =>
@@ -300,6 +236,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             Context.Stop(Self);
         });
         Command<DeleteSnapshotsFailure>(f => ForgetFailed(f.Cause));
+        Command<ObservationBatch>(_ => { }); // no ack: the producer resends to the next incarnation
         Command<IPeerMessage>(m => Reply(Sender, new CommandRejected(m.EntityId, "peer not found", null,
             $"peer {m.EntityId} is being forgotten; retry")));
         Command<PeerStop>(_ => { });
@@ -309,21 +246,25 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
     // ------------------------------------------------------------------ handling
 
-    private bool CheckAddressed(IPeerMessage m)
+    /// <summary>Null when <paramref name="m"/> may be handled here, else the rejection (bad id, or misrouted).</summary>
+    private CommandRejected? AddressError(IPeerMessage m)
     {
         if (_idError is not null)
         {
             var field = m is RecordBytes { PeerId: null or "" } ? "sessionId" : _idError.Field;
-            Reply(Sender, new CommandRejected(m.EntityId, "invalid-input", field, $"{field}: {_idError.Message}"));
-            return false;
+            return new CommandRejected(m.EntityId, "invalid-input", field, $"{field}: {_idError.Message}");
         }
         if (!string.Equals(m.EntityId, _entityId, StringComparison.Ordinal))
-        {
-            Reply(Sender, new CommandRejected(m.EntityId, "invalid-input", "peerId",
-                $"message for peer '{m.EntityId}' delivered to the actor of '{_entityId}'"));
-            return false;
-        }
-        return true;
+            return new CommandRejected(m.EntityId, "invalid-input", "peerId",
+                $"message for peer '{m.EntityId}' delivered to the actor of '{_entityId}'");
+        return null;
+    }
+
+    private bool CheckAddressed(IPeerMessage m)
+    {
+        if (AddressError(m) is not { } rejection) return true;
+        Reply(Sender, rejection);
+        return false;
     }
 
     private static void ValidateInstant(DateTimeOffset at)
@@ -333,67 +274,277 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             throw new InvalidInputException("observedAt", $"{at:O} is too far in the future (time arithmetic would overflow)");
     }
 
-    private void HighRate(IPeerObservation m, Action? validate, Action<PeerStats> apply)
+    private void OnHighRate(IPeerObservation m) =>
+        Reply(Sender, ApplyHighRate(m) ?? (object)new CommandAck(_entityId, Durability.HighRate));
+
+    /// <summary>Validates, then applies a high-rate observation (validation precedes mutation). Null when applied.</summary>
+    private CommandRejected? ApplyHighRate(IPeerObservation m)
     {
-        if (!CheckAddressed(m)) return;
+        if (AddressError(m) is { } bad) return bad;
         try
         {
             ValidateInstant(m.ObservedAt);
-            validate?.Invoke();
+            ValidateHighRate(m);
         }
         catch (InvalidInputException e)
         {
-            RejectInvalid(e);
-            return;
+            return Invalid(e);
         }
         var created = !_state.Exists;
         var stats = _state.EnsureCreated(_peerId, m.ObservedAt);
         if (created) _scoreDirty = true;
-        apply(stats);
+        switch (m)
+        {
+            case RecordRequest q:
+                stats.RecordRequest(q.Bytes);
+                _requests++;
+                _scoreDirty = true;
+                break;
+            case RecordSuccess k:
+                stats.RecordSuccess(k.RttMs, k.Bytes, k.ObservedAt);
+                _successes++;
+                _scoreDirty = true;
+                break;
+            case RecordTimeout t:
+                stats.RecordTimeout(t.ObservedAt);
+                _timeouts++;
+                _scoreDirty = true;
+                break;
+            case RecordFailure f:
+                stats.RecordFailure(f.ObservedAt);
+                _failures++;
+                _scoreDirty = true;
+                break;
+            case RecordBytes b:
+                _state.Bandwidth.Record(b.Direction, b.Bytes, b.ObservedAt);
+                if (b.Direction == TrafficDirection.Ingress)
+                {
+                    _ingress += b.Bytes;
+                    PeerActorsMetrics.IngressBytes.Add(b.Bytes);
+                }
+                else
+                {
+                    _egress += b.Bytes;
+                    PeerActorsMetrics.EgressBytes.Add(b.Bytes);
+                }
+                UpdateBytesCell();
+                break;
+            case PeerOnline on:
+                _state.Log.OnlineEvent(true, on.ObservedAt);
+                _online++;
+                break;
+            case PeerOffline off:
+                _state.Log.OnlineEvent(false, off.ObservedAt);
+                _offline++;
+                break;
+            case PeerServes v:
+                var changed = v.Protocol is not null && _state.Protocols.Add(v.Protocol);
+                changed |= v.Service is not null && _state.Services.Add(v.Service);
+                if (changed) _scoreDirty = true;
+                _serves++;
+                break;
+        }
         PeerActorsMetrics.IngestEvents.Add(1);
         MarkPending(m.ObservedAt);
-        Reply(Sender, new CommandAck(_entityId, Durability.HighRate));
+        return null;
     }
 
-    private void Critical(IPeerObservation m, Action? validate, Func<IPeerEvent> toEvent)
+    private static void ValidateHighRate(IPeerObservation m)
     {
-        if (!CheckAddressed(m)) return;
+        switch (m)
+        {
+            case RecordRequest q:
+                Guard.NonNegative(q.Bytes, "bytes");
+                break;
+            case RecordSuccess k:
+                Guard.FiniteNonNegative(k.RttMs, "rttMs");
+                Guard.NonNegative(k.Bytes, "bytes");
+                break;
+            case RecordBytes b:
+                if (b.Direction is not (TrafficDirection.Ingress or TrafficDirection.Egress))
+                    throw new InvalidInputException("direction", $"unknown direction {(int)b.Direction}");
+                Guard.NonNegative(b.Bytes, "bytes");
+                break;
+            case PeerServes v:
+                if (v.Protocol is null && v.Service is null)
+                    throw new InvalidInputException("protocol", "a protocol or a service is required");
+                if (v.Protocol is not null && PeerId.Validate(v.Protocol) is { } pe) throw new InvalidInputException("protocol", pe);
+                if (v.Service is not null && PeerId.Validate(v.Service) is { } se) throw new InvalidInputException("service", se);
+                break;
+            case RecordTimeout or RecordFailure or PeerOnline or PeerOffline:
+                break;
+            default:
+                throw new InvalidInputException("type", $"{m.GetType().Name} is not a high-rate observation");
+        }
+    }
+
+    private void OnCritical(IPeerObservation m)
+    {
+        var replyTo = Sender;
+        if (PrepareCritical(m, null, out var e) is { } rejection)
+        {
+            Reply(replyTo, rejection);
+            return;
+        }
+        _criticalReplyTo = replyTo;
+        PersistCritical(e!, () =>
+        {
+            _criticalReplyTo = null;
+            Reply(replyTo, new CommandAck(_entityId, Durability.Critical));
+        });
+    }
+
+    /// <summary>Validates a critical command against the state and builds its event (null rejection), or the rejection.</summary>
+    private CommandRejected? PrepareCritical(IPeerObservation m, DeliveryMark? key, out IPeerEvent? e)
+    {
+        e = null;
+        if (AddressError(m) is { } bad) return bad;
         try
         {
             ValidateInstant(m.ObservedAt);
-            validate?.Invoke();
+            var at = m.ObservedAt.ToUniversalTime();
+            switch (m)
+            {
+                case RecordPayment p:
+                    Guard.NonNegative(p.AmountSat, "amountSat");
+                    e = new PaymentRecorded(p.AmountSat, at, key);
+                    break;
+                case RecordReceipt r:
+                    Guard.NonNegative(r.AmountSat, "amountSat");
+                    e = new ReceiptRecorded(r.AmountSat, at, key);
+                    break;
+                case RecordPaymentDefault:
+                    e = new PaymentDefaultRecorded(at, key);
+                    break;
+                case OpenChannel o:
+                    ChannelId.Parse(o.ChannelId);
+                    if (_state.Log.Channels.ContainsKey(o.ChannelId))
+                        return new CommandRejected(_entityId, "channel already exists", "channelId", $"channel already present: {o.ChannelId}");
+                    e = new ChannelOpened(o.ChannelId, at, key);
+                    break;
+                case CloseChannel c:
+                    ChannelId.Parse(c.ChannelId);
+                    if (!_state.Exists) return new CommandRejected(_entityId, "peer not found", null, $"peer not found in event store: {_entityId}");
+                    if (!_state.Log.Channels.ContainsKey(c.ChannelId))
+                        return new CommandRejected(_entityId, "channel not found", "channelId", $"channel not found in event store: {c.ChannelId}");
+                    e = new ChannelClosed(c.ChannelId, at, key);
+                    break;
+                default:
+                    return new CommandRejected(_entityId, "invalid-input", "type", $"{m.GetType().Name} is not a critical command");
+            }
+            return null;
         }
-        catch (InvalidInputException e)
+        catch (InvalidInputException ex)
         {
-            RejectInvalid(e);
-            return;
+            return Invalid(ex);
         }
-        catch (RejectionException e)
-        {
-            Reply(Sender, new CommandRejected(_entityId, e.Error, e.Field, e.Message));
-            return;
-        }
+    }
 
-        var replyTo = Sender;
+    /// <summary>Persists a critical event, after the unflushed window in the same atomic write, then runs <paramref name="then"/>.</summary>
+    private void PersistCritical(IPeerEvent critical, Action then)
+    {
         var batch = new List<IPeerEvent>(2);
         if (_pending) batch.Add(TakeFlushEvent());
-        batch.Add(toEvent());
-        _criticalReplyTo = replyTo;
+        batch.Add(critical);
         PeerActorsMetrics.JournalWrites.Add(1);
         PersistAll(batch, e =>
         {
-            if (e is ObservationsFlushed)
+            if (e is ObservationsFlushed f)
             {
+                OnMarksPersisted(f.Deliveries);
                 AfterPersisted();
                 return;
             }
             _state.Apply(_peerId, e);
+            if (e is IDeliveredEvent { Delivery: { } key }) _inbox.Persisted(key);
             PeerActorsMetrics.IngestEvents.Add(1);
-            _criticalReplyTo = null;
             AfterPersisted();
             PublishScoreInputs();
-            Reply(replyTo, new CommandAck(_entityId, Durability.Critical));
+            then();
         });
+    }
+
+    // ------------------------------------------------------------------ reliable delivery (PeerDeliveryProducer)
+
+    private void OnBatch(ObservationBatch b)
+    {
+        if (b.Items.Count == 0) return;
+        var admission = _inbox.Admit(b.ProducerId, b.Producer, b.FirstSeqNr, b.ConfirmedSeqNr, b.Items.Count);
+        if (admission.IsGap)
+        {
+            SendAck(b.ProducerId, admission.ResendFrom, null);
+            return;
+        }
+        if (admission.Skip > 0) PeerActorsMetrics.DeliveryDuplicates.Add(admission.Skip);
+        ContinueBatch(b, admission.Skip, null, ackNow: admission.Skip > 0);
+    }
+
+    /// <summary>
+    /// Applies the items of <paramref name="b"/> from <paramref name="index"/> on, in order. A critical item is persisted
+    /// (with the window before it) and the rest of the batch continues in its persist handler, so state and journal keep
+    /// the producer's order.
+    /// </summary>
+    private void ContinueBatch(ObservationBatch b, int index, List<ItemRejection>? rejections, bool ackNow)
+    {
+        for (; index < b.Items.Count; index++)
+        {
+            var item = b.Items[index];
+            var seq = b.FirstSeqNr + index;
+            ackNow |= item.ReplyRequested;
+            CommandRejected? rejection;
+            if (DeliveryOutbox<IActorRef>.IsCritical(item.Observation))
+            {
+                var key = new DeliveryMark(b.ProducerId, seq);
+                rejection = PrepareCritical(item.Observation, key, out var e);
+                if (rejection is null)
+                {
+                    var next = index + 1;
+                    var kept = rejections;
+                    PersistCritical(e!, () => ContinueBatch(b, next, kept, ackNow: true));
+                    return;
+                }
+            }
+            else
+            {
+                rejection = ApplyHighRate(item.Observation);
+            }
+            if (rejection is not null && item.ReplyRequested) (rejections ??= []).Add(new ItemRejection(seq, rejection));
+            _inbox.Applied(b.ProducerId, seq);
+        }
+        // Marks of rejected items must reach the journal too, or the producer would resend them forever.
+        if (_inbox.HasWindow && !_pending) MarkPending(null);
+        if (ackNow || rejections is not null) SendAck(b.ProducerId, 0, rejections);
+    }
+
+    private void SendAck(string producerId, long resendFrom, List<ItemRejection>? rejections)
+    {
+        if (_inbox.Get(producerId) is not { Ref: { } to } marks) return;
+        to.Tell(new DeliveryAck(_entityId, producerId, marks.Applied, marks.Persisted, resendFrom,
+            rejections is null ? [] : rejections), Self);
+    }
+
+    /// <summary>A flush carrying <paramref name="marks"/> is in the journal: the producers may forget those items.</summary>
+    private void OnMarksPersisted(IReadOnlyList<DeliveryMark>? marks)
+    {
+        if (marks is null) return;
+        foreach (var mark in marks)
+        {
+            if (_inbox.Persisted(mark) is not { Ref: { } to } m) continue;
+            to.Tell(new DeliveryAck(_entityId, m.ProducerId, m.Applied, m.Persisted, 0, []), Self);
+        }
+    }
+
+    private void RecoverMarks(IPeerEvent e)
+    {
+        switch (e)
+        {
+            case ObservationsFlushed { Deliveries: { } marks }:
+                foreach (var m in marks) _inbox.Recover(m);
+                break;
+            case IDeliveredEvent { Delivery: { } key }:
+                _inbox.Recover(key);
+                break;
+        }
     }
 
     private void Query(IPeerMessage m, Func<object> answer)
@@ -467,8 +618,9 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         Context.Stop(Self); // the next incarnation recovers whatever is still stored
     }
 
-    private void RejectInvalid(InvalidInputException e) =>
-        Reply(Sender, new CommandRejected(_entityId, "invalid-input", e.Field, e.Message));
+    private void RejectInvalid(InvalidInputException e) => Reply(Sender, Invalid(e));
+
+    private CommandRejected Invalid(InvalidInputException e) => new(_entityId, "invalid-input", e.Field, e.Message);
 
     private void Reply(IActorRef? to, object message)
     {
@@ -478,9 +630,11 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
     // ------------------------------------------------------------------ flushing
 
-    private void MarkPending(DateTimeOffset at)
+    /// <summary>Opens or widens the unflushed window; null = only delivery marks changed (the window keeps the last instant).</summary>
+    private void MarkPending(DateTimeOffset? observedAt)
     {
-        at = at.ToUniversalTime();
+        var at = observedAt?.ToUniversalTime() ?? (_pending ? _to : _lastObservedAt);
+        if (observedAt is not null) _lastObservedAt = at;
         if (!_pending)
         {
             _pending = true;
@@ -497,7 +651,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         var e = new ObservationsFlushed(_from, _to,
             new ObservationCounts(_requests, _successes, _timeouts, _failures, _ingress, _egress, _online, _offline, _serves),
-            _state.ToData());
+            _state.ToData(),
+            _inbox.HasWindow ? _inbox.TakeWindow() : null);
         DiscardPending();
         return e;
     }
@@ -518,6 +673,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         PeerActorsMetrics.JournalWrites.Add(1);
         PersistAsync(flush, _ =>
         {
+            OnMarksPersisted(flush.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
         });
@@ -533,8 +689,9 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         var publish = _scoreDirty;
         _scoreDirty = false;
         PeerActorsMetrics.JournalWrites.Add(1);
-        Persist(TakeFlushEvent(), _ =>
+        Persist(TakeFlushEvent(), f =>
         {
+            OnMarksPersisted(((ObservationsFlushed)f).Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
             Context.Stop(Self);
@@ -546,7 +703,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         if (++_eventsSinceSnapshot < _settings.SnapshotEvery || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
         _snapshotInFlight = true;
-        SaveSnapshot(new PeerSnapshot(_state.ToData()));
+        SaveSnapshot(new PeerSnapshot(_state.ToData(), _inbox.Snapshot()));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
@@ -601,9 +758,4 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         public static readonly FlushTick Instance = new();
     }
 
-    private sealed class RejectionException(string error, string? field, string message) : Exception(message)
-    {
-        public string Error { get; } = error;
-        public string? Field { get; } = field;
-    }
 }

@@ -1,4 +1,5 @@
 using PeerActors.Core.Bandwidth;
+using PeerActors.Delivery;
 using PeerActors.Core.Fitness;
 using PeerActors.Core.Stats;
 
@@ -72,26 +73,40 @@ public sealed record ObservationCounts(
 /// <param name="To">Latest observation instant in the window.</param>
 /// <param name="Counts">What happened in the window.</param>
 /// <param name="State">The peer's state after the window.</param>
-public sealed record ObservationsFlushed(DateTimeOffset From, DateTimeOffset To, ObservationCounts Counts, PeerStateData State) : IPeerEvent;
+/// <param name="Deliveries">Reliable-delivery marks of the producers whose items the window applied (null: none; absent
+/// from events written before reliable delivery existed).</param>
+public sealed record ObservationsFlushed(DateTimeOffset From, DateTimeOffset To, ObservationCounts Counts, PeerStateData State,
+    IReadOnlyList<DeliveryMark>? Deliveries = null) : IPeerEvent;
 
 /// <summary>Critical event (manifest <c>peer-payment.v1</c>): we paid the peer <paramref name="AmountSat"/> sat.</summary>
-public sealed record PaymentRecorded(long AmountSat, DateTimeOffset ObservedAt) : IPeerEvent;
+public sealed record PaymentRecorded(long AmountSat, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
 /// <summary>Critical event (manifest <c>peer-receipt.v1</c>): the peer paid us <paramref name="AmountSat"/> sat.</summary>
-public sealed record ReceiptRecorded(long AmountSat, DateTimeOffset ObservedAt) : IPeerEvent;
+public sealed record ReceiptRecorded(long AmountSat, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
 /// <summary>Critical event (manifest <c>peer-payment-default.v1</c>): the peer failed to pay after delivery.</summary>
-public sealed record PaymentDefaultRecorded(DateTimeOffset ObservedAt) : IPeerEvent;
+public sealed record PaymentDefaultRecorded(DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
 /// <summary>Critical event (manifest <c>peer-channel-opened.v1</c>): lnd addChannel.</summary>
-public sealed record ChannelOpened(string ChannelId, DateTimeOffset ObservedAt) : IPeerEvent;
+public sealed record ChannelOpened(string ChannelId, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
 /// <summary>Critical event (manifest <c>peer-channel-closed.v1</c>): lnd removeChannel.</summary>
-public sealed record ChannelClosed(string ChannelId, DateTimeOffset ObservedAt) : IPeerEvent;
+public sealed record ChannelClosed(string ChannelId, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
+
+/// <summary>
+/// A critical event that may carry the idempotency key of the reliable-delivery item it came from (its producer and
+/// sequence number): recovery restores the producer's mark from it, so a resend of the item is never applied twice.
+/// </summary>
+public interface IDeliveredEvent
+{
+    /// <summary>The item's key, or null when the command came by a direct Ask.</summary>
+    DeliveryMark? Delivery { get; }
+}
 
 /// <summary>Snapshot of a peer actor (manifest <c>peer-snapshot.v1</c>).</summary>
 /// <param name="State">The absolute state at the snapshot's sequence number.</param>
-public sealed record PeerSnapshot(PeerStateData State);
+/// <param name="Deliveries">Every remembered producer's persisted mark (null in snapshots written before reliable delivery).</param>
+public sealed record PeerSnapshot(PeerStateData State, IReadOnlyList<DeliveryMark>? Deliveries = null);
 
 /// <summary>
 /// Stop message of the peer entities (the sharding hand-off stop message, also used for idle passivation): the

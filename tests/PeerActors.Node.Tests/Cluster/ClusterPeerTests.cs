@@ -149,7 +149,7 @@ public sealed class ClusterPeerTests(PostgresServer postgres, ITestOutputHelper 
                 await Task.Delay(20);
             }
         });
-        var critClient = new PeerActorsClient(client.Proxy, TimeSpan.FromSeconds(5));
+        var critClient = new PeerActorsClient(client.Proxy, client.Producer, TimeSpan.FromSeconds(5));
         var critical = Task.Run(async () =>
         {
             var round = 0;
@@ -181,7 +181,7 @@ public sealed class ClusterPeerTests(PostgresServer postgres, ITestOutputHelper 
 
         // Re-homing: every peer answers again (SBR downs the dead node after stable-after, its shards move).
         // Polled in parallel with the still-running critical stream, with a short Ask timeout.
-        var poller = new PeerActorsClient(client.Proxy, TimeSpan.FromSeconds(2));
+        var poller = new PeerActorsClient(client.Proxy, client.Producer, TimeSpan.FromSeconds(2));
         var replies = new PeerStatsReply[PeerCount];
         await Poll.UntilAsync(async () =>
         {

@@ -21,17 +21,21 @@ public sealed class EmbeddedClient : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private EmbeddedClient(IHost host, ActorSystem system, IActorRef proxy)
+    private EmbeddedClient(IHost host, ActorSystem system, IActorRef proxy, IActorRef producer)
     {
         _host = host;
         System = system;
         Proxy = proxy;
-        Client = new PeerActorsClient(proxy, TimeSpan.FromSeconds(20));
+        Producer = producer;
+        Client = new PeerActorsClient(proxy, producer, TimeSpan.FromSeconds(20));
     }
 
     public ActorSystem System { get; }
 
     public IActorRef Proxy { get; }
+
+    /// <summary>The reliable-delivery producer of this client's ActorSystem.</summary>
+    public IActorRef Producer { get; }
 
     public PeerActorsClient Client { get; }
 
@@ -44,9 +48,7 @@ public sealed class EmbeddedClient : IAsyncDisposable
             akka.AddHocon("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = 0", HoconAddMode.Prepend)
                 .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
                 .WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), Roles = ["client"] })
-                .WithVersionedJsonSerializer(PeerSerializer.SerializerName, PeerSerializer.Registry, system => new PeerSerializer(system))
-                .WithShardRegionProxy<PeerRegionKey>(PeerActorsHostingExtensions.RegionName, "peeractors",
-                    new PeerMessageExtractor(new PeerActorsOptions().ShardCount));
+                .WithPeerActorsProxy(new PeerActorsOptions());
         });
         var host = builder.Build();
         await host.StartAsync();
@@ -55,7 +57,8 @@ public sealed class EmbeddedClient : IAsyncDisposable
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
         await up.Task.WaitAsync(timeout);
         var proxy = await ActorRegistry.For(system).GetAsync<PeerRegionKey>();
-        return new EmbeddedClient(host, system, proxy);
+        var producer = await ActorRegistry.For(system).GetAsync<PeerDeliveryKey>();
+        return new EmbeddedClient(host, system, proxy, producer);
     }
 
     /// <summary>Shards per node address (the cluster-wide view of the coordinator).</summary>

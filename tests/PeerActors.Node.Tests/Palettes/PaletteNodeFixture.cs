@@ -63,7 +63,7 @@ public sealed class PaletteNodeFixture : IAsyncLifetime
         Endpoint = (await Host.Services.GetRequiredService<ManagementEndpoint>().WhenBound.WaitAsync(Timeout)).ToString();
 
         var registry = ActorRegistry.For(System);
-        var peers = new PeerActorsClient(await registry.GetAsync<PeerRegionKey>(), Timeout);
+        var peers = new PeerActorsClient(await registry.GetAsync<PeerRegionKey>(), await registry.GetAsync<PeerDeliveryKey>(), Timeout);
         var t = T0;
         for (var i = 0; i < 10; i++)
         {

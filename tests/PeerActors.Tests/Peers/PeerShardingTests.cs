@@ -38,7 +38,7 @@ public sealed class PeerShardingTests() : TestKit(ConfigurationFactory.ParseStri
     public async Task Commands_and_queries_round_trip_through_the_region_and_the_client()
     {
         var region = StartRegion();
-        var client = new PeerActorsClient(region, TimeSpan.FromSeconds(15));
+        var client = new PeerActorsClient(region, askTimeout: TimeSpan.FromSeconds(15));
         var a = PeerTestConfig.NewPeer("a");
         var b = PeerTestConfig.NewPeer("b");
 

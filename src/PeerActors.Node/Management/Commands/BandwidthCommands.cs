@@ -46,7 +46,7 @@ public abstract class BandwidthCommandBase : ManagementCommandBase
             return (null, CommandResult.Failure("the peer shard region is not running on this node"));
 
         var ids = await new SelectorClient(selector, Options.AskTimeout).TrackedPeersAsync(Options.AskTimeout, ct).ConfigureAwait(false);
-        var client = new PeerActorsClient(region, Options.AskTimeout);
+        var client = new PeerActorsClient(region, askTimeout: Options.AskTimeout);
         var replies = new ConcurrentBag<BandwidthReply>();
         try
         {
