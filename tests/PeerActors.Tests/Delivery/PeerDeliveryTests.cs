@@ -52,4 +52,87 @@ public sealed class PeerDeliveryTests : TestKit
         var drained = await producer.Ask<DeliveryDrained>(new AwaitDrained(0), TimeSpan.FromSeconds(10));
         Assert.Equal(0, drained.Unconfirmed);
     }
+
+    [Fact]
+    public async Task Batches_dropped_on_the_way_are_resent_until_persisted_and_applied_exactly_once()
+    {
+        var id = PeerTestConfig.NewPeer();
+        var peer = Peer(id);
+        var link = Sys.ActorOf(Props.Create(() => new LossyLink(peer, 3))); // drops the first 3 batches
+        var producer = Sys.ActorOf(PeerDeliveryProducer.Props(link, Fast));
+        for (var i = 0; i < 50; i++)
+        {
+            producer.Tell(new RecordRequest(id, 0, T0.AddSeconds(i)));
+            producer.Tell(new RecordSuccess(id, 100, 1000, T0.AddSeconds(i)));
+            if (i % 10 == 0) await Task.Delay(20); // several batches
+        }
+        await producer.Ask<DeliveryDrained>(new AwaitDrained(0), TimeSpan.FromSeconds(20));
+
+        var stats = await StatsAsync(peer, id);
+        Assert.Equal(50UL, stats.Stats.RequestsSent);
+        Assert.Equal(50UL, stats.Stats.Successes);
+        Assert.Equal(50_000UL, stats.Stats.BytesReceived);
+        var counters = await producer.Ask<DeliveryStats>(GetDeliveryStats.Instance, TimeSpan.FromSeconds(5));
+        Assert.True(counters.ItemsResent > 0, "the dropped batches were sent again");
+    }
+
+    [Fact]
+    public async Task A_resend_to_a_recovered_incarnation_is_not_applied_twice()
+    {
+        var id = PeerTestConfig.NewPeer();
+        var first = Peer(id);
+        var items = new[]
+        {
+            new DeliveryItem(new RecordRequest(id, 0, T0), false),
+            new DeliveryItem(new RecordSuccess(id, 50, 700, T0), false),
+            new DeliveryItem(new RecordPayment(id, 5, T0.AddSeconds(1)), true),
+            new DeliveryItem(new RecordRequest(id, 0, T0.AddSeconds(2)), true),
+        };
+        var batch = new ObservationBatch(id, "producer-a", TestActor, 1, 0, items);
+        first.Tell(batch, TestActor);
+        // The reply-requested items make the peer ack at once: applied 4, persisted 3 (the payment's write carried the first two).
+        var ack = (DeliveryAck)await FishForMessageAsync(m => m is DeliveryAck { AppliedSeqNr: 4 }, TimeSpan.FromSeconds(10));
+        Assert.True(ack.PersistedSeqNr >= 3);
+        // The stop message flushes the window (and acks persisted 4) before the actor stops.
+        Watch(first);
+        first.Tell(PeerStop.Instance);
+        await FishForMessageAsync(m => m is DeliveryAck { PersistedSeqNr: 4 }, TimeSpan.FromSeconds(10));
+        await ExpectTerminatedAsync(first);
+
+        var second = Peer(id);
+        await foreach (var _ in ReceiveWhileAsync(TimeSpan.FromMilliseconds(200), m => m)) { } // late acks of the first incarnation
+        second.Tell(batch, TestActor); // the whole batch again, as after a lost ack
+        var again = await ExpectMsgAsync<DeliveryAck>(TimeSpan.FromSeconds(10));
+        Assert.Equal((4L, 4L), (again.AppliedSeqNr, again.PersistedSeqNr));
+        var stats = await StatsAsync(second, id);
+        Assert.Equal(2UL, stats.Stats.RequestsSent);
+        Assert.Equal(5UL, stats.Stats.PaidSat);
+    }
+
+    [Fact]
+    public async Task A_batch_after_a_gap_is_refused_with_the_sequence_number_to_resend_from()
+    {
+        var id = PeerTestConfig.NewPeer();
+        var peer = Peer(id);
+        peer.Tell(new ObservationBatch(id, "p", TestActor, 3, 0, [new DeliveryItem(new RecordRequest(id, 0, T0), true)]), TestActor);
+        var ack = await ExpectMsgAsync<DeliveryAck>(TimeSpan.FromSeconds(10));
+        Assert.Equal((0L, 1L), (ack.AppliedSeqNr, ack.ResendFrom));
+        var reply = await peer.Ask<object>(new GetPeerStats(id), TimeSpan.FromSeconds(5));
+        Assert.Equal("peer not found", Assert.IsType<CommandRejected>(reply).Error);
+    }
+
+    /// <summary>Forwards everything to the target but drops the first few batches.</summary>
+    private sealed class LossyLink : ReceiveActor
+    {
+        public LossyLink(IActorRef target, int drop)
+        {
+            var dropped = 0;
+            Receive<ObservationBatch>(b =>
+            {
+                if (dropped++ < drop) return;
+                target.Forward(b);
+            });
+            ReceiveAny(m => target.Forward(m));
+        }
+    }
 }
