@@ -57,6 +57,23 @@ public sealed class NodeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts one more node with the cluster's seed list and waits (bounded) until it has joined.</summary>
+    public async Task<NodeProcess> AddNodeAsync(string name)
+    {
+        var node = NodeProcess.Start(new NodeProcessOptions
+        {
+            Name = name,
+            ConnectionString = ConnectionString,
+            Seeds = Seeds,
+            RemotePort = ProcessRunner.FreeLoopbackPort(),
+            EndpointPort = ProcessRunner.FreeLoopbackPort(),
+            Token = Token,
+        }, _output);
+        Nodes.Add(node);
+        await node.WaitJoinedAsync(JoinTimeout);
+        return node;
+    }
+
     /// <summary>All nodes' output lines.</summary>
     public IEnumerable<string> AllLines => Nodes.SelectMany(n => n.Lines);
 
