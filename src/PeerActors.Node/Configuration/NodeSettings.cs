@@ -92,6 +92,9 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.bandwidth.epoch-length</c> (&gt; 0).</summary>
     public required TimeSpan BandwidthEpochLength { get; init; }
 
+    /// <summary><c>peeractors.delivery.*</c>: reliable delivery to the peer actors (batching, resend, buffer bound).</summary>
+    public PeerActors.Delivery.DeliverySettings Delivery { get; init; } = new();
+
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }
 
@@ -112,6 +115,7 @@ public sealed record NodeSettings
         PassivationIdleTimeout = PassivationIdleTimeout,
         Role = ShardingRole,
         BandwidthEpochLength = BandwidthEpochLength,
+        Delivery = Delivery,
         MetricsPerPeerLabelCap = MetricsPerPeerLabelCap,
         LimitsFile = LimitsFile,
     }.Validate();

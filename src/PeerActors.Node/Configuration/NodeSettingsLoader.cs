@@ -255,6 +255,13 @@ public static partial class NodeSettingsLoader
             MetricsPerPeerLabelCap = r.Int("peeractors.metrics.per-peer-label-cap", 0, int.MaxValue),
             LimitsFile = limitsPath,
             BandwidthEpochLength = r.Duration("peeractors.bandwidth.epoch-length"),
+            Delivery = new PeerActors.Delivery.DeliverySettings
+            {
+                BatchInterval = r.Duration("peeractors.delivery.batch-interval"),
+                MaxBatchItems = r.Int("peeractors.delivery.max-batch-items", 1, 65536),
+                ResendAfter = r.Duration("peeractors.delivery.resend-after"),
+                MaxUnconfirmed = r.Int("peeractors.delivery.max-unconfirmed", 1, int.MaxValue),
+            },
             Hocon = merged,
         };
     }

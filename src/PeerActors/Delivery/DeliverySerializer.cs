@@ -128,8 +128,19 @@ public sealed class DeliverySerializer(ExtendedActorSystem system) : SerializerW
     {
         var items = new DeliveryItem[p.Items.Count];
         for (var i = 0; i < items.Length; i++) items[i] = FromProto(p.PeerId, p.Items[i]);
-        var producer = system.Provider.ResolveActorRef(p.ProducerPath);
+        var producer = ResolveProducer(p.ProducerPath);
         return new ObservationBatch(p.PeerId, p.ProducerId, producer, p.FirstSeqNr, p.ConfirmedSeqNr, items);
+    }
+
+    // A node hears from few producers: resolving their path (a parse and a provider lookup) once each is enough.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IActorRef> _producers = new(StringComparer.Ordinal);
+
+    private IActorRef ResolveProducer(string path)
+    {
+        if (_producers.TryGetValue(path, out var known)) return known;
+        var resolved = system.Provider.ResolveActorRef(path);
+        if (_producers.Count < 1024) _producers[path] = resolved;
+        return resolved;
     }
 
     private static DeliveryItem FromProto(string peer, Wire.Item p)

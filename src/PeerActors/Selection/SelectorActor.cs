@@ -51,6 +51,10 @@ public sealed class SelectorActor : ReceiveActor
         _peerRegion = peerRegion;
 
         Receive<PeerScoreInputs>(Apply);
+        Receive<PeerScoreInputsBatch>(b =>
+        {
+            foreach (var m in b.Updates) Apply(m);
+        });
         Receive<SelectPeers>(Select);
         Receive<GetSelectionSummary>(m =>
         {

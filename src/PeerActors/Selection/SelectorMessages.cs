@@ -26,6 +26,14 @@ public sealed record PeerScoreInputs(
 }
 
 /// <summary>
+/// Several <see cref="PeerScoreInputs"/> published at once on <see cref="PeerScoreInputs.Topic"/> (the latest of each
+/// peer within one publish interval of a node), so that a busy node sends one message per interval to each selector
+/// instead of one per peer flush. Selectors apply each update as if it came alone.
+/// </summary>
+/// <param name="Updates">The updates (at most one per peer).</param>
+public sealed record PeerScoreInputsBatch(IReadOnlyList<PeerScoreInputs> Updates);
+
+/// <summary>
 /// Asks one peer actor (routed through the peer shard region like every <see cref="Peers.IPeerMessage"/>) to
 /// publish its current <see cref="PeerScoreInputs"/> at once, even if nothing changed. Sent by the
 /// selector's journal bootstrap (<see cref="SelectorOptions.BootstrapFromJournal"/>) to wake peers that

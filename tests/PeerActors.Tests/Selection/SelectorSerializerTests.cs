@@ -51,4 +51,13 @@ public class SelectorSerializerTests
         Assert.Equal(wake, RoundTrip(wake));
         Assert.Equal("peer-1", wake.EntityId);
     }
+
+    [Fact]
+    public void Score_inputs_batch_round_trips_under_its_manifest()
+    {
+        var batch = new PeerScoreInputsBatch([Inputs(Peer("p1", 10, 9, 50, lastSuccess: T0), version: 7), Inputs(Peer("p2", 3, 1, 80), version: 2)]);
+        Assert.Equal("selector-score-inputs-batch.v1", Serializer.Manifest(batch));
+        var back = RoundTrip(batch);
+        Assert.Equal(batch.Updates.Select(u => (u.Stats, u.Version)), back.Updates.Select(u => (u.Stats, u.Version)));
+    }
 }
