@@ -27,18 +27,23 @@ public sealed class ClusterSuite : IBenchmarkSuite
     public async Task RunAsync(BenchmarkOptions options, ResultReporter report)
     {
         var file = options.Quick ? Sample() : RealDay() ?? Sample();
+        // Suite arguments: --set KEY=VALUE (repeatable), passed to every node and replay, e.g. peeractors.delivery.batch-interval=25ms.
+        var sets = new List<string>();
+        for (var i = 0; i + 1 < options.Args.Count; i++)
+            if (options.Args[i] == "--set") sets.Add(options.Args[++i]);
+        var setArgs = sets.SelectMany(s => new[] { "--set", s }).ToArray();
         Console.WriteLine($"cluster: trace {file}");
 
-        var single = await ReplayAsync(file, ["--data-dir", TempDir("single")], []);
+        var single = await ReplayAsync(file, ["--data-dir", TempDir("single"), .. setArgs], []);
         Console.WriteLine($"cluster: single node {single.EventsPerSecond:N0} events/s, {single.CpuSeconds:F1} CPU-s for {single.Events:N0} events");
 
         await using var postgres = new PostgresServer();
         await postgres.InitializeAsync();
         var cs = await postgres.CreateDatabaseAsync("bench");
-        await using var cluster = await NodeCluster.StartAsync(new ConsoleOutput(), cs, count: 3);
+        await using var cluster = await NodeCluster.StartAsync(new ConsoleOutput(), cs, count: 3, set: sets);
         var pids = cluster.Nodes.Select(n => n.Pid).ToArray();
         var before = pids.Select(CpuSeconds).ToArray();
-        var args = new List<string> { "--config", "cluster", "--connection-string", cs, "--data-dir", TempDir("cluster") };
+        List<string> args = ["--config", "cluster", "--connection-string", cs, "--data-dir", TempDir("cluster"), .. setArgs];
         foreach (var s in cluster.Seeds) args.AddRange(["--seed", s]);
         var multi = await ReplayAsync(file, args, []);
         var nodesCpu = pids.Select(CpuSeconds).Zip(before, (a, b) => a - b).Sum();

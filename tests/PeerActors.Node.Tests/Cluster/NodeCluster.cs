@@ -74,6 +74,18 @@ public sealed class NodeCluster : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Starts node <paramref name="index"/> again (same name and ports) after it exited, and waits until it has joined.</summary>
+    public async Task<NodeProcess> RestartAsync(int index)
+    {
+        var old = Nodes[index];
+        if (!old.HasExited) throw new InvalidOperationException($"{old.Name} is still running");
+        await old.DisposeAsync();
+        var node = NodeProcess.Start(old.Options, _output);
+        Nodes[index] = node;
+        await node.WaitJoinedAsync(JoinTimeout);
+        return node;
+    }
+
     /// <summary>All nodes' output lines.</summary>
     public IEnumerable<string> AllLines => Nodes.SelectMany(n => n.Lines);
 

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using PeerActors.Client;
+using PeerActors.Node.Replay;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace PeerActors.Node.Tests.ClusterNodes;
+
+/// <summary>
+/// Re-homing times over repeated SIGKILLs and after an operator's <c>cluster down</c>, concurrent first starts on an
+/// empty database, and a rolling restart (first seed killed, then every node restarted) under a replay.
+/// Timings are reported, not asserted tightly (machines are noisy); correctness is asserted.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterResilienceTests(PostgresServer postgres, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private const int PeerCount = 40;
+
+    private static string PeerId(int i) => $"rehome-{i:D3}";
+
+    /// <summary>Polls until every peer answers a query (short attempts); returns the seconds since <paramref name="since"/>.</summary>
+    private static async Task<double> AllAnswerAsync(PeerActorsClient poller, DateTime since)
+    {
+        await Poll.UntilAsync(async () =>
+        {
+            var all = await Task.WhenAll(Enumerable.Range(0, PeerCount).Select(async i =>
+            {
+                try { return await poller.GetPeerStatsAsync(PeerId(i)); }
+                catch (Exception) { return null; }
+            }));
+            return all.All(r => r is not null);
+        }, Timeout, "all peers answer", TimeSpan.FromMilliseconds(100));
+        return (DateTime.UtcNow - since).TotalSeconds;
+    }
+
+    [Fact]
+    public async Task Peers_of_a_killed_node_answer_again_each_time_and_sooner_after_an_operator_down()
+    {
+        var cs = await postgres.CreateDatabaseAsync("rehome");
+        await using var cluster = await NodeCluster.StartAsync(output, cs);
+        foreach (var node in cluster.Nodes) await ManagementHttp.WaitReachableAsync(node, Timeout);
+        await using var client = await EmbeddedClient.StartAsync(cluster.Seeds, Timeout);
+        await Parallel.ForEachAsync(Enumerable.Range(0, PeerCount), async (i, ct) =>
+            await client.Client.RecordPaymentAsync(PeerId(i), 10, T0, ct));
+        var poller = new PeerActorsClient(client.Proxy, client.Producer, TimeSpan.FromSeconds(1));
+
+        var kills = new List<double>();
+        for (var round = 0; round < 5; round++)
+        {
+            // Kill the newest non-seed node (it holds shards after the rebalance), then add a fresh one for the next round.
+            var victim = cluster.Nodes.Last(n => !n.HasExited);
+            victim.Kill();
+            var t = await AllAnswerAsync(poller, DateTime.UtcNow);
+            kills.Add(t);
+            output.WriteLine($"re-home after SIGKILL #{round + 1}: {t:F1} s");
+            await cluster.AddNodeAsync($"node{cluster.Nodes.Count + 1}");
+            await Poll.UntilAsync(async () => (await client.ShardsPerNodeAsync(TimeSpan.FromSeconds(5))).GetValueOrDefault(cluster.Nodes[^1].Address) > 0,
+                Timeout, "the new node hosts shards (rebalance)", TimeSpan.FromMilliseconds(500));
+        }
+
+        // The operator downs the dead node at once: only the removal margin and the region retry remain.
+        var downVictim = cluster.Nodes.Last(n => !n.HasExited);
+        downVictim.Kill();
+        var killedAt = DateTime.UtcNow;
+        var live = cluster.Nodes.First(n => !n.HasExited);
+        await Poll.UntilAsync(async () =>
+        {
+            var (status, body) = await ManagementHttp.PostAsync(live.Endpoint, "cluster down", new { address = downVictim.Address });
+            return status == HttpStatusCode.OK && body?["ok"]?.GetValue<bool>() == true;
+        }, Timeout, "cluster down accepted", TimeSpan.FromMilliseconds(200));
+        var afterDown = await AllAnswerAsync(poller, killedAt);
+
+        var sorted = kills.Order().ToArray();
+        output.WriteLine($"re-home after SIGKILL over {kills.Count} kills: p50 {sorted[sorted.Length / 2]:F1} s, max {sorted[^1]:F1} s; " +
+                         $"with an operator's cluster down at once: {afterDown:F1} s");
+        // Sanity bounds only (timings are the figure to report, not to assert on a loaded machine).
+        Assert.All(kills, k => Assert.True(k < 60, $"re-home took {k:F1} s"));
+        for (var i = 0; i < PeerCount; i++)
+            Assert.Equal(10UL, (await client.Client.GetPeerStatsAsync(PeerId(i))).Stats.PaidSat);
+    }
+
+    [Fact]
+    public async Task Five_nodes_starting_at_once_on_an_empty_database_never_race_on_the_schema()
+    {
+        var cs = await postgres.CreateDatabaseAsync("five_starts");
+        await using var cluster = await NodeCluster.StartAsync(output, cs, count: 5);
+        foreach (var node in cluster.Nodes) await ManagementHttp.WaitReachableAsync(node, Timeout);
+        await using var client = await EmbeddedClient.StartAsync(cluster.Seeds, Timeout);
+        // Every node can write: one critical event per peer spread over the shards.
+        await Parallel.ForEachAsync(Enumerable.Range(0, PeerCount), async (i, ct) =>
+            await client.Client.RecordPaymentAsync(PeerId(i), 1, T0, ct));
+        var schemaErrors = cluster.AllLines.Where(l => l.Contains("23505", StringComparison.Ordinal)
+            || l.Contains("initialization", StringComparison.OrdinalIgnoreCase) && l.Contains("Failure", StringComparison.Ordinal)).ToList();
+        output.WriteLine($"five concurrent starts: {schemaErrors.Count} schema errors");
+        Assert.Empty(schemaErrors);
+        await Poll.UntilAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(client.System).State.Members
+                .Count(m => m.HasRole("peeractors") && m.Status == Akka.Cluster.MemberStatus.Up) == 5),
+            Timeout, "five peer-hosting members Up", TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Killing_the_first_seed_then_restarting_every_node_under_a_replay_loses_nothing()
+    {
+        var cs = await postgres.CreateDatabaseAsync("rolling");
+        await using var cluster = await NodeCluster.StartAsync(output, cs);
+        var sample = Path.Combine(AppContext.BaseDirectory, "data", "p2p-live-streaming", "sample.csv");
+        var read = await SessionSource.ReadAsync([sample], strict: true, CancellationToken.None);
+        var expected = ReplayPlanner.Plan(read.Records).Totals.TotalIngressBytes;
+        var reportJson = Path.Combine(Path.GetTempPath(), $"rolling-{Guid.NewGuid():N}.json");
+        var dataDir = Directory.CreateTempSubdirectory("peeractors-replay-").FullName;
+        List<string> args = [NodeProcess.NodeAssembly, "replay", sample, "--config", "cluster", "--speed", "900",
+            "--connection-string", cs, "--data-dir", dataDir, "--report-json", reportJson];
+        foreach (var s in cluster.Seeds) args.AddRange(["--seed", s]);
+        var sw = Stopwatch.StartNew();
+        var replay = ProcessRunner.RunAsync(ProcessRunner.DotnetHost(), args, TimeSpan.FromMinutes(6), dataDir);
+
+        await Poll.UntilAsync(async () => await postgres.ScalarAsync("rolling", "SELECT count(*) FROM journal WHERE persistence_id LIKE 'peer-%'") is long n && n > 100,
+            Timeout, "replay under way", TimeSpan.FromMilliseconds(250));
+        // 1. SIGKILL the first seed (it hosts the coordinator: the oldest member), then bring it back.
+        var first = cluster.Nodes[0];
+        first.Kill();
+        output.WriteLine($"rolling: first seed killed at {sw.Elapsed.TotalSeconds:F1} s");
+        var restarted = await cluster.RestartAsync(0);
+        output.WriteLine($"rolling: first seed back at {sw.Elapsed.TotalSeconds:F1} s");
+        // 2. Graceful rolling restart of the other two (SIGTERM: hand-off and flush).
+        for (var i = 1; i < 3; i++)
+        {
+            Assert.Equal(0, await cluster.Nodes[i].StopAsync(Timeout));
+            await cluster.RestartAsync(i);
+            output.WriteLine($"rolling: node{i + 1} restarted at {sw.Elapsed.TotalSeconds:F1} s");
+        }
+        var result = await replay;
+        output.WriteLine($"rolling: replay exit {result.ExitCode} after {sw.Elapsed.TotalSeconds:F1} s\n{ProcessRunner.Tail(result.Combined.Split('\n'), 20)}");
+        Assert.True(result.ExitCode == 0, result.Combined);
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(reportJson));
+        var ingress = report.RootElement.GetProperty("ingressBytesTotal").GetInt64();
+        output.WriteLine($"rolling: ingress applied {ingress:N0}, expected {expected:N0}, lost {expected - ingress:N0}");
+        Assert.Equal(expected, ingress);
+        Assert.False(restarted.HasExited);
+    }
+}
