@@ -154,3 +154,26 @@ internal static class Saturating
 {
     public static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 }
+
+/// <summary>
+/// What one flush window changed in a <see cref="PeerBandwidth"/>: the totals, the folded older bucket and the absolute
+/// value of every epoch bucket recorded into during the window. <see cref="PeerBandwidth.ApplyWindow"/> on the state
+/// before the window reproduces the state after it exactly.
+/// </summary>
+/// <param name="IngressBytes">Total ingress bytes after the window.</param>
+/// <param name="EgressBytes">Total egress bytes after the window.</param>
+/// <param name="Older">Folded older bucket after the window.</param>
+/// <param name="Epochs">Buckets touched in the window (absolute values), ascending by epoch.</param>
+public sealed record PeerBandwidthWindow(long IngressBytes, long EgressBytes, OlderBytes? Older, IReadOnlyList<EpochBytes> Epochs)
+{
+    /// <summary>Structural equality (epochs compared element by element).</summary>
+    /// <param name="other">The window to compare with.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(PeerBandwidthWindow? other) =>
+        other is not null && IngressBytes == other.IngressBytes && EgressBytes == other.EgressBytes && Older == other.Older
+        && Epochs.SequenceEqual(other.Epochs);
+
+    /// <summary>Hash over the totals and the epoch count.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(IngressBytes, EgressBytes, Older, Epochs.Count);
+}

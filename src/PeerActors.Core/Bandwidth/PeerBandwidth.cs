@@ -12,6 +12,7 @@ public sealed class PeerBandwidth
 {
     private readonly BandwidthOptions _options;
     private readonly SortedDictionary<long, (long In, long Out)> _epochs = new();
+    private readonly SortedSet<long> _touched = [];
     private OlderBytes? _older;
 
     /// <summary>Creates an empty record.</summary>
@@ -134,6 +135,34 @@ public sealed class PeerBandwidth
         return pb;
     }
 
+    /// <summary>What changed since the last call (or since creation): totals, older bucket, touched buckets.</summary>
+    /// <returns>The window; the set of touched buckets is cleared.</returns>
+    public PeerBandwidthWindow TakeWindow()
+    {
+        var epochs = new List<EpochBytes>(_touched.Count);
+        foreach (var e in _touched)
+            if (_epochs.TryGetValue(e, out var b)) epochs.Add(new EpochBytes(e, b.In, b.Out));
+        _touched.Clear();
+        return new PeerBandwidthWindow(IngressBytes, EgressBytes, _older, epochs);
+    }
+
+    /// <summary>
+    /// Applies a window taken by <see cref="TakeWindow"/> from a bandwidth in the same state as this one: overwrites the
+    /// touched buckets, sets the totals and the older bucket, and drops the buckets the window folded into it.
+    /// </summary>
+    /// <param name="window">The window.</param>
+    public void ApplyWindow(PeerBandwidthWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        foreach (var e in window.Epochs) _epochs[e.Epoch] = (e.IngressBytes, e.EgressBytes);
+        _older = window.Older;
+        if (_older is { } o)
+            foreach (var folded in _epochs.Keys.Where(k => k <= o.LastEpoch).ToArray()) _epochs.Remove(folded);
+        IngressBytes = window.IngressBytes;
+        EgressBytes = window.EgressBytes;
+        _touched.Clear();
+    }
+
     internal static void ValidateDirection(TrafficDirection direction)
     {
         if (direction is not (TrafficDirection.Ingress or TrafficDirection.Egress))
@@ -154,6 +183,7 @@ public sealed class PeerBandwidth
         _epochs[epoch] = _epochs.TryGetValue(epoch, out var cur)
             ? (Saturating.Add(cur.In, ingress), Saturating.Add(cur.Out, egress))
             : (ingress, egress);
+        if (applyRetention) _touched.Add(epoch);
         if (applyRetention) ApplyRetention();
     }
 

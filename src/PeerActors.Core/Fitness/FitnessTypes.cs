@@ -128,3 +128,33 @@ public sealed record PeerLogState(
     public override int GetHashCode() =>
         HashCode.Combine(Online, FlapCount, LastFlap, Staged, Prefix, Committed.Count, Channels.Count);
 }
+
+/// <summary>
+/// What one flush window changed in a <see cref="PeerLog"/>, for a journal that grows with activity rather than with
+/// the log's size: the events committed in the window (bounded by the rate-limit tiers) and the resulting scalars.
+/// Channels are not part of it (they change only through their own persisted events).
+/// <see cref="PeerLog.ApplyWindow"/> on the state before the window reproduces the state after it exactly.
+/// </summary>
+/// <param name="Online">Online state after the window.</param>
+/// <param name="FlapCount">Flap count after the window.</param>
+/// <param name="LastFlap">Last flap after the window.</param>
+/// <param name="Staged">Staged event after the window.</param>
+/// <param name="Appended">Events committed during the window, in commit order.</param>
+public sealed record PeerLogWindow(
+    bool Online,
+    long FlapCount,
+    DateTimeOffset? LastFlap,
+    OnlineStateEvent? Staged,
+    IReadOnlyList<OnlineStateEvent> Appended)
+{
+    /// <summary>Structural equality (appended events compared element by element).</summary>
+    /// <param name="other">The window to compare with.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(PeerLogWindow? other) =>
+        other is not null && Online == other.Online && FlapCount == other.FlapCount && LastFlap == other.LastFlap
+        && Staged == other.Staged && Appended.SequenceEqual(other.Appended);
+
+    /// <summary>Hash over the scalars and the appended count.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(Online, FlapCount, LastFlap, Staged, Appended.Count);
+}

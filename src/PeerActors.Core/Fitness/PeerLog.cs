@@ -34,6 +34,7 @@ public sealed class PeerLog
     private PeerLogPrefix? _prefix;
     private long _flapCount;
     private DateTimeOffset? _lastFlap;
+    private long _commits;
 
     /// <summary>Creates a log for a peer (lnd <c>newPeerLog</c>), optionally with its historical flap count.</summary>
     /// <param name="options">Settings; <see cref="PeerLogOptions.Default"/> when null.</param>
@@ -67,6 +68,39 @@ public sealed class PeerLog
 
     /// <summary>The compacted prefix summary, if the log has been compacted.</summary>
     public PeerLogPrefix? Prefix => _prefix;
+
+    /// <summary>Events committed since this log object was created or loaded (a position for <see cref="TakeWindow"/>).</summary>
+    public long CommitCount => _commits;
+
+    /// <summary>
+    /// What changed since the position <paramref name="commitCount"/> (an earlier <see cref="CommitCount"/>): the events
+    /// committed since then and the current scalars; null when some of those events were already folded into the
+    /// prefix (the window cannot be expressed as appended events: persist the whole state instead).
+    /// </summary>
+    /// <param name="commitCount">The position the window starts at.</param>
+    /// <returns>The window, or null.</returns>
+    public PeerLogWindow? TakeWindow(long commitCount)
+    {
+        var n = _commits - commitCount;
+        if (n < 0 || n > _committed.Count) return null;
+        var appended = n == 0 ? [] : _committed.GetRange(_committed.Count - (int)n, (int)n).ToArray();
+        return new PeerLogWindow(Online, _flapCount, _lastFlap, _staged, appended);
+    }
+
+    /// <summary>
+    /// Applies a window taken by <see cref="TakeWindow"/> from a log in the same state as this one: commits the appended
+    /// events through the same compaction as live commits, then sets the scalars and the staged event.
+    /// </summary>
+    /// <param name="window">The window.</param>
+    public void ApplyWindow(PeerLogWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        foreach (var e in window.Appended) Commit(e);
+        Online = window.Online;
+        _flapCount = window.FlapCount;
+        _lastFlap = window.LastFlap;
+        _staged = window.Staged;
+    }
 
     /// <summary>The flap count and the instant of the last flap (lnd <c>getFlapCount</c>). Cooldown is applied on the next flap, not here.</summary>
     /// <returns>(Count, LastFlap or null).</returns>
@@ -314,12 +348,15 @@ public sealed class PeerLog
             return;
         }
         // Commit when staged.t + rateLimit is strictly before t (written as a tick difference: no overflow).
-        if (t.UtcTicks - staged.Timestamp.UtcTicks > FlapPolicy.RateLimit(_flapCount).Ticks)
-        {
-            _committed.Add(staged);
-            CompactIfNeeded();
-        }
+        if (t.UtcTicks - staged.Timestamp.UtcTicks > FlapPolicy.RateLimit(_flapCount).Ticks) Commit(staged);
         _staged = ev;
+    }
+
+    private void Commit(OnlineStateEvent e)
+    {
+        _committed.Add(e);
+        _commits++;
+        CompactIfNeeded();
     }
 
     private IEnumerable<OnlineStateEvent> WalkEvents(int committedCount)

@@ -68,6 +68,9 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.persistence.snapshot-every</c> (≥ 1 events).</summary>
     public required int SnapshotEvery { get; init; }
 
+    /// <summary><c>peeractors.persistence.snapshot-on-passivation</c>: snapshot a peer when it stops (default on).</summary>
+    public bool SnapshotOnPassivation { get; init; } = true;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 
@@ -112,6 +115,7 @@ public sealed record NodeSettings
     {
         FlushInterval = FlushInterval,
         SnapshotEvery = SnapshotEvery,
+        SnapshotOnPassivation = SnapshotOnPassivation,
         PassivationIdleTimeout = PassivationIdleTimeout,
         Role = ShardingRole,
         BandwidthEpochLength = BandwidthEpochLength,

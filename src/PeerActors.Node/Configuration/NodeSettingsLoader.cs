@@ -247,6 +247,7 @@ public static partial class NodeSettingsLoader
             ConnectionString = connectionString,
             FlushInterval = r.Duration("peeractors.persistence.flush-interval"),
             SnapshotEvery = r.Int("peeractors.persistence.snapshot-every", 1, int.MaxValue),
+            SnapshotOnPassivation = r.Bool("peeractors.persistence.snapshot-on-passivation"),
             PassivationIdleTimeout = r.Duration("peeractors.passivation.idle-timeout"),
             ManagementEnabled = managementEnabled,
             ManagementEndpoint = endpoint,

@@ -109,6 +109,7 @@ public static class PeerActorsHostingExtensions
         {
             FlushInterval = options.FlushInterval,
             SnapshotEvery = options.SnapshotEvery,
+            SnapshotOnStop = options.SnapshotOnPassivation,
             JournalPluginId = options.JournalPluginId,
             SnapshotPluginId = options.SnapshotPluginId,
             BandwidthOptions = PeerActorSettings.Default.BandwidthOptions with

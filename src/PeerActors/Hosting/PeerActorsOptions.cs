@@ -24,6 +24,12 @@ public sealed record PeerActorsOptions
     public int SnapshotEvery { get; init; } = 1000;
 
     /// <summary>
+    /// A peer actor stopping on passivation, hand-off or shutdown saves a snapshot when it persisted events since its
+    /// last one, so its next recovery reads one snapshot. Default true (<c>peeractors.persistence.snapshot-on-passivation</c>).
+    /// </summary>
+    public bool SnapshotOnPassivation { get; init; } = true;
+
+    /// <summary>
     /// A peer actor that received no message for this long is passivated by Cluster.Sharding
     /// (its state stays in the journal). Must be &gt; 0. Default 2 min
     /// (<c>peeractors.passivation.idle-timeout</c>).

@@ -99,7 +99,11 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             _state.Apply(_peerId, e);
             RecoverMarks(e);
         });
-        Recover<RecoveryCompleted>(_ => UpdateBytesCell());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _state.ResetWindow();
+            UpdateBytesCell();
+        });
         Active();
     }
 
@@ -338,8 +342,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 _offline++;
                 break;
             case PeerServes v:
-                var changed = v.Protocol is not null && _state.Protocols.Add(v.Protocol);
-                changed |= v.Service is not null && _state.Services.Add(v.Service);
+                var changed = v.Protocol is not null && _state.AddProtocol(v.Protocol);
+                changed |= v.Service is not null && _state.AddService(v.Service);
                 if (changed) _scoreDirty = true;
                 _serves++;
                 break;
@@ -449,13 +453,14 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         PeerActorsMetrics.JournalWrites.Add(1);
         PersistAll(batch, e =>
         {
-            if (e is ObservationsFlushed f)
+            if (e is IFlushEvent f)
             {
                 OnMarksPersisted(f.Deliveries);
                 AfterPersisted();
                 return;
             }
             _state.Apply(_peerId, e);
+            _state.ResetWindow(); // the critical event's own effects (e.g. a commit by addChannel) are persisted by it
             if (e is IDeliveredEvent { Delivery: { } key }) _inbox.Persisted(key);
             PeerActorsMetrics.IngestEvents.Add(1);
             AfterPersisted();
@@ -647,12 +652,16 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         if (at > _to) _to = at;
     }
 
-    private ObservationsFlushed TakeFlushEvent()
+    /// <summary>The window as a delta event (its size follows activity), or the whole state when it cannot be a delta.</summary>
+    private IFlushEvent TakeFlushEvent()
     {
-        var e = new ObservationsFlushed(_from, _to,
-            new ObservationCounts(_requests, _successes, _timeouts, _failures, _ingress, _egress, _online, _offline, _serves),
-            _state.ToData(),
-            _inbox.HasWindow ? _inbox.TakeWindow() : null);
+        var counts = new ObservationCounts(_requests, _successes, _timeouts, _failures, _ingress, _egress, _online, _offline, _serves);
+        var marks = _inbox.HasWindow ? _inbox.TakeWindow() : null;
+        IFlushEvent e = !_state.Exists
+            ? new ObservationsDelta(_from, _to, counts, null, marks) // only delivery marks (every item was rejected)
+            : _state.TakeWindow() is { } window
+                ? new ObservationsDelta(_from, _to, counts, window, marks)
+                : new ObservationsFlushed(_from, _to, counts, _state.ToData(), marks);
         DiscardPending();
         return e;
     }
@@ -683,6 +692,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_pending)
         {
+            SnapshotIfDue();
             Context.Stop(Self);
             return;
         }
@@ -691,11 +701,21 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         PeerActorsMetrics.JournalWrites.Add(1);
         Persist(TakeFlushEvent(), f =>
         {
-            OnMarksPersisted(((ObservationsFlushed)f).Deliveries);
+            OnMarksPersisted(f.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
+            SnapshotIfDue();
             Context.Stop(Self);
         });
+    }
+
+    /// <summary>On stop: a snapshot of the state if events were persisted since the last one (the store completes it
+    /// after the actor is gone; until then a new incarnation recovers from the events, which are all there).</summary>
+    private void SnapshotIfDue()
+    {
+        if (!_settings.SnapshotOnStop || _eventsSinceSnapshot == 0 || _snapshotInFlight || !_state.Exists) return;
+        _eventsSinceSnapshot = 0;
+        SaveSnapshot(new PeerSnapshot(_state.ToData(), _inbox.Snapshot()));
     }
 
     private void AfterPersisted()

@@ -30,6 +30,13 @@ public sealed record PeerActorSettings
     /// </summary>
     public bool DeleteEventsOnSnapshot { get; init; }
 
+    /// <summary>
+    /// Save a snapshot when the actor stops on <see cref="PeerStop"/> (idle passivation, hand-off, graceful shutdown) if
+    /// events were persisted since the last one: the next incarnation then recovers from one snapshot instead of
+    /// replaying deltas. Default true (<c>peeractors.persistence.snapshot-on-passivation</c>).
+    /// </summary>
+    public bool SnapshotOnStop { get; init; } = true;
+
     /// <summary>Journal plugin id (null = system default).</summary>
     public string? JournalPluginId { get; init; }
 

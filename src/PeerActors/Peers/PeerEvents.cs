@@ -76,7 +76,58 @@ public sealed record ObservationCounts(
 /// <param name="Deliveries">Reliable-delivery marks of the producers whose items the window applied (null: none; absent
 /// from events written before reliable delivery existed).</param>
 public sealed record ObservationsFlushed(DateTimeOffset From, DateTimeOffset To, ObservationCounts Counts, PeerStateData State,
-    IReadOnlyList<DeliveryMark>? Deliveries = null) : IPeerEvent;
+    IReadOnlyList<DeliveryMark>? Deliveries = null) : IPeerEvent, IFlushEvent;
+
+/// <summary>A coalesced high-rate event: <see cref="ObservationsFlushed"/> (whole state) or <see cref="ObservationsDelta"/> (the window's changes).</summary>
+public interface IFlushEvent : IPeerEvent
+{
+    /// <summary>Reliable-delivery marks of the producers whose items the window applied (null: none).</summary>
+    IReadOnlyList<DeliveryMark>? Deliveries { get; }
+}
+
+/// <summary>
+/// What one flush window changed (see <see cref="ObservationsDelta"/>): the statistics (a fixed-size record: counters,
+/// the RTT estimator's new values, backoff, payments), the fitness log's window (events committed in it and the new
+/// scalars; never the channel set), the bandwidth buckets touched, and the serving tags first seen.
+/// </summary>
+/// <param name="Stats">Statistics after the window.</param>
+/// <param name="Log">Fitness-log changes.</param>
+/// <param name="Bandwidth">Bandwidth changes.</param>
+/// <param name="AddedProtocols">Protocols first seen in the window.</param>
+/// <param name="AddedServices">Services first seen in the window.</param>
+public sealed record PeerWindowState(
+    PeerStatsState Stats,
+    PeerLogWindow Log,
+    PeerBandwidthWindow Bandwidth,
+    IReadOnlyList<string> AddedProtocols,
+    IReadOnlyList<string> AddedServices)
+{
+    /// <summary>Structural equality.</summary>
+    /// <param name="other">The value to compare with.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(PeerWindowState? other) =>
+        other is not null && Stats == other.Stats && Log == other.Log && Bandwidth == other.Bandwidth
+        && AddedProtocols.SequenceEqual(other.AddedProtocols) && AddedServices.SequenceEqual(other.AddedServices);
+
+    /// <summary>Hash over the parts.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(Stats, Log, Bandwidth, AddedProtocols.Count, AddedServices.Count);
+}
+
+/// <summary>
+/// Coalesced high-rate event carrying only what the window changed (manifest <c>peer-flushed-delta.v1</c>): its size
+/// follows the activity of the window, not the size of the peer's state (a sender with 1,000 channels or a 4,096-event
+/// log writes a few hundred bytes per flush). Recovery applies it on the state before it, exactly. When a window
+/// cannot be expressed this way (events committed in it were already compacted), the actor writes an
+/// <see cref="ObservationsFlushed"/> with the whole state instead; snapshots bound the number of deltas replayed.
+/// </summary>
+/// <param name="From">Earliest observation instant in the window.</param>
+/// <param name="To">Latest observation instant in the window.</param>
+/// <param name="Counts">What happened in the window.</param>
+/// <param name="Window">The changes; null when the window only moved delivery marks (every item in it was rejected).</param>
+/// <param name="Deliveries">Reliable-delivery marks (null: none).</param>
+public sealed record ObservationsDelta(DateTimeOffset From, DateTimeOffset To, ObservationCounts Counts, PeerWindowState? Window,
+    IReadOnlyList<DeliveryMark>? Deliveries = null) : IFlushEvent;
 
 /// <summary>Critical event (manifest <c>peer-payment.v1</c>): we paid the peer <paramref name="AmountSat"/> sat.</summary>
 public sealed record PaymentRecorded(long AmountSat, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;

@@ -25,6 +25,62 @@ internal sealed class PeerState
 
     public bool Exists => Stats is not null;
 
+    // Where the current flush window starts (see TakeWindow).
+    private long _logMark;
+    private readonly List<string> _addedProtocols = [];
+    private readonly List<string> _addedServices = [];
+
+    /// <summary>Adds a protocol tag; true when it is new (it then belongs to the current window).</summary>
+    public bool AddProtocol(string protocol)
+    {
+        if (!Protocols.Add(protocol)) return false;
+        _addedProtocols.Add(protocol);
+        return true;
+    }
+
+    /// <summary>Adds a service tag; true when it is new (it then belongs to the current window).</summary>
+    public bool AddService(string service)
+    {
+        if (!Services.Add(service)) return false;
+        _addedServices.Add(service);
+        return true;
+    }
+
+    /// <summary>
+    /// What changed since the last window (statistics, log window, bandwidth window, new tags), and starts the next one;
+    /// null when the change cannot be expressed as a window (events committed in it were already compacted away):
+    /// persist <see cref="ToData"/> instead.
+    /// </summary>
+    public PeerWindowState? TakeWindow()
+    {
+        var log = Log.TakeWindow(_logMark);
+        var bandwidth = Bandwidth.TakeWindow();
+        var window = log is null || Stats is null
+            ? null
+            : new PeerWindowState(Stats.ToState(), log, bandwidth, _addedProtocols.ToArray(), _addedServices.ToArray());
+        ResetWindow();
+        return window;
+    }
+
+    /// <summary>Starts a new window here (after recovery, and after a critical event: its effects are persisted by it).</summary>
+    public void ResetWindow()
+    {
+        _logMark = Log.CommitCount;
+        Bandwidth.TakeWindow();
+        _addedProtocols.Clear();
+        _addedServices.Clear();
+    }
+
+    /// <summary>Applies a persisted window on the state it was taken from (recovery).</summary>
+    public void ApplyWindow(PeerWindowState window)
+    {
+        Stats = PeerStats.FromState(window.Stats, _settings.StatsOptions);
+        Log.ApplyWindow(window.Log);
+        Bandwidth.ApplyWindow(window.Bandwidth);
+        Protocols.UnionWith(window.AddedProtocols);
+        Services.UnionWith(window.AddedServices);
+    }
+
     /// <summary>Creates the stats on first sight (connected_at = first observation).</summary>
     public PeerStats EnsureCreated(PeerId id, DateTimeOffset at) => Stats ??= new PeerStats(id, at, _settings.StatsOptions);
 
@@ -49,6 +105,9 @@ internal sealed class PeerState
         {
             case ObservationsFlushed f:
                 Load(f.State);
+                break;
+            case ObservationsDelta { Window: { } w }:
+                ApplyWindow(w);
                 break;
             case PaymentRecorded p:
                 EnsureCreated(id, p.ObservedAt).RecordPayment(p.AmountSat);

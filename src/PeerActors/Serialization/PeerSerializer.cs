@@ -26,6 +26,7 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
     public static ManifestRegistry Registry { get; } = new ManifestRegistry()
         // persisted events and snapshot
         .Register<ObservationsFlushed>("peer-flushed", 1)
+        .Register<ObservationsDelta>("peer-flushed-delta", 1)
         .Register<PaymentRecorded>("peer-payment", 1)
         .Register<ReceiptRecorded>("peer-receipt", 1)
         .Register<PaymentDefaultRecorded>("peer-payment-default", 1)
