@@ -68,15 +68,24 @@ public interface ILimitsRequest;
 /// <param name="Endpoint">Remote IP address, or null when unknown.</param>
 public sealed record OpenConnection(Direction Direction, bool UsesFd, IPAddress? Endpoint) : ILimitsRequest;
 
-/// <summary>Attaches a connection to a peer (rcmgr <c>SetPeer</c>), sent to the root: moves its usage from transient to <c>peer:ID</c>. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
+/// <summary>
+/// Attaches a connection to a peer (rcmgr <c>SetPeer</c>), sent to the root: moves its usage from transient to
+/// <c>peer:ID</c>. A peer banned at <paramref name="At"/> is refused at <c>peer:ID</c> (the message names the ban and
+/// its expiry). Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.
+/// </summary>
 /// <param name="Connection">The connection.</param>
 /// <param name="PeerId">Peer id.</param>
-public sealed record SetPeer(ConnectionHandle Connection, string PeerId) : ILimitsRequest;
+/// <param name="At">Observation instant deciding whether a ban is in force; null = the root's TimeProvider.</param>
+public sealed record SetPeer(ConnectionHandle Connection, string PeerId, DateTimeOffset? At = null) : ILimitsRequest;
 
-/// <summary>Opens a stream scope to a peer (rcmgr <c>OpenStream</c>), sent to the root: system + transient + peer. Reply: <see cref="StreamOpened"/> or <see cref="LimitRefused"/>.</summary>
+/// <summary>
+/// Opens a stream scope to a peer (rcmgr <c>OpenStream</c>), sent to the root: system + transient + peer. A peer
+/// banned at <paramref name="At"/> is refused at <c>peer:ID</c>. Reply: <see cref="StreamOpened"/> or <see cref="LimitRefused"/>.
+/// </summary>
 /// <param name="PeerId">Peer id.</param>
 /// <param name="Direction">Direction.</param>
-public sealed record OpenStream(string PeerId, Direction Direction) : ILimitsRequest;
+/// <param name="At">Observation instant deciding whether a ban is in force; null = the root's TimeProvider.</param>
+public sealed record OpenStream(string PeerId, Direction Direction, DateTimeOffset? At = null) : ILimitsRequest;
 
 /// <summary>Sets a stream's protocol (rcmgr <c>SetProtocol</c>), sent to the root: reserves in protocol and protocol-peer, then releases transient. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
 /// <param name="Stream">The stream.</param>
@@ -150,6 +159,13 @@ public sealed record ListPeers : ILimitsRequest
 /// <param name="Limit">New limit.</param>
 public sealed record SetLimit(string Scope, BaseLimit Limit) : ILimitsRequest;
 
+/// <summary>
+/// Lists the bans this node's limit actors enforce (learnt from the peers' score inputs), in force at
+/// <paramref name="Now"/>. Reply: <see cref="BanListReply"/>.
+/// </summary>
+/// <param name="Now">Observation instant; null = the root's TimeProvider.</param>
+public sealed record ListBans(DateTimeOffset? Now = null) : ILimitsRequest;
+
 /// <summary>Returns the limit configuration in force, sent to the root. Reply: <see cref="LimitsConfigReply"/>.</summary>
 public sealed record GetLimits : ILimitsRequest
 {
@@ -181,17 +197,22 @@ public sealed record LimitsAck : LimitsReply
 /// <param name="Attempted">Amount requested.</param>
 /// <param name="Limit">Limit in force (for memory the raw limit, before the priority fraction).</param>
 /// <param name="Message">rcmgr's error text.</param>
+/// <param name="BannedUntil">When the refusal is a ban of the peer: its end (UTC); else null.</param>
+/// <param name="BanReason">When the refusal is a ban: its reason.</param>
 public sealed record LimitRefused(
     string Scope, ScopeClass ScopeClass, ResourceKind Resource, Direction? Direction,
-    long Current, long Attempted, long Limit, string Message) : LimitsReply
+    long Current, long Attempted, long Limit, string Message, DateTimeOffset? BannedUntil = null, string? BanReason = null) : LimitsReply
 {
     /// <summary>Converts from the Core refusal.</summary>
     public static LimitRefused From(ResourceLimitExceededException e) =>
-        new(e.ScopeName, e.ScopeClass, e.Resource, e.Direction, e.Current, e.Attempted, e.Limit, e.Message);
+        new(e.ScopeName, e.ScopeClass, e.Resource, e.Direction, e.Current, e.Attempted, e.Limit, e.Message, e.BannedUntil, e.BanReason);
 
     /// <summary>The Core exception equivalent (for throwing).</summary>
     public ResourceLimitExceededException ToException() =>
-        new(Scope, ScopeClass, Resource, Direction, Current, Attempted, Limit);
+        BannedUntil is { } until && Scope.StartsWith("peer:", StringComparison.Ordinal)
+            ? ResourceLimitExceededException.Banned(Scope[5..], Resource, Direction ?? Core.ResourceManager.Direction.Inbound,
+                new Core.Bans.PeerBan(until, BanReason ?? "", until))
+            : new(Scope, ScopeClass, Resource, Direction, Current, Attempted, Limit);
 }
 
 /// <summary>A request that is invalid (bad input, closed or unknown scope, wrong state); nothing changed.</summary>
@@ -224,3 +245,7 @@ public sealed record ScopeList(IReadOnlyDictionary<string, ScopeStat> Scopes) : 
 /// <summary>Reply to <see cref="GetLimits"/>.</summary>
 /// <param name="Limits">The limits in force (after run-time changes).</param>
 public sealed record LimitsConfigReply(ConcreteLimitConfig Limits) : LimitsReply;
+
+/// <summary>Reply to <see cref="ListBans"/>: peer id → ban in force, ordinal order.</summary>
+/// <param name="Bans">The bans.</param>
+public sealed record BanListReply(IReadOnlyList<(string PeerId, Core.Bans.PeerBan Ban)> Bans) : LimitsReply;

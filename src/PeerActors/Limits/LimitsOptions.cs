@@ -44,6 +44,12 @@ public sealed record LimitsOptions
     /// </summary>
     public TimeSpan IdleSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Clock deciding whether a peer's ban is in force for a request without an observation instant
+    /// (<see cref="OpenStream.At"/> / <see cref="SetPeer.At"/> null). Default <see cref="System.TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Name of the root actor under <c>/user</c>. Default <c>limits</c>.</summary>
     public string ActorName { get; init; } = "limits";
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Akka.Actor;
+using PeerActors.Core.Bans;
 using PeerActors.Core.ResourceManager;
 using PeerActors.Core.Validation;
 
@@ -42,6 +43,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
     private ConcreteLimitConfig _limits;
+    private readonly BanList _bans = new();
+    private readonly TimeProvider _time;
     private long _connSeq, _streamSeq, _childSeq;
 
     private sealed class Child(IActorRef actor)
@@ -69,8 +72,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         public string? PeerId;
     }
 
-    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) : base(metrics)
+    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
+        TimeProvider? time = null) : base(metrics)
     {
+        _time = time ?? TimeProvider.System;
         _idleSweep = idleSweep;
         _limits = limits;
         _allowlist = allowlist;
@@ -85,11 +90,18 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         metrics.SetUsageSource(Usage);
     }
 
-    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics, idleSweep));
+    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
+        TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics, idleSweep, time));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         _sweepTimer = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(_idleSweep, _idleSweep, Self, Sweep.Instance, Self);
+        // Bans arrive with the peers' score inputs (the selector's feed), never by asking a peer actor.
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.IClusterActorRefProvider)
+            Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
+                .Tell(new Akka.Cluster.Tools.PublishSubscribe.Subscribe(Selection.PeerScoreInputs.Topic, Self));
+    }
 
     protected override void PostStop() => _sweepTimer?.Cancel();
 
@@ -125,6 +137,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case OpenConnection m: OnOpenConnection(m, replyTo); break;
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
+            case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
+            case Akka.Cluster.Tools.PublishSubscribe.SubscribeAck: break;
+            case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
             case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
             case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits)); break;
@@ -321,9 +336,26 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private static readonly ScopeStat InStream = new(0, 1, 0, 0, 0, 0);
     private static readonly ScopeStat OutStream = new(0, 0, 1, 0, 0, 0);
 
+    /// <summary>Keeps the ban of a peer from its published score inputs (versioned: a late older update is ignored).</summary>
+    private void OnScoreInputs(Selection.PeerScoreInputs m)
+    {
+        if (m?.Stats is null) return;
+        var id = m.Stats.PeerId.Value;
+        var ban = m.BannedUntil is { } until && !m.Forgotten ? new PeerBan(until, m.BanReason ?? "", until) : null;
+        _bans.Update(id, ban, m.Version);
+    }
+
+    private bool RefuseIfBanned(string peerId, ResourceKind resource, Direction dir, DateTimeOffset? at, IActorRef replyTo)
+    {
+        if (_bans.Count == 0 || _bans.Check(peerId, resource, dir, at ?? _time.GetUtcNow()) is not { } e) return false;
+        Refuse(LimitRefused.From(e), replyTo);
+        return true;
+    }
+
     private void OnOpenStream(OpenStream m, IActorRef replyTo)
     {
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        if (RefuseIfBanned(m.PeerId, ResourceKind.Stream, m.Direction, m.At, replyTo)) return;
         var d = m.Direction == Direction.Inbound ? InStream : OutStream;
         var r = _transient.TryReserve(d, ReservationPriority.Always);
         if (r is null)
@@ -432,6 +464,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
 
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        if (RefuseIfBanned(m.PeerId, ResourceKind.Connection, info.Direction, m.At, replyTo)) return;
         var peer = GetChild("peer:" + m.PeerId, create: true)!;
         peer.Sent++; // ticket
         var stat = conn.Stat;

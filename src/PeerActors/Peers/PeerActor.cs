@@ -16,7 +16,7 @@ namespace PeerActors.Peers;
 /// fitness log and channels (§4), bandwidth (§5) and serving tags; handles every message of PeerCommands.cs.
 /// </summary>
 /// <remarks>
-/// <para><b>Durability (SPEC §8).</b> Critical commands (payments, receipts, defaults, channel open/close, forget) are
+/// <para><b>Durability (SPEC §8).</b> Critical commands (payments, receipts, defaults, channel open/close, bans, forget) are
 /// persisted before the <see cref="CommandAck"/> is sent; if unflushed high-rate changes exist they are written in the
 /// same atomic batch, first (PersistAll), so the journal order matches the order of application. High-rate
 /// observations are applied at once, acknowledged with <see cref="Durability.HighRate"/>, and persisted as one
@@ -84,7 +84,11 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
         Recover<SnapshotOffer>(o =>
         {
-            if (o.Snapshot is PeerSnapshot snap) _state.Load(snap.State);
+            if (o.Snapshot is PeerSnapshot snap)
+            {
+                _state.Load(snap.State);
+                _state.Ban = snap.Ban;
+            }
             _lastSnapshotSeqNr = o.Metadata.SequenceNr;
         });
         Recover<IPeerEvent>(e => _state.Apply(_peerId, e));
@@ -216,6 +220,19 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 throw new RejectionException("channel not found", "channelId", $"channel not found in event store: {m.ChannelId}");
         }, () => new ChannelClosed(m.ChannelId, m.ObservedAt.ToUniversalTime())));
         Command<Forget>(StartForget);
+        Command<Ban>(m =>
+        {
+            Core.Bans.PeerBan? ban = null;
+            Critical(m, () => ban = Core.Bans.PeerBan.Create(m.ObservedAt, m.Until, m.Duration, m.Reason),
+                () => new PeerBanned(ban!.Until, ban.Reason, ban.BannedAt));
+        });
+        Command<Unban>(m =>
+        {
+            if (_state.Ban is null && CheckAddressed(m))
+                Reply(Sender, new CommandAck(_entityId, Durability.Critical)); // idempotent: nothing to lift, nothing written
+            else if (_state.Ban is not null)
+                Critical(m, null, () => new PeerUnbanned(m.ObservedAt.ToUniversalTime()));
+        });
 
         Command<GetPeerStats>(m => Query(m, () =>
         {
@@ -226,7 +243,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 s.UtilityScore(s.RequestsSent), s.TitForTatScore(s.RequestsSent), s.IsBackedOff(now),
                 s.BackoffRemaining(now).TotalMilliseconds, s.PaymentPriorityBoost, s.PaymentReliabilityMultiplier,
                 _state.Log.Online, flaps, lastFlap, _state.Log.ChannelCount,
-                (ulong)_state.Bandwidth.IngressBytes, (ulong)_state.Bandwidth.EgressBytes);
+                (ulong)_state.Bandwidth.IngressBytes, (ulong)_state.Bandwidth.EgressBytes, _state.Ban?.Until, _state.Ban?.Reason);
         }));
         Command<GetChannelUptime>(m => Query(m, () =>
         {
@@ -546,7 +563,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         if (++_eventsSinceSnapshot < _settings.SnapshotEvery || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
         _snapshotInFlight = true;
-        SaveSnapshot(new PeerSnapshot(_state.ToData()));
+        SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
@@ -562,7 +579,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Exists) return;
         _scoreDirty = false;
-        _publisher.Publish(new PeerScoreInputs(_state.Stats!.ToState(), LastSequenceNr, _state.Protocols.ToArray(), _state.Services.ToArray()));
+        _publisher.Publish(new PeerScoreInputs(_state.Stats!.ToState(), LastSequenceNr, _state.Protocols.ToArray(), _state.Services.ToArray(),
+            BannedUntil: _state.Ban?.Until, BanReason: _state.Ban?.Reason));
     }
 
     private void UpdateBytesCell()

@@ -89,9 +89,24 @@ public sealed record ChannelOpened(string ChannelId, DateTimeOffset ObservedAt) 
 /// <summary>Critical event (manifest <c>peer-channel-closed.v1</c>): lnd removeChannel.</summary>
 public sealed record ChannelClosed(string ChannelId, DateTimeOffset ObservedAt) : IPeerEvent;
 
-/// <summary>Snapshot of a peer actor (manifest <c>peer-snapshot.v1</c>).</summary>
+/// <summary>Critical event (manifest <c>peer-banned.v1</c>): the peer is banned until <paramref name="Until"/> (see <see cref="Ban"/>).</summary>
+/// <param name="Until">End of the ban (UTC, observation clock).</param>
+/// <param name="Reason">Why.</param>
+/// <param name="ObservedAt">When the ban was decided.</param>
+public sealed record PeerBanned(DateTimeOffset Until, string Reason, DateTimeOffset ObservedAt) : IPeerEvent;
+
+/// <summary>Critical event (manifest <c>peer-unbanned.v1</c>): the peer's ban was lifted.</summary>
+/// <param name="ObservedAt">When.</param>
+public sealed record PeerUnbanned(DateTimeOffset ObservedAt) : IPeerEvent;
+
+/// <summary>
+/// Snapshot of a peer actor (manifest <c>peer-snapshot.v2</c>; <c>peer-snapshot.v1</c>, without a ban, is read with
+/// <see cref="Ban"/> = null).
+/// </summary>
 /// <param name="State">The absolute state at the snapshot's sequence number.</param>
-public sealed record PeerSnapshot(PeerStateData State);
+/// <param name="Ban">The peer's latest ban (possibly expired), or null. Kept outside <see cref="PeerStateData"/> so that
+/// the coalesced <see cref="ObservationsFlushed"/> events never carry or reset it.</param>
+public sealed record PeerSnapshot(PeerStateData State, Core.Bans.PeerBan? Ban = null);
 
 /// <summary>
 /// Stop message of the peer entities (the sharding hand-off stop message, also used for idle passivation): the
