@@ -27,17 +27,25 @@ public static class NodeLimitsLoader
     public static LimitsOptions Load(NodeSettings settings, long? memoryBytes = null, int? fdLimit = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Load(settings.LimitsFile, memoryBytes, fdLimit);
+        return Load(settings.LimitsFile, memoryBytes, fdLimit, Path.Combine(settings.DataDirectory, LimitSetFile.FileName));
     }
 
-    /// <summary>Builds and validates limit options from a file path.</summary>
-    /// <exception cref="NodeConfigurationException">As <see cref="Load(NodeSettings, long?, int?)"/>.</exception>
-    public static LimitsOptions Load(string? limitsFile, long? memoryBytes = null, int? fdLimit = null)
+    /// <summary>
+    /// Builds and validates limit options from a file path; run-time changes (<c>limits set</c>) are persisted in
+    /// <paramref name="setFile"/> (a node: <c>&lt;data-dir&gt;/limits-set.json</c>) and reapplied over the file at start.
+    /// </summary>
+    /// <exception cref="NodeConfigurationException">As <see cref="Load(NodeSettings, long?, int?)"/> (also for a bad set file).</exception>
+    public static LimitsOptions Load(string? limitsFile, long? memoryBytes = null, int? fdLimit = null, string? setFile = null)
     {
-        var options = new LimitsOptions { LimitsFile = limitsFile, MemoryBytes = memoryBytes, FdLimit = fdLimit };
+        var options = new LimitsOptions { LimitsFile = limitsFile, MemoryBytes = memoryBytes, FdLimit = fdLimit, SetFile = setFile };
         try
         {
-            return options with { Limits = options.ResolveLimits(), LimitsFile = null };
+            var layers = options.ResolveLayers();
+            return options with { Layers = layers, Limits = layers.Effective, LimitsFile = null };
+        }
+        catch (InvalidInputException e) when (setFile is not null && e.Field.StartsWith(setFile, StringComparison.Ordinal))
+        {
+            throw new NodeConfigurationException(Key, $"run-time limit changes {StripField(e)} (fix or delete that file)");
         }
         catch (InvalidInputException e)
         {

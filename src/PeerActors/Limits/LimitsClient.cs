@@ -115,6 +115,14 @@ public sealed class LimitsClient
     public Task<LimitsResult<LimitsAck>> SetLimitAsync(string scope, BaseLimit limit, CancellationToken ct = default) =>
         Ack(new SetLimit(scope, limit), null, ct);
 
+    /// <summary>A run-time, persisted limit change of a configurable scope (see <see cref="ChangeLimit"/>).</summary>
+    public Task<LimitsResult<LimitChanged>> ChangeLimitAsync(string scope, LimitChange change, CancellationToken ct = default) =>
+        Typed(new ChangeLimit(scope, change), null, ct, r => r as LimitChanged);
+
+    /// <summary>The bans this node's limit actors enforce at <paramref name="now"/> (see <see cref="ListBans"/>).</summary>
+    public Task<LimitsResult<BanListReply>> ListBansAsync(DateTimeOffset? now = null, CancellationToken ct = default) =>
+        Typed(new ListBans(now), null, ct, r => r as BanListReply);
+
     /// <summary>The limits in force.</summary>
     public Task<LimitsResult<LimitsConfigReply>> GetLimitsAsync(CancellationToken ct = default) =>
         Typed(GetLimits.Instance, null, ct, r => r as LimitsConfigReply);

@@ -166,6 +166,19 @@ public sealed record SetLimit(string Scope, BaseLimit Limit) : ILimitsRequest;
 /// <param name="Now">Observation instant; null = the root's TimeProvider.</param>
 public sealed record ListBans(DateTimeOffset? Now = null) : ILimitsRequest;
 
+/// <summary>
+/// A run-time limit change of a configurable scope (<c>limits set</c>): <c>system</c>, <c>transient</c>,
+/// <c>allowlistedSystem</c>, <c>allowlistedTransient</c>, <c>svc:NAME</c>, <c>protocol:ID</c>, <c>peer:ID</c>. Fields
+/// of <see cref="LimitChange.Values"/> are set, fields of <see cref="LimitChange.Reset"/> fall back to the limits file
+/// or the scaled defaults, others keep their value. Critical: written to the node's set file
+/// (<see cref="LimitsOptions.SetFile"/>) before it applies and is acknowledged; reapplied at start. Reply:
+/// <see cref="LimitChanged"/>, or <see cref="LimitsFailure"/> naming the scope (unknown kind, path-like or live-only
+/// name) or the file (write failed: nothing changed).
+/// </summary>
+/// <param name="Scope">Scope name.</param>
+/// <param name="Change">The change.</param>
+public sealed record ChangeLimit(string Scope, LimitChange Change) : ILimitsRequest;
+
 /// <summary>Returns the limit configuration in force, sent to the root. Reply: <see cref="LimitsConfigReply"/>.</summary>
 public sealed record GetLimits : ILimitsRequest
 {
@@ -244,7 +257,16 @@ public sealed record ScopeList(IReadOnlyDictionary<string, ScopeStat> Scopes) : 
 
 /// <summary>Reply to <see cref="GetLimits"/>.</summary>
 /// <param name="Limits">The limits in force (after run-time changes).</param>
-public sealed record LimitsConfigReply(ConcreteLimitConfig Limits) : LimitsReply;
+/// <param name="Layers">Their layers (defaults, file, run-time set), for where each value comes from; null when unknown.</param>
+/// <param name="SetFile">Where run-time changes are persisted; null when they are not.</param>
+public sealed record LimitsConfigReply(ConcreteLimitConfig Limits, LimitLayers? Layers = null, string? SetFile = null) : LimitsReply;
+
+/// <summary>Reply to <see cref="ChangeLimit"/>.</summary>
+/// <param name="Scope">The scope.</param>
+/// <param name="Previous">Its limit before.</param>
+/// <param name="Limit">Its limit now.</param>
+/// <param name="PersistedTo">The file the change was written to before this reply; null when changes are not persisted.</param>
+public sealed record LimitChanged(string Scope, BaseLimit Previous, BaseLimit Limit, string? PersistedTo) : LimitsReply;
 
 /// <summary>Reply to <see cref="ListBans"/>: peer id → ban in force, ordinal order.</summary>
 /// <param name="Bans">The bans.</param>

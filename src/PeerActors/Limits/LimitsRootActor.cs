@@ -43,6 +43,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
     private ConcreteLimitConfig _limits;
+    private LimitLayers _layers;
+    private readonly string? _setFile;
     private readonly BanList _bans = new();
     private readonly TimeProvider _time;
     private long _connSeq, _streamSeq, _childSeq;
@@ -72,10 +74,13 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         public string? PeerId;
     }
 
-    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null) : base(metrics)
+    public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
+        TimeProvider? time = null, string? setFile = null) : base(metrics)
     {
         _time = time ?? TimeProvider.System;
+        _layers = layers;
+        _setFile = setFile;
+        var limits = layers.Effective;
         _idleSweep = idleSweep;
         _limits = limits;
         _allowlist = allowlist;
@@ -90,9 +95,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         metrics.SetUsageSource(Usage);
     }
 
-    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics, idleSweep, time));
+    public static Props Props(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
+        TimeProvider? time = null, string? setFile = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile));
 
     protected override void PreStart()
     {
@@ -142,7 +147,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
             case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
-            case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits)); break;
+            case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits, _layers, _setFile)); break;
+            case ChangeLimit m: OnChangeLimit(m, replyTo); break;
             case ListServices: Collect("svc:", replyTo); break;
             case ListProtocols: Collect("protocol:", replyTo); break;
             case ListPeers: Collect("peer:", replyTo); break;
@@ -540,61 +546,110 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         replyTo.Tell(LimitsAck.Instance);
     }
 
-    protected override LimitsReply StatOfMissing(string name) => new LimitsFailure("scope", $"{name}: resource scope closed");
+    protected override LimitsReply StatOfMissing(string name)
+    {
+        if (name.StartsWith("conn-", StringComparison.Ordinal) || name.Contains(".span-", StringComparison.Ordinal))
+            return new LimitsFailure("scope", $"{name}: resource scope closed");
+        try
+        {
+            LimitScopeName.Parse(name); // names the unknown kind or the bad name
+            return new LimitsFailure("scope", $"{name}: resource scope closed");
+        }
+        catch (InvalidInputException e)
+        {
+            return new LimitsFailure(e.Field, LimitsText.Reason(e));
+        }
+    }
 
     // ------------------------------------------------------------------ limits, lists
 
+    /// <summary>
+    /// rcmgr <c>SetLimit</c>: a configurable scope (system, transient, the allowlisted pair, <c>svc:</c>,
+    /// <c>protocol:</c>, <c>peer:</c>) gets every field set in the run-time layer (persisted, see
+    /// <see cref="OnChangeLimit"/>); a live-only scope (<c>conn-N</c>, <c>svc:X.peer:P</c>, <c>protocol:X.peer:P</c>)
+    /// is changed in place and not persisted (it has no configuration key).
+    /// </summary>
     private void OnSetLimit(SetLimit m, IActorRef replyTo)
     {
         string name = m.Scope ?? "";
-        switch (name)
+        if (!LimitScopeName.IsLiveOnly(name))
         {
-            case "system": _limits = _limits with { System = m.Limit }; _system.Limit = m.Limit; break;
-            case "transient": _limits = _limits with { Transient = m.Limit }; _transient.Limit = m.Limit; break;
-            case "allowlistedSystem": _limits = _limits with { AllowlistedSystem = m.Limit }; _alSystem.Limit = m.Limit; break;
-            case "allowlistedTransient": _limits = _limits with { AllowlistedTransient = m.Limit }; _alTransient.Limit = m.Limit; break;
+            ApplyChange(name, LimitChange.Of(m.Limit), replyTo, (_, _) => LimitsAck.Instance);
+            return;
+        }
+
+        if (name.StartsWith("conn-", StringComparison.Ordinal) && Scopes.TryGetValue(name, out var conn) && conn.Parent is null)
+        {
+            conn.Limit = m.Limit;
+            replyTo.Tell(LimitsAck.Instance);
+            return;
+        }
+
+        if (ChildKey(name) is not { } key || name.Contains(".span-", StringComparison.Ordinal) || name.StartsWith("stream-", StringComparison.Ordinal))
+        {
+            replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
+            return;
+        }
+
+        if (!ValidKey(key, replyTo)) return;
+        if (GetChild(key, create: false) is { } c)
+            Send(c, new ChildSetLimit(name, m.Limit, replyTo));
+        else
+            replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
+    }
+
+    private void OnChangeLimit(ChangeLimit m, IActorRef replyTo) =>
+        ApplyChange(m.Scope ?? "", m.Change, replyTo, (previous, limit) => new LimitChanged(m.Scope!, previous, limit, _setFile));
+
+    /// <summary>
+    /// Applies a change to a configurable scope: new layers, written to the set file (when configured) <b>before</b>
+    /// anything changes or is acknowledged; then the live scope (if any) gets the new limit. A failed write changes
+    /// nothing and answers a failure naming the file.
+    /// </summary>
+    private void ApplyChange(string name, LimitChange change, IActorRef replyTo, Func<BaseLimit, BaseLimit, LimitsReply> reply)
+    {
+        LimitScopeName scope;
+        try
+        {
+            scope = LimitScopeName.Parse(name);
+        }
+        catch (InvalidInputException e)
+        {
+            replyTo.Tell(new LimitsFailure(e.Field, LimitsText.Reason(e)));
+            return;
+        }
+
+        var previous = _layers.LimitOf(scope);
+        var next = _layers.With(scope, change);
+        if (_setFile is not null)
+        {
+            try
+            {
+                LimitSetFile.Write(_setFile, next.Set);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                replyTo.Tell(new LimitsFailure("limits", $"{scope}: the change was not applied: cannot persist it to {_setFile}: {e.Message}"));
+                return;
+            }
+        }
+
+        _layers = next;
+        _limits = next.Effective;
+        var limit = next.LimitOf(scope);
+        switch (scope.Kind)
+        {
+            case LimitScopeKind.System: _system.Limit = limit; break;
+            case LimitScopeKind.Transient: _transient.Limit = limit; break;
+            case LimitScopeKind.AllowlistedSystem: _alSystem.Limit = limit; break;
+            case LimitScopeKind.AllowlistedTransient: _alTransient.Limit = limit; break;
             default:
-                if (name.StartsWith("conn-", StringComparison.Ordinal) && Scopes.TryGetValue(name, out var conn) && conn.Parent is null)
-                {
-                    conn.Limit = m.Limit;
-                    break;
-                }
-
-                if (ChildKey(name) is not { } key || name.Contains(".span-", StringComparison.Ordinal))
-                {
-                    replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
-                    return;
-                }
-
-                if (!ValidKey(key, replyTo)) return;
-                bool sub = name.Length != key.Length;
-                if (!sub) _limits = WithKeyed(key, m.Limit);
-                var c = GetChild(key, create: false);
-                if (c is not null)
-                {
-                    Send(c, new ChildSetLimit(name, m.Limit, replyTo));
-                    return;
-                }
-
-                if (sub)
-                {
-                    replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
-                    return;
-                }
-
+                if (GetChild(scope.ToString(), create: false) is { } c)
+                    Send(c, new ChildSetLimit(scope.ToString(), limit, ActorRefs.Nobody));
                 break;
         }
 
-        replyTo.Tell(LimitsAck.Instance);
-    }
-
-    private ConcreteLimitConfig WithKeyed(string key, BaseLimit limit)
-    {
-        static Dictionary<string, BaseLimit> Put(IReadOnlyDictionary<string, BaseLimit> m, string k, BaseLimit v) =>
-            new(m, StringComparer.Ordinal) { [k] = v };
-        if (key.StartsWith("svc:", StringComparison.Ordinal)) return _limits with { Service = Put(_limits.Service, key[4..], limit) };
-        if (key.StartsWith("protocol:", StringComparison.Ordinal)) return _limits with { Protocol = Put(_limits.Protocol, key[9..], limit) };
-        return _limits with { Peer = Put(_limits.Peer, key[5..], limit) };
+        replyTo.Tell(reply(previous, limit));
     }
 
     private void Collect(string prefix, IActorRef replyTo)
