@@ -123,6 +123,10 @@ public sealed class LimitsClient
     public Task<LimitsResult<BanListReply>> ListBansAsync(DateTimeOffset? now = null, CancellationToken ct = default) =>
         Typed(new ListBans(now), null, ct, r => r as BanListReply);
 
+    /// <summary>Why <c>peer:ID</c> has its limit (see <see cref="ExplainPeerLimit"/>).</summary>
+    public Task<LimitsResult<PeerLimitExplained>> ExplainPeerLimitAsync(string peerId, DateTimeOffset? now = null, CancellationToken ct = default) =>
+        Typed(new ExplainPeerLimit(peerId, now), null, ct, r => r as PeerLimitExplained);
+
     /// <summary>The limits in force.</summary>
     public Task<LimitsResult<LimitsConfigReply>> GetLimitsAsync(CancellationToken ct = default) =>
         Typed(GetLimits.Instance, null, ct, r => r as LimitsConfigReply);

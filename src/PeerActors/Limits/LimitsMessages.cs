@@ -179,6 +179,22 @@ public sealed record ListBans(DateTimeOffset? Now = null) : ILimitsRequest;
 /// <param name="Change">The change.</param>
 public sealed record ChangeLimit(string Scope, LimitChange Change) : ILimitsRequest;
 
+/// <summary>
+/// Explains the limit of <c>peer:ID</c> at <paramref name="Now"/>: an explicit <c>Peer[ID]</c>, or <c>PeerDefault</c>
+/// (scaled by the reputation policy when configured), and a ban in force. Reply: <see cref="PeerLimitExplained"/>.
+/// </summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Now">Observation instant; null = the root's TimeProvider.</param>
+public sealed record ExplainPeerLimit(string PeerId, DateTimeOffset? Now = null) : ILimitsRequest;
+
+/// <summary>Reply to <see cref="ExplainPeerLimit"/>.</summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Limit">The limit its peer scope gets (before a ban).</param>
+/// <param name="Why">Where it comes from, e.g. <c>reputation: backed off until …: PeerDefault × 0.25</c>.</param>
+/// <param name="BannedUntil">End of a ban in force, else null.</param>
+/// <param name="PolicyEnabled">Whether a reputation policy is configured.</param>
+public sealed record PeerLimitExplained(string PeerId, BaseLimit Limit, string Why, DateTimeOffset? BannedUntil, bool PolicyEnabled) : LimitsReply;
+
 /// <summary>Returns the limit configuration in force, sent to the root. Reply: <see cref="LimitsConfigReply"/>.</summary>
 public sealed record GetLimits : ILimitsRequest
 {

@@ -34,6 +34,12 @@ public sealed record LimitsOptions
     /// </summary>
     public string? SetFile { get; init; }
 
+    /// <summary>
+    /// Opt-in reputation-aware peer limits (<see cref="ReputationLimitPolicy"/>), evaluated from the peers' published
+    /// score inputs; null = off (rcmgr's behaviour: every peer without an explicit limit gets PeerDefault).
+    /// </summary>
+    public ReputationLimitPolicy? ReputationPolicy { get; init; }
+
     /// <summary>Pre-resolved layers (a node resolves them at start to validate); when set, the other inputs are ignored.</summary>
     public LimitLayers? Layers { get; init; }
 

@@ -45,6 +45,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private ConcreteLimitConfig _limits;
     private LimitLayers _layers;
     private readonly string? _setFile;
+    private readonly ReputationLimitPolicy? _policy;
+    private readonly Dictionary<string, Core.Stats.PeerStatsState> _inputs = new(StringComparer.Ordinal); // only with a policy
     private readonly BanList _bans = new();
     private readonly TimeProvider _time;
     private long _connSeq, _streamSeq, _childSeq;
@@ -54,6 +56,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         public readonly IActorRef Actor = actor;
         public long Sent;
         public long IdleAt = -1;
+        public BaseLimit PeerLimit; // peer children: the limit last given (reputation policy)
     }
 
     private sealed class Sweep
@@ -75,8 +78,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null) : base(metrics)
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) : base(metrics)
     {
+        _policy = policy;
         _time = time ?? TimeProvider.System;
         _layers = layers;
         _setFile = setFile;
@@ -96,8 +100,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     public static Props Props(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile));
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy));
 
     protected override void PreStart()
     {
@@ -145,6 +149,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
             case Akka.Cluster.Tools.PublishSubscribe.SubscribeAck: break;
             case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
+            case ExplainPeerLimit m: OnExplain(m, replyTo); break;
             case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
             case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits, _layers, _setFile)); break;
@@ -189,7 +194,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (key.StartsWith("peer:", StringComparison.Ordinal))
         {
             string id = key[5..];
-            props = PeerScopeActor.Props(id, _limits.GetPeerLimits(id), Metrics);
+            props = PeerScopeActor.Props(id, PeerLimit(id, _time.GetUtcNow()).Limit, Metrics);
             actorName = "peer-" + seq;
         }
         else if (key.StartsWith("svc:", StringComparison.Ordinal))
@@ -206,6 +211,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
 
         c = new Child(Context.ActorOf(props, actorName));
+        if (key.StartsWith("peer:", StringComparison.Ordinal)) c.PeerLimit = PeerLimit(key[5..], _time.GetUtcNow()).Limit;
         _children[key] = c;
         _childKeys[c.Actor] = key;
         return c;
@@ -348,7 +354,45 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (m?.Stats is null) return;
         var id = m.Stats.PeerId.Value;
         var ban = m.BannedUntil is { } until && !m.Forgotten ? new PeerBan(until, m.BanReason ?? "", until) : null;
-        _bans.Update(id, ban, m.Version);
+        if (!_bans.Update(id, ban, m.Version) || _policy is null) return;
+        if (m.Forgotten) _inputs.Remove(id);
+        else _inputs[id] = m.Stats;
+    }
+
+    /// <summary>
+    /// The limit of <c>peer:ID</c> at <paramref name="now"/> and why: an explicit <c>Peer[ID]</c> (defaults, file or
+    /// <c>limits set</c>) wins; otherwise <c>PeerDefault</c>, scaled by the reputation policy when one is configured.
+    /// </summary>
+    private (BaseLimit Limit, string Why) PeerLimit(string id, DateTimeOffset now)
+    {
+        if (_limits.Peer.TryGetValue(id, out var explicitLimit))
+            return (explicitLimit, $"configured Peer[{id}] ({SourceWord(_layers, id)})");
+        if (_policy is null) return (_limits.PeerDefault, "PeerDefault (no reputation policy)");
+        var (factor, why) = _policy.Evaluate(_inputs.GetValueOrDefault(id), _bans.Active(id, now), now);
+        return (ReputationLimitPolicy.Scale(_limits.PeerDefault, factor), "reputation: " + why);
+    }
+
+    private static string SourceWord(LimitLayers layers, string id) =>
+        layers.Set.Peer.ContainsKey(id) ? "limits set" : layers.File.Peer.ContainsKey(id) ? "limits file" : "defaults";
+
+    /// <summary>With a reputation policy: re-evaluates a live peer scope's limit before routing a reservation to it.</summary>
+    private void RefreshPeerLimit(string id, DateTimeOffset? at)
+    {
+        if (_policy is null || !_children.TryGetValue("peer:" + id, out var c)) return;
+        var limit = PeerLimit(id, at ?? _time.GetUtcNow()).Limit;
+        if (limit == c.PeerLimit) return;
+        c.PeerLimit = limit;
+        Send(c, new ChildSetLimit("peer:" + id, limit, ActorRefs.Nobody));
+    }
+
+    private void OnExplain(ExplainPeerLimit m, IActorRef replyTo)
+    {
+        if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        var now = m.Now ?? _time.GetUtcNow();
+        var (limit, why) = PeerLimit(m.PeerId, now);
+        var ban = _bans.Active(m.PeerId, now);
+        replyTo.Tell(new PeerLimitExplained(m.PeerId, limit, ban is null ? why : ban.Describe() + ": refused at peer:" + m.PeerId + "; otherwise " + why,
+            ban?.Until, _policy is not null));
     }
 
     private bool RefuseIfBanned(string peerId, ResourceKind resource, Direction dir, DateTimeOffset? at, IActorRef replyTo)
@@ -362,6 +406,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     {
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
         if (RefuseIfBanned(m.PeerId, ResourceKind.Stream, m.Direction, m.At, replyTo)) return;
+        RefreshPeerLimit(m.PeerId, m.At);
         var d = m.Direction == Direction.Inbound ? InStream : OutStream;
         var r = _transient.TryReserve(d, ReservationPriority.Always);
         if (r is null)
@@ -471,6 +516,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
         if (RefuseIfBanned(m.PeerId, ResourceKind.Connection, info.Direction, m.At, replyTo)) return;
+        RefreshPeerLimit(m.PeerId, m.At);
         var peer = GetChild("peer:" + m.PeerId, create: true)!;
         peer.Sent++; // ticket
         var stat = conn.Stat;
