@@ -1,3 +1,4 @@
+using PeerActors.Core.ResourceManager;
 using PeerActors.Core.Validation;
 using PeerActors.Limits;
 using PeerActors.Node.Configuration;
@@ -14,6 +15,12 @@ public static class NodeLimitsLoader
 {
     /// <summary>The HOCON key of the limits file.</summary>
     public const string Key = "peeractors.limits.file";
+
+    /// <summary>
+    /// The opt-in reputation policy (<see cref="ReputationLimitPolicy"/> JSON) is read from this file beside the limits
+    /// file (<c>config/reputation-policy.json</c>); absent = off.
+    /// </summary>
+    public const string PolicyFileName = "reputation-policy.json";
 
     /// <summary>Builds and validates the limit options of a node.</summary>
     /// <param name="settings">Node settings.</param>
@@ -38,10 +45,20 @@ public static class NodeLimitsLoader
     public static LimitsOptions Load(string? limitsFile, long? memoryBytes = null, int? fdLimit = null, string? setFile = null)
     {
         var options = new LimitsOptions { LimitsFile = limitsFile, MemoryBytes = memoryBytes, FdLimit = fdLimit, SetFile = setFile };
+        var policyFile = limitsFile is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(limitsFile))!, PolicyFileName);
+        ReputationLimitPolicy? policy = null;
+        try
+        {
+            if (policyFile is not null && File.Exists(policyFile)) policy = ReputationLimitPolicy.Parse(File.ReadAllText(policyFile));
+        }
+        catch (InvalidInputException e)
+        {
+            throw new NodeConfigurationException(Key, $"{policyFile}: {StripField(e)}");
+        }
         try
         {
             var layers = options.ResolveLayers();
-            return options with { Layers = layers, Limits = layers.Effective, LimitsFile = null };
+            return options with { Layers = layers, Limits = layers.Effective, LimitsFile = null, ReputationPolicy = policy };
         }
         catch (InvalidInputException e) when (setFile is not null && e.Field.StartsWith(setFile, StringComparison.Ordinal))
         {

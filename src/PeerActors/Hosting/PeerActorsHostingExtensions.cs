@@ -68,6 +68,7 @@ public static class PeerActorsHostingExtensions
             SnapshotEvery = options.SnapshotEvery,
             JournalPluginId = options.JournalPluginId,
             SnapshotPluginId = options.SnapshotPluginId,
+            AutoBan = options.AutoBan,
             BandwidthOptions = PeerActorSettings.Default.BandwidthOptions with
             {
                 EpochLength = options.BandwidthEpochLength,

@@ -205,7 +205,17 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             () => new PaymentRecorded(m.AmountSat, m.ObservedAt.ToUniversalTime())));
         Command<RecordReceipt>(m => Critical(m, () => Guard.NonNegative(m.AmountSat, "amountSat"),
             () => new ReceiptRecorded(m.AmountSat, m.ObservedAt.ToUniversalTime())));
-        Command<RecordPaymentDefault>(m => Critical(m, null, () => new PaymentDefaultRecorded(m.ObservedAt.ToUniversalTime())));
+        Command<RecordPaymentDefault>(m =>
+        {
+            Critical(m, null, () => new PaymentDefaultRecorded(m.ObservedAt.ToUniversalTime()));
+            // Optional auto-ban: decided once the default is persisted and applied; the ban is an ordinary critical Ban.
+            if (_settings.AutoBan is { } policy)
+                DeferAsync(m, _ =>
+                {
+                    if (_state.Stats is { } st && policy.Decide(st.ToState(), _state.Ban, m.ObservedAt) is { } ban)
+                        Self.Tell(new Ban(_entityId, ban.Until, null, ban.Reason, m.ObservedAt), ActorRefs.NoSender);
+                });
+        });
         Command<OpenChannel>(m => Critical(m, () =>
         {
             ChannelId.Parse(m.ChannelId);

@@ -125,4 +125,25 @@ public sealed class PeerBanTests() : TestKit(PeerTestConfig.Memory())
         StopGracefully(peer);
         Assert.Null(Stats(Start(id), id).BannedUntil);
     }
+
+    [Fact]
+    public void An_auto_ban_policy_bans_a_peer_at_its_nth_payment_default_and_is_off_by_default()
+    {
+        Assert.Null(PeerActorSettings.Default.AutoBan);
+        var id = PeerTestConfig.NewPeer();
+        var settings = PeerTestConfig.Fast() with { AutoBan = new Core.Bans.AutoBanPolicy(2, TimeSpan.FromHours(6)) };
+        var peer = Start(id, settings);
+        peer.Tell(new RecordPaymentDefault(id, T0), TestActor);
+        ExpectMsg<CommandAck>();
+        Assert.Null(Stats(peer, id).BannedUntil);
+        peer.Tell(new RecordPaymentDefault(id, T0.AddMinutes(1)), TestActor);
+        ExpectMsg<CommandAck>();
+        AwaitAssert(() =>
+        {
+            var s = Stats(peer, id);
+            Assert.Equal(T0.AddMinutes(1).AddHours(6), s.BannedUntil);
+            Assert.Equal("auto: payment_defaults 2 ≥ 2", s.BanReason);
+        }, TimeSpan.FromSeconds(3));
+        Assert.IsType<PeerBanned>(JournalControl.CommittedOf("peer-" + id).Last());
+    }
 }

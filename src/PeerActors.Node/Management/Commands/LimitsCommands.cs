@@ -253,7 +253,18 @@ public sealed class LimitsStatCommand : LimitsCommandBase
             rows.Add([n, "conns", N((long)s.NumConnsInbound + s.NumConnsOutbound), Limit(l.Conns)]);
             rows.Add([n, "fd", N(s.NumFD), Limit(l.FD)]);
             rows.Add([n, "memory", N(s.Memory), Limit(l.Memory)]);
-            data.Add(new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) });
+            var entry = new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) };
+            if (n.StartsWith("peer:", StringComparison.Ordinal))
+            {
+                // Why this peer has its limit: explicit Peer[ID], PeerDefault, the reputation policy, a ban.
+                var (why, whyFailure) = await CallAsync(t => client.ExplainPeerLimitAsync(n[5..], null, t), ct).ConfigureAwait(false);
+                if (whyFailure is not null) return whyFailure;
+                rows.Add([n, "why", why!.BannedUntil is null ? "" : "banned", why.Why]);
+                entry["why"] = why.Why;
+                entry["bannedUntil"] = why.BannedUntil?.ToString("O", CultureInfo.InvariantCulture);
+                entry["reputationPolicy"] = why.PolicyEnabled;
+            }
+            data.Add(entry);
         }
         return CommandResult.Table(UsageColumns, rows, data);
     }
