@@ -63,6 +63,13 @@ public sealed class LimitsClient
     public Task<LimitsResult<StreamHandle>> OpenStreamAsync(string peerId, Direction direction, CancellationToken ct = default) =>
         Typed(new OpenStream(peerId, direction), null, ct, r => (r as StreamOpened)?.Stream);
 
+    /// <summary>
+    /// Opens a stream with its protocol (and service) set in one request, all or nothing (see <see cref="OpenStream"/>):
+    /// rcmgr's OpenStream + SetProtocol (+ SetService) in one round trip.
+    /// </summary>
+    public Task<LimitsResult<StreamHandle>> OpenStreamAsync(string peerId, Direction direction, string protocol, string? service, DateTimeOffset? at = null, CancellationToken ct = default) =>
+        Typed(new OpenStream(peerId, direction, at, protocol, service), null, ct, r => (r as StreamOpened)?.Stream);
+
     /// <summary>Sets a stream's protocol (see <see cref="SetProtocol"/>).</summary>
     public Task<LimitsResult<LimitsAck>> SetProtocolAsync(StreamHandle stream, string protocol, CancellationToken ct = default) =>
         Ack(new SetProtocol(stream, protocol), null, ct);

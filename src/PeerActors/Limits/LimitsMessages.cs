@@ -81,11 +81,17 @@ public sealed record SetPeer(ConnectionHandle Connection, string PeerId, DateTim
 /// <summary>
 /// Opens a stream scope to a peer (rcmgr <c>OpenStream</c>), sent to the root: system + transient + peer. A peer
 /// banned at <paramref name="At"/> is refused at <c>peer:ID</c>. Reply: <see cref="StreamOpened"/> or <see cref="LimitRefused"/>.
+/// <para>With <paramref name="Protocol"/> (and optionally <paramref name="Service"/>) it is rcmgr's
+/// <c>OpenStream</c> + <c>SetProtocol</c> (+ <c>SetService</c>) in one request and one reservation chain (fewer actor
+/// hops and one round trip instead of three), all or nothing: on a refusal nothing stays reserved and no stream is
+/// opened (with separate calls a refused <c>SetProtocol</c> leaves the stream open).</para>
 /// </summary>
 /// <param name="PeerId">Peer id.</param>
 /// <param name="Direction">Direction.</param>
 /// <param name="At">Observation instant deciding whether a ban is in force; null = the root's TimeProvider.</param>
-public sealed record OpenStream(string PeerId, Direction Direction, DateTimeOffset? At = null) : ILimitsRequest;
+/// <param name="Protocol">Protocol to set at once, or null.</param>
+/// <param name="Service">Service to set at once (requires <paramref name="Protocol"/>), or null.</param>
+public sealed record OpenStream(string PeerId, Direction Direction, DateTimeOffset? At = null, string? Protocol = null, string? Service = null) : ILimitsRequest;
 
 /// <summary>Sets a stream's protocol (rcmgr <c>SetProtocol</c>), sent to the root: reserves in protocol and protocol-peer, then releases transient. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
 /// <param name="Stream">The stream.</param>

@@ -329,6 +329,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         return id;
     }
 
+    private static bool Fail(IActorRef replyTo, string field, string message)
+    {
+        replyTo.Tell(new LimitsFailure(field, message));
+        return true;
+    }
+
     private static bool CheckId(string? id, string field, IActorRef replyTo)
     {
         try
@@ -405,6 +411,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private void OnOpenStream(OpenStream m, IActorRef replyTo)
     {
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        if (m.Protocol is not null && !CheckId(m.Protocol, "protocol", replyTo)) return;
+        if (m.Service is not null && (m.Protocol is null
+                ? Fail(replyTo, "service", "a service needs a protocol (rcmgr SetService requires SetProtocol)")
+                : !CheckId(m.Service, "service", replyTo))) return;
         if (RefuseIfBanned(m.PeerId, ResourceKind.Stream, m.Direction, m.At, replyTo)) return;
         RefreshPeerLimit(m.PeerId, m.At);
         var d = m.Direction == Direction.Inbound ? InStream : OutStream;
@@ -422,7 +432,22 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
 
         string name = "stream-" + (++_streamSeq).ToString(CultureInfo.InvariantCulture);
-        Send(GetChild("peer:" + m.PeerId, create: true)!, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo));
+        (string, IActorRef)? proto = null, svc = null;
+        if (m.Protocol is not null)
+        {
+            var p = GetChild("protocol:" + m.Protocol, create: true)!;
+            p.Sent++; // ticket
+            proto = (m.Protocol, p.Actor);
+        }
+
+        if (m.Service is not null)
+        {
+            var sv = GetChild("svc:" + m.Service, create: true)!;
+            sv.Sent++; // ticket
+            svc = (m.Service, sv.Actor);
+        }
+
+        Send(GetChild("peer:" + m.PeerId, create: true)!, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, proto, svc));
     }
 
     private void OnSetProtocol(SetProtocol m, IActorRef replyTo)

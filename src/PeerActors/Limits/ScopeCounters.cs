@@ -142,7 +142,14 @@ internal sealed record TicketReturn : IFromRoot
 }
 
 /// <summary>Root → peer: open a stream whose system+transient share is already reserved.</summary>
-internal sealed record PeerOpenStream(string Name, Direction Direction, BaseLimit StreamLimit, IActorRef ReplyTo) : IFromRoot;
+/// <param name="Name">Stream scope name.</param>
+/// <param name="Direction">Direction.</param>
+/// <param name="StreamLimit">Limit of the stream scope.</param>
+/// <param name="ReplyTo">The client.</param>
+/// <param name="Protocol">With the protocol to set at once (combined open), its id and actor (a ticket), else null.</param>
+/// <param name="Service">With the service to set at once, its name and actor (a ticket), else null.</param>
+internal sealed record PeerOpenStream(string Name, Direction Direction, BaseLimit StreamLimit, IActorRef ReplyTo,
+    (string Id, IActorRef Actor)? Protocol = null, (string Id, IActorRef Actor)? Service = null) : IFromRoot;
 
 /// <summary>Root → peer: set the protocol of a stream via the protocol actor.</summary>
 internal sealed record PeerSetProtocol(string Stream, string Protocol, IActorRef ProtocolActor, IActorRef ReplyTo) : IFromRoot;
