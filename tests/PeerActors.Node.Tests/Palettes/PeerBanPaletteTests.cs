@@ -32,6 +32,10 @@ public sealed class PeerBanPaletteTests(PaletteNodeFixture node)
             Assert.StartsWith($"peer:{Banned}: cannot reserve inbound stream: peer banned until ", refused!.Message);
             Assert.EndsWith("(spam)", refused.Message);
 
+            var stat = await node.RunAsync("limits", "stat", $"peer:{Banned}");
+            Assert.Contains(stat.Out.Split('\n'), l => l.Contains(" why ") && l.Contains("peer banned until ") && l.Contains("(spam)"));
+            Assert.Contains("(spam)", (await node.RunAsync("peer", "show", Banned)).Out);
+
             var bad = await node.RunAsync("peer", "ban", Banned, "--reason", "spam");
             Assert.Equal(1, bad.ExitCode);
             Assert.Contains("until", bad.Err + bad.Out);
