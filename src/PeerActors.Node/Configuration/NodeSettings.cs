@@ -83,6 +83,12 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.bandwidth.epoch-length</c> (&gt; 0).</summary>
     public required TimeSpan BandwidthEpochLength { get; init; }
 
+    /// <summary><c>peeractors.bans.auto-ban-payment-defaults</c> (≥ 0; 0 = automatic bans off).</summary>
+    public int AutoBanPaymentDefaults { get; init; }
+
+    /// <summary><c>peeractors.bans.auto-ban-duration</c> (&gt; 0): length of an automatic ban.</summary>
+    public TimeSpan AutoBanDuration { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }
 
@@ -105,5 +111,6 @@ public sealed record NodeSettings
         BandwidthEpochLength = BandwidthEpochLength,
         MetricsPerPeerLabelCap = MetricsPerPeerLabelCap,
         LimitsFile = LimitsFile,
+        AutoBan = AutoBanPaymentDefaults > 0 ? new Core.Bans.AutoBanPolicy((ulong)AutoBanPaymentDefaults, AutoBanDuration) : null,
     }.Validate();
 }

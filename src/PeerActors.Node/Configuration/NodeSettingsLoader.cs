@@ -251,6 +251,8 @@ public static partial class NodeSettingsLoader
             MetricsPerPeerLabelCap = r.Int("peeractors.metrics.per-peer-label-cap", 0, int.MaxValue),
             LimitsFile = limitsPath,
             BandwidthEpochLength = r.Duration("peeractors.bandwidth.epoch-length"),
+            AutoBanPaymentDefaults = r.Int("peeractors.bans.auto-ban-payment-defaults", 0, int.MaxValue),
+            AutoBanDuration = r.Duration("peeractors.bans.auto-ban-duration"),
             Hocon = merged,
         };
     }
