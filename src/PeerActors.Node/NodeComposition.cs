@@ -41,6 +41,9 @@ internal static class NodeComposition
                 services.AddPeerActorsManagement(settings);
                 services.AddManagementCommand<PeerShowCommand>();
                 services.AddManagementCommand<PeerForgetCommand>();
+                services.AddManagementCommand<PeerBanCommand>();
+                services.AddManagementCommand<PeerUnbanCommand>();
+                services.AddManagementCommand<PeerBansCommand>();
                 services.AddManagementCommand<SelectorSelectCommand>();
                 services.AddManagementCommand<SelectorSummaryCommand>();
                 services.AddManagementCommand<PeerTopCommand>();

@@ -66,8 +66,34 @@ public sealed class ResourceLimitExceededException : Exception
     /// <summary>Name of the scope the caller reserved on (e.g. <c>stream-7</c>), when different from <see cref="ScopeName"/> it was refused by an edge.</summary>
     public string? RequestingScope { get; internal set; }
 
-    /// <summary>Overrides the rcmgr text (used for the subnet limiter).</summary>
+    /// <summary>Overrides the rcmgr text (used for the subnet limiter and bans).</summary>
     internal string? CustomMessage { get; init; }
+
+    /// <summary>When the refusal is a ban (<see cref="Banned"/>): its end (UTC, observation clock); else null.</summary>
+    public DateTimeOffset? BannedUntil { get; private init; }
+
+    /// <summary>When the refusal is a ban: its reason; else null.</summary>
+    public string? BanReason { get; private init; }
+
+    /// <summary>
+    /// The refusal of a banned peer at its <c>peer:ID</c> scope: limit 0 (blockAll) for the duration of the ban, message
+    /// <c>peer:ID: cannot reserve inbound stream: peer banned until 2025-03-01T13:00:00Z (reason)</c>.
+    /// </summary>
+    /// <param name="peerId">The banned peer.</param>
+    /// <param name="resource">Connection or stream.</param>
+    /// <param name="direction">Direction of the refused reservation.</param>
+    /// <param name="ban">The ban in force.</param>
+    public static ResourceLimitExceededException Banned(string peerId, ResourceKind resource, Direction direction, Bans.PeerBan ban)
+    {
+        ArgumentNullException.ThrowIfNull(ban);
+        var plain = new ResourceLimitExceededException("peer:" + peerId, ScopeClass.Peer, resource, direction, 0, 1, 0);
+        return new ResourceLimitExceededException("peer:" + peerId, ScopeClass.Peer, resource, direction, 0, 1, 0)
+        {
+            BannedUntil = ban.Until,
+            BanReason = ban.Reason,
+            CustomMessage = $"peer:{peerId}: {plain.Detail}{ban.Describe()}",
+        };
+    }
 
     /// <inheritdoc />
     public override string Message => _message ??= CustomMessage ?? $"{ScopeName}: {Detail}{LimitExceededText}";

@@ -87,6 +87,97 @@ public static class LimitConfigJson
         }
     }
 
+    /// <summary>
+    /// Parses one limit object as a run-time change (<c>limits set</c>), strictly in rcmgr's reading: each value is a
+    /// whole number ≥ 0 (an explicit 0 blocks all, as rcmgr's <c>LimitVal.UnmarshalJSON</c>), <c>"unlimited"</c>,
+    /// <c>"blockAll"</c> or <c>"default"</c> (a reset, see <see cref="LimitChange"/>); Memory may also be a decimal
+    /// string (rcmgr writes it so). Negative numbers are refused: −1/−2 are rcmgr's in-memory constants, not input.
+    /// </summary>
+    /// <param name="json">The object, e.g. <c>{"StreamsInbound": 10, "Memory": "unlimited"}</c>.</param>
+    /// <param name="field">Prefix of the field named in errors (<c>limit</c> → <c>limit.StreamsInbound</c>).</param>
+    /// <exception cref="InvalidInputException">Malformed JSON or not an object (<c>Field</c> = <paramref name="field"/>), an
+    /// unknown key or a bad value (<c>Field</c> = <c>limit.KEY</c>).</exception>
+    public static LimitChange ParseChange(string json, string field = "limit")
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException(field, $"malformed JSON at byte {e.BytePositionInLine + 1}: {e.Message}");
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidInputException(field, $"must be a JSON object of limits, got {doc.RootElement.ValueKind}");
+            var values = new ResourceLimits();
+            var reset = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                string? key = Canonical(p.Name, CountKeys) ?? (string.Equals(p.Name, "Memory", StringComparison.OrdinalIgnoreCase) ? "Memory" : null);
+                string f = $"{field}.{key ?? p.Name}";
+                if (key is null)
+                    throw new InvalidInputException(f, "unknown limit; expected Streams, StreamsInbound, StreamsOutbound, Conns, ConnsInbound, ConnsOutbound, FD or Memory");
+                long raw = StrictValue(p.Value, f, key == "Memory");
+                if (raw == 0)
+                {
+                    reset.Add(key);
+                    continue;
+                }
+
+                values = key switch
+                {
+                    "Streams" => values with { Streams = new LimitVal((int)raw) },
+                    "StreamsInbound" => values with { StreamsInbound = new LimitVal((int)raw) },
+                    "StreamsOutbound" => values with { StreamsOutbound = new LimitVal((int)raw) },
+                    "Conns" => values with { Conns = new LimitVal((int)raw) },
+                    "ConnsInbound" => values with { ConnsInbound = new LimitVal((int)raw) },
+                    "ConnsOutbound" => values with { ConnsOutbound = new LimitVal((int)raw) },
+                    "FD" => values with { FD = new LimitVal((int)raw) },
+                    _ => values with { Memory = new LimitVal64(raw) },
+                };
+            }
+
+            return new LimitChange(values, reset);
+        }
+    }
+
+    private const string StrictHelp = "must be a whole number ≥ 0 or \"unlimited\", \"blockAll\" or \"default\"";
+
+    /// <summary>A strict value as a raw <see cref="LimitVal"/> (0 = "default", i.e. a reset).</summary>
+    private static long StrictValue(JsonElement e, string field, bool memory)
+    {
+        long n;
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+            {
+                string s = e.GetString()!;
+                if (Special(s) is { } sp) return sp;
+                if (!memory || !long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n))
+                    throw new InvalidInputException(field, $"{StrictHelp}, got \"{s}\"");
+                break;
+            }
+
+            case JsonValueKind.Number:
+                if (!e.TryGetInt64(out n))
+                    throw new InvalidInputException(field, $"{StrictHelp}, got {e.GetRawText()}");
+                if (n < 0)
+                    throw new InvalidInputException(field, $"{StrictHelp}, got {n} (negative numbers are not limits: write \"unlimited\" or \"blockAll\")");
+                break;
+            default:
+                throw new InvalidInputException(field, $"{StrictHelp}, got {e.ValueKind}");
+        }
+
+        if (!memory && n > int.MaxValue)
+            throw new InvalidInputException(field, $"must be at most {int.MaxValue} (use \"unlimited\"), got {n}");
+        return n == 0 ? -2 : n; // rcmgr: an explicit 0 blocks all
+    }
+
     /// <summary>Serialises <paramref name="cfg"/>; output of the README's noisy-neighbour config matches rcmgr's.</summary>
     public static string Write(PartialLimitConfig cfg, bool indented = false)
     {

@@ -175,15 +175,8 @@ public class ResourceScope
         if (_memory < 0) _memory = 0; // rcmgr: "BUG: too much memory released" — clamp
     }
 
-    internal ResourceLimitExceededException? CheckMemory(long size, byte priority)
-    {
-        long limit = Limit.Memory;
-        if (limit == long.MaxValue) return null;
-        long threshold = limit <= 0 ? 0 : (long)(((Int128)limit * (1 + priority)) >> 8);
-        if (size > long.MaxValue - _memory || _memory + size > threshold)
-            return new ResourceLimitExceededException(Name, Class, ResourceKind.Memory, null, _memory, size, limit, priority);
-        return null;
-    }
+    internal ResourceLimitExceededException? CheckMemory(long size, byte priority) =>
+        ReservationRule.CheckMemory(_memory, size, Limit, priority, Name, Class);
 
     // ---------------------------------------------------------------- streams
 
@@ -296,30 +289,7 @@ public class ResourceScope
         MaybeIdle();
     }
 
-    private ResourceLimitExceededException? CheckCounts(ScopeStat st)
-    {
-        var l = Limit;
-        if (st.NumStreamsInbound > 0 && (long)_streamsIn + st.NumStreamsInbound > l.StreamsInbound)
-            return Refuse(ResourceKind.Stream, Direction.Inbound, _streamsIn, st.NumStreamsInbound, l.StreamsInbound);
-        if (st.NumStreamsOutbound > 0 && (long)_streamsOut + st.NumStreamsOutbound > l.StreamsOutbound)
-            return Refuse(ResourceKind.Stream, Direction.Outbound, _streamsOut, st.NumStreamsOutbound, l.StreamsOutbound);
-        int streams = st.NumStreamsInbound + st.NumStreamsOutbound;
-        if (streams > 0 && (long)_streamsIn + _streamsOut + streams > l.Streams)
-            return Refuse(ResourceKind.Stream, null, (long)_streamsIn + _streamsOut, streams, l.Streams);
-        if (st.NumConnsInbound > 0 && (long)_connsIn + st.NumConnsInbound > l.ConnsInbound)
-            return Refuse(ResourceKind.Connection, Direction.Inbound, _connsIn, st.NumConnsInbound, l.ConnsInbound);
-        if (st.NumConnsOutbound > 0 && (long)_connsOut + st.NumConnsOutbound > l.ConnsOutbound)
-            return Refuse(ResourceKind.Connection, Direction.Outbound, _connsOut, st.NumConnsOutbound, l.ConnsOutbound);
-        int conns = st.NumConnsInbound + st.NumConnsOutbound;
-        if (conns > 0 && (long)_connsIn + _connsOut + conns > l.Conns)
-            return Refuse(ResourceKind.Connection, null, (long)_connsIn + _connsOut, conns, l.Conns);
-        if (st.NumFD > 0 && (long)_fd + st.NumFD > l.FD)
-            return Refuse(ResourceKind.FileDescriptor, null, _fd, st.NumFD, l.FD);
-        return null;
-    }
-
-    private ResourceLimitExceededException Refuse(ResourceKind r, Direction? d, long current, long attempted, long limit) =>
-        new(Name, Class, r, d, current, attempted, limit);
+    private ResourceLimitExceededException? CheckCounts(ScopeStat st) => ReservationRule.CheckCounts(Stat, st, Limit, Name, Class);
 
     private void Apply(ScopeStat st, int sign)
     {

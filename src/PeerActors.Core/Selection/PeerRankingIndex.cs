@@ -50,6 +50,7 @@ public sealed class PeerRankingIndex
         public double Score, ScoreMult, Mult, Boost, SuccessRate, UcbA, TftA;
         public int SeenStamp, DropStamp, ExcludeStamp;
         public int Index; // position in the dense arrays
+        public DateTimeOffset? BannedUntil;
     }
 
     private sealed class TagAgg
@@ -70,6 +71,8 @@ public sealed class PeerRankingIndex
     }
 
     private readonly Dictionary<PeerId, Slot> _slots = new();
+    // Peers with a ban record (few): a query treats those banned at its now as excluded (see Select).
+    private readonly Dictionary<PeerId, DateTimeOffset> _bans = new();
     // Dense struct-of-arrays (swap-remove, arbitrary order) for the fairness pass: requests_sent as a
     // double, connected_at as exact double ticks relative to _anchor, and the raw values for the
     // scalar fallback. Id order is a separate cached array (_ordered), rebuilt only after membership changes.
@@ -130,7 +133,7 @@ public sealed class PeerRankingIndex
     public IEnumerable<PeerEntry> Entries()
     {
         var ordered = Ordered();
-        for (var i = 0; i < ordered.Length; i++) yield return new PeerEntry(ordered[i].State, ordered[i].Tags);
+        for (var i = 0; i < ordered.Length; i++) yield return new PeerEntry(ordered[i].State, ordered[i].Tags, ordered[i].BannedUntil);
     }
 
     /// <summary>The tracked peers in id order (cached; re-sorted only after a peer was added or removed).</summary>
@@ -149,7 +152,20 @@ public sealed class PeerRankingIndex
     /// <param name="state">The peer's latest stats.</param>
     /// <param name="tags">Protocols/services it serves; null keeps the known tags (empty for a new peer).</param>
     /// <exception cref="InvalidInputException">When the state has an empty id, NaN/∞/negative RTTs or a negative backoff level.</exception>
-    public void Upsert(PeerStatsState state, PeerTags? tags = null)
+    public void Upsert(PeerStatsState state, PeerTags? tags = null) => Upsert(state, tags, keepBan: true, bannedUntil: null);
+
+    /// <summary>
+    /// Adds a peer or replaces its stats, tags and ban. O(log n). A peer banned at a query's <c>now</c>
+    /// (<c>now &lt; bannedUntil</c>) is treated as excluded by that query (every strategy, no fallback), exactly as
+    /// <see cref="PeerSelector"/> does for a <see cref="PeerEntry.BannedUntil"/>.
+    /// </summary>
+    /// <param name="state">The peer's latest stats.</param>
+    /// <param name="tags">Protocols/services it serves; null keeps the known tags (empty for a new peer).</param>
+    /// <param name="bannedUntil">End of the peer's ban; null = not banned.</param>
+    /// <exception cref="InvalidInputException">As <see cref="Upsert(PeerStatsState, PeerTags?)"/>.</exception>
+    public void Upsert(PeerStatsState state, PeerTags? tags, DateTimeOffset? bannedUntil) => Upsert(state, tags, keepBan: false, bannedUntil);
+
+    private void Upsert(PeerStatsState state, PeerTags? tags, bool keepBan, DateTimeOffset? bannedUntil)
     {
         SelectionMath.ValidateState(state);
         if (_slots.TryGetValue(state.PeerId, out var slot))
@@ -177,6 +193,12 @@ public sealed class PeerRankingIndex
             _n++;
             _orderDirty = true;
         }
+        if (!keepBan)
+        {
+            slot.BannedUntil = bannedUntil;
+            if (bannedUntil is { } until) _bans[state.PeerId] = until;
+            else _bans.Remove(state.PeerId);
+        }
         if (!_anchorSet) { _anchor = state.ConnectedAt.UtcTicks; _anchorSet = true; }
         var i = slot.Index;
         var c = state.ConnectedAt.UtcTicks;
@@ -198,6 +220,7 @@ public sealed class PeerRankingIndex
     public bool Remove(PeerId id)
     {
         if (!_slots.Remove(id, out var slot)) return false;
+        _bans.Remove(id);
         Detach(slot);
         var i = slot.Index;
         if (IsWide(_conn[i])) _wide--;
@@ -254,7 +277,18 @@ public sealed class PeerRankingIndex
         var t = now.UtcTicks;
         if (t < _clock) return PeerSelector.Select(Entries(), query, now, rr, rng);
         Advance(t);
-        return SelectFast(query, now, rr, rng);
+        return SelectFast(WithBansExcluded(query, now), now, rr, rng);
+    }
+
+    /// <summary>The query with the peers banned at <paramref name="now"/> added to its exclusions (bans are few).</summary>
+    private SelectionQuery WithBansExcluded(SelectionQuery query, DateTimeOffset now)
+    {
+        if (_bans.Count == 0) return query;
+        HashSet<PeerId>? exclude = null;
+        foreach (var (id, until) in _bans)
+            if (now < until && !query.Exclude.Contains(id))
+                (exclude ??= new HashSet<PeerId>(query.Exclude)).Add(id);
+        return exclude is null ? query : query with { Exclude = exclude };
     }
 
     /// <summary>Answers with the slow reference path (full sort); for tests and diagnostics. Does not advance <see cref="RoundRobinIndex"/>.</summary>

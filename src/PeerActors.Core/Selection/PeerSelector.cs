@@ -10,7 +10,8 @@ namespace PeerActors.Core.Selection;
 /// </summary>
 /// <remarks>
 /// Steps for a query at <c>now</c>:
-/// 0. Filters (exclude, protocol, service, payment-default threshold) narrow the peers first.
+/// 0. Filters (bans in force at <c>now</c>, exclude, protocol, service, payment-default threshold) narrow the peers
+///    first: a banned peer is treated exactly as an excluded one (never returned, not even as a fallback).
 /// 1. Candidates = filtered peers not backed off; if none, the filtered backed-off peers ordered by
 ///    backoff_remaining ascending, then id (<see cref="SelectionResult.BackedOffFallback"/>).
 /// 2. Fairness (when on and ≥ 5 candidates): total = Σ selection_rate over ALL tracked peers
@@ -47,7 +48,8 @@ public static class PeerSelector
         var nowTicks = now.UtcTicks;
         var w = query.PaymentWeight;
         var n = query.Count;
-        var passing = all.Where(e => SelectionMath.PassesFilters(e.State, e.Tags, query)).Select(e => e.State).ToList();
+        var passing = all.Where(e => !(e.BannedUntil is { } until && now < until) && SelectionMath.PassesFilters(e.State, e.Tags, query))
+            .Select(e => e.State).ToList();
         var candidates = passing.Where(s => !SelectionMath.IsBackedOff(s, nowTicks)).ToList();
 
         if (candidates.Count == 0)

@@ -22,10 +22,12 @@ public sealed record PeerTags
     };
 }
 
-/// <summary>One tracked peer as the selector sees it: its latest stats and its tags.</summary>
+/// <summary>One tracked peer as the selector sees it: its latest stats, its tags and its ban.</summary>
 /// <param name="State">Latest score inputs.</param>
 /// <param name="Tags">Protocols/services it serves; <see cref="PeerTags.Empty"/> when unknown.</param>
-public sealed record PeerEntry(PeerStatsState State, PeerTags Tags)
+/// <param name="BannedUntil">End of an explicit ban (see <c>Bans.PeerBan</c>): the peer is excluded from every strategy,
+/// including the backed-off fallback, at any <c>now</c> before it; null = not banned.</param>
+public sealed record PeerEntry(PeerStatsState State, PeerTags Tags, DateTimeOffset? BannedUntil = null)
 {
     /// <summary>An entry with no tags.</summary>
     public PeerEntry(PeerStatsState state) : this(state, PeerTags.Empty) { }

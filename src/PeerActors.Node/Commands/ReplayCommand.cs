@@ -25,6 +25,23 @@ internal static class ReplayCommand
 {
     /// <summary>Cluster role of a replay that joins a cluster (seed nodes set) without <c>--role</c>: hosts no peers.</summary>
     public const string ReplayClientRole = "replayer";
+    /// <summary>The trace-sized limits file a replay uses unless <c>peeractors.limits.file</c> is given (see README, Replay).</summary>
+    public const string ReplayLimitsFile = "config/replay-limits.json";
+
+    /// <summary>
+    /// Adds <c>peeractors.limits.file=config/replay-limits.json</c> unless the limits file is chosen with <c>--set</c> or
+    /// <c>PEERACTORS_LIMITS__FILE</c>. A trace is a whole swarm's sessions (thousands of receiving hosts) replayed into
+    /// one node: a per-host aggregate limit (system, transient, service, protocol) cannot apply to their sum, so that
+    /// file makes those unlimited and keeps the per-peer ones (PeerDefault, ServicePeer, the per-subnet limit).
+    /// </summary>
+    internal static IReadOnlyList<string> WithReplayLimits(IReadOnlyList<string>? set)
+    {
+        set ??= [];
+        if (set.Any(kv => kv.StartsWith("peeractors.limits.file", StringComparison.Ordinal))
+            || Environment.GetEnvironmentVariable("PEERACTORS_LIMITS__FILE") is not null)
+            return set;
+        return [.. set, "peeractors.limits.file=" + ReplayLimitsFile];
+    }
 
     /// <summary>Creates the subcommand.</summary>
     /// <param name="loadSettings">Settings loader (tests pass one with a fixed environment); default
@@ -67,6 +84,7 @@ internal static class ReplayCommand
             {
                 Port = overrides.Port ?? 0,
                 Endpoint = overrides.Endpoint ?? "127.0.0.1:0",
+                Set = WithReplayLimits(overrides.Set),
             };
             NodeSettings settings;
             try

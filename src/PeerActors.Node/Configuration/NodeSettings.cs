@@ -97,6 +97,11 @@ public sealed record NodeSettings
 
     /// <summary><c>peeractors.delivery.*</c>: reliable delivery to the peer actors (batching, resend, buffer bound).</summary>
     public PeerActors.Delivery.DeliverySettings Delivery { get; init; } = new();
+    /// <summary><c>peeractors.bans.auto-ban-payment-defaults</c> (≥ 0; 0 = automatic bans off).</summary>
+    public int AutoBanPaymentDefaults { get; init; }
+
+    /// <summary><c>peeractors.bans.auto-ban-duration</c> (&gt; 0): length of an automatic ban.</summary>
+    public TimeSpan AutoBanDuration { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }
@@ -122,5 +127,6 @@ public sealed record NodeSettings
         Delivery = Delivery,
         MetricsPerPeerLabelCap = MetricsPerPeerLabelCap,
         LimitsFile = LimitsFile,
+        AutoBan = AutoBanPaymentDefaults > 0 ? new Core.Bans.AutoBanPolicy((ulong)AutoBanPaymentDefaults, AutoBanDuration) : null,
     }.Validate();
 }

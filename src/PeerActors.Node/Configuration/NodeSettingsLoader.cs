@@ -263,6 +263,8 @@ public static partial class NodeSettingsLoader
                 ResendAfter = r.Duration("peeractors.delivery.resend-after"),
                 MaxUnconfirmed = r.Int("peeractors.delivery.max-unconfirmed", 1, int.MaxValue),
             },
+            AutoBanPaymentDefaults = r.Int("peeractors.bans.auto-ban-payment-defaults", 0, int.MaxValue),
+            AutoBanDuration = r.Duration("peeractors.bans.auto-ban-duration"),
             Hocon = merged,
         };
     }

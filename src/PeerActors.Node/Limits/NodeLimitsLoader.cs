@@ -1,3 +1,4 @@
+using PeerActors.Core.ResourceManager;
 using PeerActors.Core.Validation;
 using PeerActors.Limits;
 using PeerActors.Node.Configuration;
@@ -15,6 +16,12 @@ public static class NodeLimitsLoader
     /// <summary>The HOCON key of the limits file.</summary>
     public const string Key = "peeractors.limits.file";
 
+    /// <summary>
+    /// The opt-in reputation policy (<see cref="ReputationLimitPolicy"/> JSON) is read from this file beside the limits
+    /// file (<c>config/reputation-policy.json</c>); absent = off.
+    /// </summary>
+    public const string PolicyFileName = "reputation-policy.json";
+
     /// <summary>Builds and validates the limit options of a node.</summary>
     /// <param name="settings">Node settings.</param>
     /// <param name="memoryBytes">Physical memory override (tests); null = read from the machine.</param>
@@ -27,17 +34,35 @@ public static class NodeLimitsLoader
     public static LimitsOptions Load(NodeSettings settings, long? memoryBytes = null, int? fdLimit = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Load(settings.LimitsFile, memoryBytes, fdLimit);
+        return Load(settings.LimitsFile, memoryBytes, fdLimit, Path.Combine(settings.DataDirectory, LimitSetFile.FileName));
     }
 
-    /// <summary>Builds and validates limit options from a file path.</summary>
-    /// <exception cref="NodeConfigurationException">As <see cref="Load(NodeSettings, long?, int?)"/>.</exception>
-    public static LimitsOptions Load(string? limitsFile, long? memoryBytes = null, int? fdLimit = null)
+    /// <summary>
+    /// Builds and validates limit options from a file path; run-time changes (<c>limits set</c>) are persisted in
+    /// <paramref name="setFile"/> (a node: <c>&lt;data-dir&gt;/limits-set.json</c>) and reapplied over the file at start.
+    /// </summary>
+    /// <exception cref="NodeConfigurationException">As <see cref="Load(NodeSettings, long?, int?)"/> (also for a bad set file).</exception>
+    public static LimitsOptions Load(string? limitsFile, long? memoryBytes = null, int? fdLimit = null, string? setFile = null)
     {
-        var options = new LimitsOptions { LimitsFile = limitsFile, MemoryBytes = memoryBytes, FdLimit = fdLimit };
+        var options = new LimitsOptions { LimitsFile = limitsFile, MemoryBytes = memoryBytes, FdLimit = fdLimit, SetFile = setFile };
+        var policyFile = limitsFile is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(limitsFile))!, PolicyFileName);
+        ReputationLimitPolicy? policy = null;
         try
         {
-            return options with { Limits = options.ResolveLimits(), LimitsFile = null };
+            if (policyFile is not null && File.Exists(policyFile)) policy = ReputationLimitPolicy.Parse(File.ReadAllText(policyFile));
+        }
+        catch (InvalidInputException e)
+        {
+            throw new NodeConfigurationException(Key, $"{policyFile}: {StripField(e)}");
+        }
+        try
+        {
+            var layers = options.ResolveLayers();
+            return options with { Layers = layers, Limits = layers.Effective, LimitsFile = null, ReputationPolicy = policy };
+        }
+        catch (InvalidInputException e) when (setFile is not null && e.Field.StartsWith(setFile, StringComparison.Ordinal))
+        {
+            throw new NodeConfigurationException(Key, $"run-time limit changes {StripField(e)} (fix or delete that file)");
         }
         catch (InvalidInputException e)
         {

@@ -6,8 +6,9 @@ namespace PeerActors.Node.Replay;
 
 /// <summary>
 /// <see cref="IReplayLimits"/> over the node's limit actors (<see cref="LimitsClient"/>): each session is
-/// OpenConnection(inbound) → SetPeer → OpenStream(inbound) → SetProtocol → SetService, awaited in order; a
-/// <see cref="LimitRefused"/> reply stops the chain and names the refusing scope class.
+/// OpenConnection(inbound) → SetPeer → OpenStream(inbound, protocol, service) (the combined open: rcmgr's OpenStream +
+/// SetProtocol + SetService in one request, all or nothing), awaited in order; a <see cref="LimitRefused"/> reply stops
+/// the chain and names the refusing scope class.
 /// </summary>
 public sealed class LimitsActorReplayLimits : IReplayLimits
 {
@@ -36,16 +37,11 @@ public sealed class LimitsActorReplayLimits : IReplayLimits
         var setPeer = await _client.SetPeerAsync(connection, senderId, ct).ConfigureAwait(false);
         if (!setPeer.Ok)
             return Refused(session, setPeer.Refused, setPeer.Failure);
-        var stream = await _client.OpenStreamAsync(senderId, Direction.Inbound, ct).ConfigureAwait(false);
+        // OpenStream + SetProtocol + SetService in one request (all or nothing; one round trip instead of three).
+        var stream = await _client.OpenStreamAsync(senderId, Direction.Inbound, protocol, service, null, ct).ConfigureAwait(false);
         if (stream.Value is not { } s)
             return Refused(session, stream.Refused, stream.Failure);
         session.Stream = s;
-        var proto = await _client.SetProtocolAsync(s, protocol, ct).ConfigureAwait(false);
-        if (!proto.Ok)
-            return Refused(session, proto.Refused, proto.Failure);
-        var svc = await _client.SetServiceAsync(s, service, ct).ConfigureAwait(false);
-        if (!svc.Ok)
-            return Refused(session, svc.Refused, svc.Failure);
         return new LimitsSessionOutcome(session, null);
     }
 

@@ -110,8 +110,9 @@ public sealed record ReplayDriveResult(
 /// awaited — pipelined, at most <see cref="ReplayDriverOptions.MaxCriticalInFlight"/> at once; <c>channel already exists</c>
 /// counts as already open).</item>
 /// <item><see cref="SessionOpened"/> → limits: OpenConnection(inbound, endpoint) + SetPeer(sender) + OpenStream(sender, inbound) +
-/// SetProtocol + SetService (awaited, in trace order); a refusal is Told as <see cref="RecordFailure"/> to the sender and
-/// counted by scope class (the trace's chunks are still replayed: the data says they were transferred); then
+/// SetProtocol + SetService (awaited, in trace order); a refusal is ours, not the sender's: it is counted by scope class
+/// and not recorded against the sender (no <see cref="RecordFailure"/>; the trace's chunks are still replayed: the data
+/// says they were transferred); then
 /// <see cref="PeerServes"/>(sender, protocol, service).</item>
 /// <item><see cref="ChunkTransferred"/> → <see cref="RecordRequest"/>(sender, 0 bytes) + <see cref="RecordSuccess"/>(sender, rtt, bytes)
 /// + <see cref="RecordBytes"/>(sender, ingress, bytes) (Tell).</item>
@@ -213,11 +214,9 @@ public sealed class ReplayDriver
                     var outcome = await _limits.OpenSessionAsync(s.SenderId, EndpointOf(endpoints, s.SenderId), s.Protocol, s.Service, ct)
                         .ConfigureAwait(false);
                     if (outcome.Session is { } handle) open[s.SessionIndex] = handle;
+                    // Our own refusal, not the sender's fault: counted here, never recorded against its reputation.
                     if (outcome.Refusal is { } refusal)
-                    {
                         blocks[refusal.ScopeClass] = blocks.GetValueOrDefault(refusal.ScopeClass) + 1;
-                        _peers.Tell(new RecordFailure(s.SenderId, s.At, $"limit: {refusal.Message}"));
-                    }
                     _peers.Tell(new PeerServes(s.SenderId, s.Protocol, s.Service, s.At));
                     touched = s.SenderId;
                     opened++;

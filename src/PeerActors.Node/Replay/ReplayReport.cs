@@ -99,6 +99,12 @@ public sealed record ReplayReport
     /// <summary>Sessions refused by a limit (connection or stream), by refusing scope class.</summary>
     public required IReadOnlyDictionary<string, long> LimitBlocks { get; init; }
 
+    /// <summary>
+    /// Σ <see cref="LimitBlocks"/>: sessions our limits refused. Counted here only: a refusal is ours, not a failure of
+    /// the sender, so it is never recorded against the sender's reputation (no <c>RecordFailure</c>).
+    /// </summary>
+    public long LimitRefusals => LimitBlocks.Values.Sum();
+
     /// <summary>Which limits were applied.</summary>
     public required string LimitsSource { get; init; }
 
@@ -177,7 +183,8 @@ public sealed record ReplayReport
         Row("channels", string.Create(inv, $"{ChannelsOpened:N0} opened, {ChannelsAlreadyOpen:N0} already open"));
         Row("limit blocks", LimitBlocks.Count == 0
             ? $"none ({LimitsSource})"
-            : string.Join(", ", LimitBlocks.Select(kv => string.Create(inv, $"{kv.Key}: {kv.Value:N0}"))) + $" ({LimitsSource})");
+            : string.Create(inv, $"{LimitRefusals:N0} sessions, not charged to the senders: ")
+              + string.Join(", ", LimitBlocks.Select(kv => string.Create(inv, $"{kv.Key}: {kv.Value:N0}"))) + $" ({LimitsSource})");
         Row("spearman(score, throughput)", SpearmanScoreVsThroughput is { } rho
             ? string.Create(inv, $"{rho:F3} over {SpearmanPairs:N0} senders")
             : string.Create(inv, $"undefined ({SpearmanPairs:N0} senders)"));

@@ -114,6 +114,16 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
         return seq;
     }
 
+    /// <summary>
+    /// True for what travels in batches (the high-rate observations and the payment and channel commands); anything else
+    /// (forget, bans) is forwarded to the region as it is.
+    /// </summary>
+    /// <param name="observation">The message.</param>
+    /// <returns>Whether the producer numbers and batches it.</returns>
+    public static bool IsDeliverable(IPeerObservation observation) =>
+        observation is RecordRequest or RecordSuccess or RecordTimeout or RecordFailure or RecordBytes or PeerOnline
+            or PeerOffline or PeerServes || IsCritical(observation);
+
     /// <summary>True for the commands persisted before their ack (SPEC §8 critical).</summary>
     /// <param name="observation">The item.</param>
     /// <returns>Whether the item is critical.</returns>

@@ -17,8 +17,7 @@ namespace PeerActors.Delivery;
 /// <remarks>
 /// <para>Tell (no sender): fire-and-forget. Ask: a high-rate observation is answered <see cref="CommandAck"/>
 /// (<see cref="Durability.HighRate"/>) once applied, a critical command once persisted, or with the peer's
-/// <see cref="CommandRejected"/>; an invalid peer id is rejected here. Other peer messages (queries, <see cref="Forget"/>)
-/// are forwarded to the region unchanged. Per peer, items keep the order in which this producer received them.</para>
+/// <see cref="CommandRejected"/>; an invalid peer id is rejected here. Other peer messages (queries) and commands that do not travel in batches (<see cref="Forget"/>, bans) are forwarded to the region unchanged. Per peer, items keep the order in which this producer received them.</para>
 /// <para>When <see cref="DeliverySettings.MaxUnconfirmed"/> items are waiting, new ones are refused (told: dropped and
 /// counted in <c>peeractors_delivery_refused</c>; asked: <c>unavailable</c>). <see cref="AwaitDrained"/> is the
 /// backpressure and end-of-run barrier.</para>
@@ -45,8 +44,11 @@ public sealed class PeerDeliveryProducer : ReceiveActor, IWithTimers
         _settings = settings;
         _outbox = new DeliveryOutbox<IActorRef>(settings, Stopwatch.Frequency);
 
-        Receive<Forget>(m => _region.Forward(m));
-        Receive<IPeerObservation>(Produce);
+        Receive<IPeerObservation>(m =>
+        {
+            if (DeliveryOutbox<IActorRef>.IsDeliverable(m)) Produce(m);
+            else _region.Forward(m); // forget, bans: asked of the peer actor directly
+        });
         Receive<IPeerMessage>(m => _region.Forward(m));
         Receive<DeliveryAck>(OnAck);
         Receive<AwaitDrained>(w =>

@@ -23,7 +23,7 @@ public static class LimitsHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        var limits = options.ResolveLimits();
+        var limits = options.ResolveLayers();
         var allowlist = options.BuildAllowlist();
         options.SubnetLimits.Validate();
         return builder.WithActors((system, registry) =>
@@ -43,13 +43,13 @@ public static class LimitsHostingExtensions
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         options.SubnetLimits.Validate();
-        return StartLimits(system, options.ResolveLimits(), options.BuildAllowlist(), options);
+        return StartLimits(system, options.ResolveLayers(), options.BuildAllowlist(), options);
     }
 
-    private static IActorRef StartLimits(ActorSystem system, Core.ResourceManager.ConcreteLimitConfig limits, Core.ResourceManager.Allowlist allowlist, LimitsOptions options)
+    private static IActorRef StartLimits(ActorSystem system, Core.ResourceManager.LimitLayers limits, Core.ResourceManager.Allowlist allowlist, LimitsOptions options)
     {
         var metrics = new LimitsMetrics();
         system.RegisterOnTermination(metrics.Dispose);
-        return system.ActorOf(LimitsRootActor.Props(limits, allowlist, options.SubnetLimits, metrics, options.IdleSweepInterval), options.ActorName);
+        return system.ActorOf(LimitsRootActor.Props(limits, allowlist, options.SubnetLimits, metrics, options.IdleSweepInterval, options.TimeProvider, options.SetFile, options.ReputationPolicy), options.ActorName);
     }
 }

@@ -112,6 +112,7 @@ public static class PeerActorsHostingExtensions
             SnapshotOnStop = options.SnapshotOnPassivation,
             JournalPluginId = options.JournalPluginId,
             SnapshotPluginId = options.SnapshotPluginId,
+            AutoBan = options.AutoBan,
             BandwidthOptions = PeerActorSettings.Default.BandwidthOptions with
             {
                 EpochLength = options.BandwidthEpochLength,

@@ -84,6 +84,12 @@ public sealed record PeerActorsOptions
     public Delivery.DeliverySettings Delivery { get; init; } = new();
 
     /// <summary>
+    /// Optional automatic bans by policy (e.g. <c>new AutoBanPolicy(3, TimeSpan.FromDays(1))</c>: banned for a day at the
+    /// third payment default); null (default) = off.
+    /// </summary>
+    public Core.Bans.AutoBanPolicy? AutoBan { get; init; }
+
+    /// <summary>
     /// Checks every value; returns this instance when valid.
     /// </summary>
     /// <returns>This instance.</returns>
@@ -110,6 +116,14 @@ public sealed record PeerActorsOptions
             throw new InvalidInputException(nameof(ShardCount), $"must be >= 1, got {ShardCount}.");
         ArgumentNullException.ThrowIfNull(Delivery);
         Delivery.Validate();
+        try
+        {
+            AutoBan?.Validate();
+        }
+        catch (InvalidInputException e)
+        {
+            throw new InvalidInputException($"{nameof(AutoBan)}.{e.Field}", Limits.LimitsText.Reason(e));
+        }
         return this;
     }
 }

@@ -63,6 +63,13 @@ public sealed class LimitsClient
     public Task<LimitsResult<StreamHandle>> OpenStreamAsync(string peerId, Direction direction, CancellationToken ct = default) =>
         Typed(new OpenStream(peerId, direction), null, ct, r => (r as StreamOpened)?.Stream);
 
+    /// <summary>
+    /// Opens a stream with its protocol (and service) set in one request, all or nothing (see <see cref="OpenStream"/>):
+    /// rcmgr's OpenStream + SetProtocol (+ SetService) in one round trip.
+    /// </summary>
+    public Task<LimitsResult<StreamHandle>> OpenStreamAsync(string peerId, Direction direction, string protocol, string? service, DateTimeOffset? at = null, CancellationToken ct = default) =>
+        Typed(new OpenStream(peerId, direction, at, protocol, service), null, ct, r => (r as StreamOpened)?.Stream);
+
     /// <summary>Sets a stream's protocol (see <see cref="SetProtocol"/>).</summary>
     public Task<LimitsResult<LimitsAck>> SetProtocolAsync(StreamHandle stream, string protocol, CancellationToken ct = default) =>
         Ack(new SetProtocol(stream, protocol), null, ct);
@@ -114,6 +121,18 @@ public sealed class LimitsClient
     /// <summary>Sets a limit at run time (see <see cref="SetLimit"/>).</summary>
     public Task<LimitsResult<LimitsAck>> SetLimitAsync(string scope, BaseLimit limit, CancellationToken ct = default) =>
         Ack(new SetLimit(scope, limit), null, ct);
+
+    /// <summary>A run-time, persisted limit change of a configurable scope (see <see cref="ChangeLimit"/>).</summary>
+    public Task<LimitsResult<LimitChanged>> ChangeLimitAsync(string scope, LimitChange change, CancellationToken ct = default) =>
+        Typed(new ChangeLimit(scope, change), null, ct, r => r as LimitChanged);
+
+    /// <summary>The bans this node's limit actors enforce at <paramref name="now"/> (see <see cref="ListBans"/>).</summary>
+    public Task<LimitsResult<BanListReply>> ListBansAsync(DateTimeOffset? now = null, CancellationToken ct = default) =>
+        Typed(new ListBans(now), null, ct, r => r as BanListReply);
+
+    /// <summary>Why <c>peer:ID</c> has its limit (see <see cref="ExplainPeerLimit"/>).</summary>
+    public Task<LimitsResult<PeerLimitExplained>> ExplainPeerLimitAsync(string peerId, DateTimeOffset? now = null, CancellationToken ct = default) =>
+        Typed(new ExplainPeerLimit(peerId, now), null, ct, r => r as PeerLimitExplained);
 
     /// <summary>The limits in force.</summary>
     public Task<LimitsResult<LimitsConfigReply>> GetLimitsAsync(CancellationToken ct = default) =>

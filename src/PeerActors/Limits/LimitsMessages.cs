@@ -68,15 +68,30 @@ public interface ILimitsRequest;
 /// <param name="Endpoint">Remote IP address, or null when unknown.</param>
 public sealed record OpenConnection(Direction Direction, bool UsesFd, IPAddress? Endpoint) : ILimitsRequest;
 
-/// <summary>Attaches a connection to a peer (rcmgr <c>SetPeer</c>), sent to the root: moves its usage from transient to <c>peer:ID</c>. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
+/// <summary>
+/// Attaches a connection to a peer (rcmgr <c>SetPeer</c>), sent to the root: moves its usage from transient to
+/// <c>peer:ID</c>. A peer banned at <paramref name="At"/> is refused at <c>peer:ID</c> (the message names the ban and
+/// its expiry). Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.
+/// </summary>
 /// <param name="Connection">The connection.</param>
 /// <param name="PeerId">Peer id.</param>
-public sealed record SetPeer(ConnectionHandle Connection, string PeerId) : ILimitsRequest;
+/// <param name="At">Observation instant deciding whether a ban is in force; null = the root's TimeProvider.</param>
+public sealed record SetPeer(ConnectionHandle Connection, string PeerId, DateTimeOffset? At = null) : ILimitsRequest;
 
-/// <summary>Opens a stream scope to a peer (rcmgr <c>OpenStream</c>), sent to the root: system + transient + peer. Reply: <see cref="StreamOpened"/> or <see cref="LimitRefused"/>.</summary>
+/// <summary>
+/// Opens a stream scope to a peer (rcmgr <c>OpenStream</c>), sent to the root: system + transient + peer. A peer
+/// banned at <paramref name="At"/> is refused at <c>peer:ID</c>. Reply: <see cref="StreamOpened"/> or <see cref="LimitRefused"/>.
+/// <para>With <paramref name="Protocol"/> (and optionally <paramref name="Service"/>) it is rcmgr's
+/// <c>OpenStream</c> + <c>SetProtocol</c> (+ <c>SetService</c>) in one request and one reservation chain (fewer actor
+/// hops and one round trip instead of three), all or nothing: on a refusal nothing stays reserved and no stream is
+/// opened (with separate calls a refused <c>SetProtocol</c> leaves the stream open).</para>
+/// </summary>
 /// <param name="PeerId">Peer id.</param>
 /// <param name="Direction">Direction.</param>
-public sealed record OpenStream(string PeerId, Direction Direction) : ILimitsRequest;
+/// <param name="At">Observation instant deciding whether a ban is in force; null = the root's TimeProvider.</param>
+/// <param name="Protocol">Protocol to set at once, or null.</param>
+/// <param name="Service">Service to set at once (requires <paramref name="Protocol"/>), or null.</param>
+public sealed record OpenStream(string PeerId, Direction Direction, DateTimeOffset? At = null, string? Protocol = null, string? Service = null) : ILimitsRequest;
 
 /// <summary>Sets a stream's protocol (rcmgr <c>SetProtocol</c>), sent to the root: reserves in protocol and protocol-peer, then releases transient. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
 /// <param name="Stream">The stream.</param>
@@ -150,6 +165,42 @@ public sealed record ListPeers : ILimitsRequest
 /// <param name="Limit">New limit.</param>
 public sealed record SetLimit(string Scope, BaseLimit Limit) : ILimitsRequest;
 
+/// <summary>
+/// Lists the bans this node's limit actors enforce (learnt from the peers' score inputs), in force at
+/// <paramref name="Now"/>. Reply: <see cref="BanListReply"/>.
+/// </summary>
+/// <param name="Now">Observation instant; null = the root's TimeProvider.</param>
+public sealed record ListBans(DateTimeOffset? Now = null) : ILimitsRequest;
+
+/// <summary>
+/// A run-time limit change of a configurable scope (<c>limits set</c>): <c>system</c>, <c>transient</c>,
+/// <c>allowlistedSystem</c>, <c>allowlistedTransient</c>, <c>svc:NAME</c>, <c>protocol:ID</c>, <c>peer:ID</c>. Fields
+/// of <see cref="LimitChange.Values"/> are set, fields of <see cref="LimitChange.Reset"/> fall back to the limits file
+/// or the scaled defaults, others keep their value. Critical: written to the node's set file
+/// (<see cref="LimitsOptions.SetFile"/>) before it applies and is acknowledged; reapplied at start. Reply:
+/// <see cref="LimitChanged"/>, or <see cref="LimitsFailure"/> naming the scope (unknown kind, path-like or live-only
+/// name) or the file (write failed: nothing changed).
+/// </summary>
+/// <param name="Scope">Scope name.</param>
+/// <param name="Change">The change.</param>
+public sealed record ChangeLimit(string Scope, LimitChange Change) : ILimitsRequest;
+
+/// <summary>
+/// Explains the limit of <c>peer:ID</c> at <paramref name="Now"/>: an explicit <c>Peer[ID]</c>, or <c>PeerDefault</c>
+/// (scaled by the reputation policy when configured), and a ban in force. Reply: <see cref="PeerLimitExplained"/>.
+/// </summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Now">Observation instant; null = the root's TimeProvider.</param>
+public sealed record ExplainPeerLimit(string PeerId, DateTimeOffset? Now = null) : ILimitsRequest;
+
+/// <summary>Reply to <see cref="ExplainPeerLimit"/>.</summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Limit">The limit its peer scope gets (before a ban).</param>
+/// <param name="Why">Where it comes from, e.g. <c>reputation: backed off until …: PeerDefault × 0.25</c>.</param>
+/// <param name="BannedUntil">End of a ban in force, else null.</param>
+/// <param name="PolicyEnabled">Whether a reputation policy is configured.</param>
+public sealed record PeerLimitExplained(string PeerId, BaseLimit Limit, string Why, DateTimeOffset? BannedUntil, bool PolicyEnabled) : LimitsReply;
+
 /// <summary>Returns the limit configuration in force, sent to the root. Reply: <see cref="LimitsConfigReply"/>.</summary>
 public sealed record GetLimits : ILimitsRequest
 {
@@ -181,17 +232,22 @@ public sealed record LimitsAck : LimitsReply
 /// <param name="Attempted">Amount requested.</param>
 /// <param name="Limit">Limit in force (for memory the raw limit, before the priority fraction).</param>
 /// <param name="Message">rcmgr's error text.</param>
+/// <param name="BannedUntil">When the refusal is a ban of the peer: its end (UTC); else null.</param>
+/// <param name="BanReason">When the refusal is a ban: its reason.</param>
 public sealed record LimitRefused(
     string Scope, ScopeClass ScopeClass, ResourceKind Resource, Direction? Direction,
-    long Current, long Attempted, long Limit, string Message) : LimitsReply
+    long Current, long Attempted, long Limit, string Message, DateTimeOffset? BannedUntil = null, string? BanReason = null) : LimitsReply
 {
     /// <summary>Converts from the Core refusal.</summary>
     public static LimitRefused From(ResourceLimitExceededException e) =>
-        new(e.ScopeName, e.ScopeClass, e.Resource, e.Direction, e.Current, e.Attempted, e.Limit, e.Message);
+        new(e.ScopeName, e.ScopeClass, e.Resource, e.Direction, e.Current, e.Attempted, e.Limit, e.Message, e.BannedUntil, e.BanReason);
 
     /// <summary>The Core exception equivalent (for throwing).</summary>
     public ResourceLimitExceededException ToException() =>
-        new(Scope, ScopeClass, Resource, Direction, Current, Attempted, Limit);
+        BannedUntil is { } until && Scope.StartsWith("peer:", StringComparison.Ordinal)
+            ? ResourceLimitExceededException.Banned(Scope[5..], Resource, Direction ?? Core.ResourceManager.Direction.Inbound,
+                new Core.Bans.PeerBan(until, BanReason ?? "", until))
+            : new(Scope, ScopeClass, Resource, Direction, Current, Attempted, Limit);
 }
 
 /// <summary>A request that is invalid (bad input, closed or unknown scope, wrong state); nothing changed.</summary>
@@ -223,4 +279,17 @@ public sealed record ScopeList(IReadOnlyDictionary<string, ScopeStat> Scopes) : 
 
 /// <summary>Reply to <see cref="GetLimits"/>.</summary>
 /// <param name="Limits">The limits in force (after run-time changes).</param>
-public sealed record LimitsConfigReply(ConcreteLimitConfig Limits) : LimitsReply;
+/// <param name="Layers">Their layers (defaults, file, run-time set), for where each value comes from; null when unknown.</param>
+/// <param name="SetFile">Where run-time changes are persisted; null when they are not.</param>
+public sealed record LimitsConfigReply(ConcreteLimitConfig Limits, LimitLayers? Layers = null, string? SetFile = null) : LimitsReply;
+
+/// <summary>Reply to <see cref="ChangeLimit"/>.</summary>
+/// <param name="Scope">The scope.</param>
+/// <param name="Previous">Its limit before.</param>
+/// <param name="Limit">Its limit now.</param>
+/// <param name="PersistedTo">The file the change was written to before this reply; null when changes are not persisted.</param>
+public sealed record LimitChanged(string Scope, BaseLimit Previous, BaseLimit Limit, string? PersistedTo) : LimitsReply;
+
+/// <summary>Reply to <see cref="ListBans"/>: peer id → ban in force, ordinal order.</summary>
+/// <param name="Bans">The bans.</param>
+public sealed record BanListReply(IReadOnlyList<(string PeerId, Core.Bans.PeerBan Ban)> Bans) : LimitsReply;

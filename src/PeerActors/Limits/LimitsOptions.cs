@@ -26,6 +26,23 @@ public sealed record LimitsOptions
     /// <summary>An rcmgr <c>PartialLimitConfig</c> JSON text (used when <see cref="LimitsFile"/> is null).</summary>
     public string? LimitsJson { get; init; }
 
+    /// <summary>
+    /// Path of the durable record of run-time limit changes (<see cref="LimitSetFile"/>; a node uses
+    /// <c>&lt;data-dir&gt;/limits-set.json</c>): read at start and applied over the file/JSON limits; every change
+    /// (<see cref="SetLimit"/>, <see cref="ChangeLimit"/>) of a configurable scope is written to it before it is
+    /// acknowledged. Null = run-time changes are not persisted (a restart reverts them).
+    /// </summary>
+    public string? SetFile { get; init; }
+
+    /// <summary>
+    /// Opt-in reputation-aware peer limits (<see cref="ReputationLimitPolicy"/>), evaluated from the peers' published
+    /// score inputs; null = off (rcmgr's behaviour: every peer without an explicit limit gets PeerDefault).
+    /// </summary>
+    public ReputationLimitPolicy? ReputationPolicy { get; init; }
+
+    /// <summary>Pre-resolved layers (a node resolves them at start to validate); when set, the other inputs are ignored.</summary>
+    public LimitLayers? Layers { get; init; }
+
     /// <summary>Physical memory in bytes for AutoScale; null = read from the machine.</summary>
     public long? MemoryBytes { get; init; }
 
@@ -44,6 +61,12 @@ public sealed record LimitsOptions
     /// </summary>
     public TimeSpan IdleSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Clock deciding whether a peer's ban is in force for a request without an observation instant
+    /// (<see cref="OpenStream.At"/> / <see cref="SetPeer.At"/> null). Default <see cref="System.TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Name of the root actor under <c>/user</c>. Default <c>limits</c>.</summary>
     public string ActorName { get; init; } = "limits";
 
@@ -53,16 +76,27 @@ public sealed record LimitsOptions
     /// <returns>The limits.</returns>
     /// <exception cref="InvalidInputException">Bad JSON or value (<c>Field</c> = the JSON key, e.g. <c>System.ConnsInbound</c>), or a bad scaling input.</exception>
     /// <exception cref="IOException">The limits file exists but cannot be read.</exception>
-    public ConcreteLimitConfig ResolveLimits()
+    public ConcreteLimitConfig ResolveLimits() => ResolveLayers().Effective;
+
+    /// <summary>
+    /// Resolves the layers of the limits: defaults (<see cref="Limits"/> when set, else rcmgr's scaled
+    /// <c>DefaultLimits</c>), the file (<see cref="LimitsFile"/> or <see cref="LimitsJson"/>, ignored when
+    /// <see cref="Limits"/> is set) and the run-time changes of <see cref="SetFile"/>.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Bad JSON or value in either file (the field names the key).</exception>
+    /// <exception cref="IOException">A file exists but cannot be read.</exception>
+    public LimitLayers ResolveLayers()
     {
-        if (Limits is not null) return Limits;
+        if (Layers is not null) return Layers;
+        var set = SetFile is null ? null : LimitSetFile.Read(SetFile);
+        if (Limits is not null) return new LimitLayers(Limits, null, set);
         long memory = MemoryBytes ?? MachineResources.PhysicalMemoryBytes();
         int fd = FdLimit ?? MachineResources.ProcessFdLimit();
         var defaults = ScalingLimitConfig.DefaultLimits.AutoScale(memory, fd);
         string? json = LimitsJson;
         if (LimitsFile is not null)
             json = File.Exists(LimitsFile) ? File.ReadAllText(LimitsFile) : null;
-        return json is null ? defaults : LimitConfigJson.Parse(json).Build(defaults);
+        return new LimitLayers(defaults, json is null ? null : LimitConfigJson.Parse(json), set);
     }
 
     /// <summary>Parses the allowlist entries.</summary>

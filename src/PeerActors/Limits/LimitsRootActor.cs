@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Akka.Actor;
+using PeerActors.Core.Bans;
 using PeerActors.Core.ResourceManager;
 using PeerActors.Core.Validation;
 
@@ -42,6 +43,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
     private ConcreteLimitConfig _limits;
+    private LimitLayers _layers;
+    private readonly string? _setFile;
+    private readonly ReputationLimitPolicy? _policy;
+    private readonly Dictionary<string, Core.Stats.PeerStatsState> _inputs = new(StringComparer.Ordinal); // only with a policy
+    private readonly BanList _bans = new();
+    private readonly TimeProvider _time;
     private long _connSeq, _streamSeq, _childSeq;
 
     private sealed class Child(IActorRef actor)
@@ -49,6 +56,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         public readonly IActorRef Actor = actor;
         public long Sent;
         public long IdleAt = -1;
+        public BaseLimit PeerLimit; // peer children: the limit last given (reputation policy)
     }
 
     private sealed class Sweep
@@ -69,8 +77,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         public string? PeerId;
     }
 
-    public LimitsRootActor(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) : base(metrics)
+    public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) : base(metrics)
     {
+        _policy = policy;
+        _time = time ?? TimeProvider.System;
+        _layers = layers;
+        _setFile = setFile;
+        var limits = layers.Effective;
         _idleSweep = idleSweep;
         _limits = limits;
         _allowlist = allowlist;
@@ -85,11 +99,18 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         metrics.SetUsageSource(Usage);
     }
 
-    public static Props Props(ConcreteLimitConfig limits, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(limits, allowlist, subnets, metrics, idleSweep));
+    public static Props Props(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         _sweepTimer = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(_idleSweep, _idleSweep, Self, Sweep.Instance, Self);
+        // Bans arrive with the peers' score inputs (the selector's feed), never by asking a peer actor.
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.IClusterActorRefProvider)
+            Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
+                .Tell(new Akka.Cluster.Tools.PublishSubscribe.Subscribe(Selection.PeerScoreInputs.Topic, Self));
+    }
 
     protected override void PostStop() => _sweepTimer?.Cancel();
 
@@ -125,9 +146,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case OpenConnection m: OnOpenConnection(m, replyTo); break;
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
+            case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
+            case Akka.Cluster.Tools.PublishSubscribe.SubscribeAck: break;
+            case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
+            case ExplainPeerLimit m: OnExplain(m, replyTo); break;
             case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
-            case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits)); break;
+            case GetLimits: replyTo.Tell(new LimitsConfigReply(_limits, _layers, _setFile)); break;
+            case ChangeLimit m: OnChangeLimit(m, replyTo); break;
             case ListServices: Collect("svc:", replyTo); break;
             case ListProtocols: Collect("protocol:", replyTo); break;
             case ListPeers: Collect("peer:", replyTo); break;
@@ -168,7 +194,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (key.StartsWith("peer:", StringComparison.Ordinal))
         {
             string id = key[5..];
-            props = PeerScopeActor.Props(id, _limits.GetPeerLimits(id), Metrics);
+            props = PeerScopeActor.Props(id, PeerLimit(id, _time.GetUtcNow()).Limit, Metrics);
             actorName = "peer-" + seq;
         }
         else if (key.StartsWith("svc:", StringComparison.Ordinal))
@@ -185,6 +211,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
 
         c = new Child(Context.ActorOf(props, actorName));
+        if (key.StartsWith("peer:", StringComparison.Ordinal)) c.PeerLimit = PeerLimit(key[5..], _time.GetUtcNow()).Limit;
         _children[key] = c;
         _childKeys[c.Actor] = key;
         return c;
@@ -302,6 +329,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         return id;
     }
 
+    private static bool Fail(IActorRef replyTo, string field, string message)
+    {
+        replyTo.Tell(new LimitsFailure(field, message));
+        return true;
+    }
+
     private static bool CheckId(string? id, string field, IActorRef replyTo)
     {
         try
@@ -321,9 +354,69 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private static readonly ScopeStat InStream = new(0, 1, 0, 0, 0, 0);
     private static readonly ScopeStat OutStream = new(0, 0, 1, 0, 0, 0);
 
+    /// <summary>Keeps the ban of a peer from its published score inputs (versioned: a late older update is ignored).</summary>
+    private void OnScoreInputs(Selection.PeerScoreInputs m)
+    {
+        if (m?.Stats is null) return;
+        var id = m.Stats.PeerId.Value;
+        var ban = m.BannedUntil is { } until && !m.Forgotten ? new PeerBan(until, m.BanReason ?? "", until) : null;
+        if (!_bans.Update(id, ban, m.Version) || _policy is null) return;
+        if (m.Forgotten) _inputs.Remove(id);
+        else _inputs[id] = m.Stats;
+    }
+
+    /// <summary>
+    /// The limit of <c>peer:ID</c> at <paramref name="now"/> and why: an explicit <c>Peer[ID]</c> (defaults, file or
+    /// <c>limits set</c>) wins; otherwise <c>PeerDefault</c>, scaled by the reputation policy when one is configured.
+    /// </summary>
+    private (BaseLimit Limit, string Why) PeerLimit(string id, DateTimeOffset now)
+    {
+        if (_limits.Peer.TryGetValue(id, out var explicitLimit))
+            return (explicitLimit, $"configured Peer[{id}] ({SourceWord(_layers, id)})");
+        if (_policy is null) return (_limits.PeerDefault, "PeerDefault (no reputation policy)");
+        var (factor, why) = _policy.Evaluate(_inputs.GetValueOrDefault(id), _bans.Active(id, now), now);
+        return (ReputationLimitPolicy.Scale(_limits.PeerDefault, factor), "reputation: " + why);
+    }
+
+    private static string SourceWord(LimitLayers layers, string id) =>
+        layers.Set.Peer.ContainsKey(id) ? "limits set" : layers.File.Peer.ContainsKey(id) ? "limits file" : "defaults";
+
+    /// <summary>With a reputation policy: re-evaluates a live peer scope's limit before routing a reservation to it.</summary>
+    private void RefreshPeerLimit(string id, DateTimeOffset? at)
+    {
+        if (_policy is null || !_children.TryGetValue("peer:" + id, out var c)) return;
+        var limit = PeerLimit(id, at ?? _time.GetUtcNow()).Limit;
+        if (limit == c.PeerLimit) return;
+        c.PeerLimit = limit;
+        Send(c, new ChildSetLimit("peer:" + id, limit, ActorRefs.Nobody));
+    }
+
+    private void OnExplain(ExplainPeerLimit m, IActorRef replyTo)
+    {
+        if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        var now = m.Now ?? _time.GetUtcNow();
+        var (limit, why) = PeerLimit(m.PeerId, now);
+        var ban = _bans.Active(m.PeerId, now);
+        replyTo.Tell(new PeerLimitExplained(m.PeerId, limit, ban is null ? why : ban.Describe() + ": refused at peer:" + m.PeerId + "; otherwise " + why,
+            ban?.Until, _policy is not null));
+    }
+
+    private bool RefuseIfBanned(string peerId, ResourceKind resource, Direction dir, DateTimeOffset? at, IActorRef replyTo)
+    {
+        if (_bans.Count == 0 || _bans.Check(peerId, resource, dir, at ?? _time.GetUtcNow()) is not { } e) return false;
+        Refuse(LimitRefused.From(e), replyTo);
+        return true;
+    }
+
     private void OnOpenStream(OpenStream m, IActorRef replyTo)
     {
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        if (m.Protocol is not null && !CheckId(m.Protocol, "protocol", replyTo)) return;
+        if (m.Service is not null && (m.Protocol is null
+                ? Fail(replyTo, "service", "a service needs a protocol (rcmgr SetService requires SetProtocol)")
+                : !CheckId(m.Service, "service", replyTo))) return;
+        if (RefuseIfBanned(m.PeerId, ResourceKind.Stream, m.Direction, m.At, replyTo)) return;
+        RefreshPeerLimit(m.PeerId, m.At);
         var d = m.Direction == Direction.Inbound ? InStream : OutStream;
         var r = _transient.TryReserve(d, ReservationPriority.Always);
         if (r is null)
@@ -339,7 +432,22 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
 
         string name = "stream-" + (++_streamSeq).ToString(CultureInfo.InvariantCulture);
-        Send(GetChild("peer:" + m.PeerId, create: true)!, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo));
+        (string, IActorRef)? proto = null, svc = null;
+        if (m.Protocol is not null)
+        {
+            var p = GetChild("protocol:" + m.Protocol, create: true)!;
+            p.Sent++; // ticket
+            proto = (m.Protocol, p.Actor);
+        }
+
+        if (m.Service is not null)
+        {
+            var sv = GetChild("svc:" + m.Service, create: true)!;
+            sv.Sent++; // ticket
+            svc = (m.Service, sv.Actor);
+        }
+
+        Send(GetChild("peer:" + m.PeerId, create: true)!, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, proto, svc));
     }
 
     private void OnSetProtocol(SetProtocol m, IActorRef replyTo)
@@ -432,6 +540,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
 
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
+        if (RefuseIfBanned(m.PeerId, ResourceKind.Connection, info.Direction, m.At, replyTo)) return;
+        RefreshPeerLimit(m.PeerId, m.At);
         var peer = GetChild("peer:" + m.PeerId, create: true)!;
         peer.Sent++; // ticket
         var stat = conn.Stat;
@@ -507,61 +617,110 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         replyTo.Tell(LimitsAck.Instance);
     }
 
-    protected override LimitsReply StatOfMissing(string name) => new LimitsFailure("scope", $"{name}: resource scope closed");
+    protected override LimitsReply StatOfMissing(string name)
+    {
+        if (name.StartsWith("conn-", StringComparison.Ordinal) || name.Contains(".span-", StringComparison.Ordinal))
+            return new LimitsFailure("scope", $"{name}: resource scope closed");
+        try
+        {
+            LimitScopeName.Parse(name); // names the unknown kind or the bad name
+            return new LimitsFailure("scope", $"{name}: resource scope closed");
+        }
+        catch (InvalidInputException e)
+        {
+            return new LimitsFailure(e.Field, LimitsText.Reason(e));
+        }
+    }
 
     // ------------------------------------------------------------------ limits, lists
 
+    /// <summary>
+    /// rcmgr <c>SetLimit</c>: a configurable scope (system, transient, the allowlisted pair, <c>svc:</c>,
+    /// <c>protocol:</c>, <c>peer:</c>) gets every field set in the run-time layer (persisted, see
+    /// <see cref="OnChangeLimit"/>); a live-only scope (<c>conn-N</c>, <c>svc:X.peer:P</c>, <c>protocol:X.peer:P</c>)
+    /// is changed in place and not persisted (it has no configuration key).
+    /// </summary>
     private void OnSetLimit(SetLimit m, IActorRef replyTo)
     {
         string name = m.Scope ?? "";
-        switch (name)
+        if (!LimitScopeName.IsLiveOnly(name))
         {
-            case "system": _limits = _limits with { System = m.Limit }; _system.Limit = m.Limit; break;
-            case "transient": _limits = _limits with { Transient = m.Limit }; _transient.Limit = m.Limit; break;
-            case "allowlistedSystem": _limits = _limits with { AllowlistedSystem = m.Limit }; _alSystem.Limit = m.Limit; break;
-            case "allowlistedTransient": _limits = _limits with { AllowlistedTransient = m.Limit }; _alTransient.Limit = m.Limit; break;
+            ApplyChange(name, LimitChange.Of(m.Limit), replyTo, (_, _) => LimitsAck.Instance);
+            return;
+        }
+
+        if (name.StartsWith("conn-", StringComparison.Ordinal) && Scopes.TryGetValue(name, out var conn) && conn.Parent is null)
+        {
+            conn.Limit = m.Limit;
+            replyTo.Tell(LimitsAck.Instance);
+            return;
+        }
+
+        if (ChildKey(name) is not { } key || name.Contains(".span-", StringComparison.Ordinal) || name.StartsWith("stream-", StringComparison.Ordinal))
+        {
+            replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
+            return;
+        }
+
+        if (!ValidKey(key, replyTo)) return;
+        if (GetChild(key, create: false) is { } c)
+            Send(c, new ChildSetLimit(name, m.Limit, replyTo));
+        else
+            replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
+    }
+
+    private void OnChangeLimit(ChangeLimit m, IActorRef replyTo) =>
+        ApplyChange(m.Scope ?? "", m.Change, replyTo, (previous, limit) => new LimitChanged(m.Scope!, previous, limit, _setFile));
+
+    /// <summary>
+    /// Applies a change to a configurable scope: new layers, written to the set file (when configured) <b>before</b>
+    /// anything changes or is acknowledged; then the live scope (if any) gets the new limit. A failed write changes
+    /// nothing and answers a failure naming the file.
+    /// </summary>
+    private void ApplyChange(string name, LimitChange change, IActorRef replyTo, Func<BaseLimit, BaseLimit, LimitsReply> reply)
+    {
+        LimitScopeName scope;
+        try
+        {
+            scope = LimitScopeName.Parse(name);
+        }
+        catch (InvalidInputException e)
+        {
+            replyTo.Tell(new LimitsFailure(e.Field, LimitsText.Reason(e)));
+            return;
+        }
+
+        var previous = _layers.LimitOf(scope);
+        var next = _layers.With(scope, change);
+        if (_setFile is not null)
+        {
+            try
+            {
+                LimitSetFile.Write(_setFile, next.Set);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                replyTo.Tell(new LimitsFailure("limits", $"{scope}: the change was not applied: cannot persist it to {_setFile}: {e.Message}"));
+                return;
+            }
+        }
+
+        _layers = next;
+        _limits = next.Effective;
+        var limit = next.LimitOf(scope);
+        switch (scope.Kind)
+        {
+            case LimitScopeKind.System: _system.Limit = limit; break;
+            case LimitScopeKind.Transient: _transient.Limit = limit; break;
+            case LimitScopeKind.AllowlistedSystem: _alSystem.Limit = limit; break;
+            case LimitScopeKind.AllowlistedTransient: _alTransient.Limit = limit; break;
             default:
-                if (name.StartsWith("conn-", StringComparison.Ordinal) && Scopes.TryGetValue(name, out var conn) && conn.Parent is null)
-                {
-                    conn.Limit = m.Limit;
-                    break;
-                }
-
-                if (ChildKey(name) is not { } key || name.Contains(".span-", StringComparison.Ordinal))
-                {
-                    replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
-                    return;
-                }
-
-                if (!ValidKey(key, replyTo)) return;
-                bool sub = name.Length != key.Length;
-                if (!sub) _limits = WithKeyed(key, m.Limit);
-                var c = GetChild(key, create: false);
-                if (c is not null)
-                {
-                    Send(c, new ChildSetLimit(name, m.Limit, replyTo));
-                    return;
-                }
-
-                if (sub)
-                {
-                    replyTo.Tell(new LimitsFailure("scopeName", $"no live scope named '{name}' (service-peer, protocol-peer, connection and stream scopes must be live)"));
-                    return;
-                }
-
+                if (GetChild(scope.ToString(), create: false) is { } c)
+                    Send(c, new ChildSetLimit(scope.ToString(), limit, ActorRefs.Nobody));
                 break;
         }
 
-        replyTo.Tell(LimitsAck.Instance);
-    }
-
-    private ConcreteLimitConfig WithKeyed(string key, BaseLimit limit)
-    {
-        static Dictionary<string, BaseLimit> Put(IReadOnlyDictionary<string, BaseLimit> m, string k, BaseLimit v) =>
-            new(m, StringComparer.Ordinal) { [k] = v };
-        if (key.StartsWith("svc:", StringComparison.Ordinal)) return _limits with { Service = Put(_limits.Service, key[4..], limit) };
-        if (key.StartsWith("protocol:", StringComparison.Ordinal)) return _limits with { Protocol = Put(_limits.Protocol, key[9..], limit) };
-        return _limits with { Peer = Put(_limits.Peer, key[5..], limit) };
+        replyTo.Tell(reply(previous, limit));
     }
 
     private void Collect(string prefix, IActorRef replyTo)

@@ -77,6 +77,8 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         {
             stream.Release(d);
             Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem.Scopes));
+            m.Protocol?.Actor.Tell(TicketReturn.Instance); // a combined open's tickets are not used
+            m.Service?.Actor.Tell(TicketReturn.Instance);
             Refuse(r, m.ReplyTo);
             return;
         }
@@ -84,7 +86,61 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         Scopes[m.Name] = stream;
         _streams++;
         Metrics.Allowed(ResourceKind.Stream, ScopeClass.Stream);
+        if (m.Protocol is { } p)
+        {
+            OpenWithProtocol(m, stream, d, p, m.Service);
+            return;
+        }
+
         m.ReplyTo.Tell(new StreamOpened(new StreamHandle(m.Name, _peerId, m.Direction, Self)));
+    }
+
+    /// <summary>
+    /// Combined open: one chain through the protocol actor (and the service actor), then transient is released at the
+    /// root. All or nothing: a refusal closes the new stream and releases transient + system.
+    /// </summary>
+    private void OpenWithProtocol(PeerOpenStream m, ScopeCounters s, ScopeStat d, (string Id, IActorRef Actor) p, (string Id, IActorRef Actor)? svc)
+    {
+        var info = (StreamInfo)s.Info!;
+        string proto = "protocol:" + p.Id, protoPeer = proto + ".peer:" + _peerId;
+        var legs = svc is { } sv
+            ? new[] { new Leg(p.Actor, [proto, protoPeer], Ticket: true), new Leg(sv.Actor, ["svc:" + sv.Id, "svc:" + sv.Id + ".peer:" + _peerId], Ticket: true) }
+            : new[] { new Leg(p.Actor, [proto, protoPeer], Ticket: true) };
+        s.Busy = true;
+        StartChain(d, ReservationPriority.Always, legs, r =>
+        {
+            if (r is null)
+            {
+                Context.Parent.Tell(new ChainRelease(d, ["transient"]));
+                info.Protocol = p.Id;
+                info.ProtocolLeg = new Leg(p.Actor, [protoPeer, proto]);
+                Metrics.Allowed(ResourceKind.Stream, ScopeClass.Protocol);
+                if (svc is { } v)
+                {
+                    info.ServiceLeg = new Leg(v.Actor, ["svc:" + v.Id + ".peer:" + _peerId, "svc:" + v.Id]);
+                    Metrics.Allowed(ResourceKind.Stream, ScopeClass.Service);
+                    s.Legs = [info.ProtocolLeg, info.ServiceLeg, _rootSystem];
+                }
+                else
+                {
+                    s.Legs = [info.ProtocolLeg, _rootSystem];
+                }
+
+                m.ReplyTo.Tell(new StreamOpened(new StreamHandle(m.Name, _peerId, m.Direction, Self)));
+            }
+            else
+            {
+                s.Release(d);
+                _peer.Release(d);
+                s.Closed = true;
+                Scopes.Remove(s.Name);
+                _streams--;
+                Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem.Scopes));
+                Refuse(r, m.ReplyTo);
+            }
+
+            Resume(s);
+        });
     }
 
     private ScopeCounters? LiveStream(string name, IActorRef replyTo, IActorRef? ticketHolder)

@@ -4,8 +4,10 @@ using PeerActors.Core.ResourceManager;
 namespace PeerActors.Limits;
 
 /// <summary>
-/// The counters of one scope, owned by exactly one actor (never touched by another thread). Checks follow
-/// rcmgr: memory at <c>limit·(1+priority)/256</c>, then inbound/outbound/total streams, connections, FDs.
+/// The counters of one scope, owned by exactly one actor (never touched by another thread; the metrics gauge reads them
+/// with <c>Volatile.Read</c>). The reservation check is Core's <see cref="ReservationRule"/>, the same code as the
+/// in-process <see cref="ResourceScope"/>; what stays here is the actor plumbing (edges in other actors, spans, the
+/// busy flag deferring operations while a chain is in flight).
 /// </summary>
 internal sealed class ScopeCounters(string name, ScopeClass cls, BaseLimit limit)
 {
@@ -46,37 +48,13 @@ internal sealed class ScopeCounters(string name, ScopeClass cls, BaseLimit limit
 
     public bool IsZero => Memory == 0 && StreamsIn == 0 && StreamsOut == 0 && ConnsIn == 0 && ConnsOut == 0 && Fd == 0;
 
+    /// <summary>rcmgr's check, from Core's <see cref="ReservationRule"/> (the rule <see cref="ResourceScope"/> uses too).</summary>
     public LimitRefused? Check(in ScopeStat d, byte priority)
     {
-        var l = Limit;
-        if (d.Memory > 0 && l.Memory != long.MaxValue)
-        {
-            long threshold = l.Memory <= 0 ? 0 : (long)(((Int128)l.Memory * (1 + priority)) >> 8);
-            if (d.Memory > long.MaxValue - Memory || Memory + d.Memory > threshold)
-                return Refuse(ResourceKind.Memory, null, Memory, d.Memory, l.Memory);
-        }
-
-        if (d.NumStreamsInbound > 0 && (long)StreamsIn + d.NumStreamsInbound > l.StreamsInbound)
-            return Refuse(ResourceKind.Stream, Direction.Inbound, StreamsIn, d.NumStreamsInbound, l.StreamsInbound);
-        if (d.NumStreamsOutbound > 0 && (long)StreamsOut + d.NumStreamsOutbound > l.StreamsOutbound)
-            return Refuse(ResourceKind.Stream, Direction.Outbound, StreamsOut, d.NumStreamsOutbound, l.StreamsOutbound);
-        int streams = d.NumStreamsInbound + d.NumStreamsOutbound;
-        if (streams > 0 && (long)StreamsIn + StreamsOut + streams > l.Streams)
-            return Refuse(ResourceKind.Stream, null, (long)StreamsIn + StreamsOut, streams, l.Streams);
-        if (d.NumConnsInbound > 0 && (long)ConnsIn + d.NumConnsInbound > l.ConnsInbound)
-            return Refuse(ResourceKind.Connection, Direction.Inbound, ConnsIn, d.NumConnsInbound, l.ConnsInbound);
-        if (d.NumConnsOutbound > 0 && (long)ConnsOut + d.NumConnsOutbound > l.ConnsOutbound)
-            return Refuse(ResourceKind.Connection, Direction.Outbound, ConnsOut, d.NumConnsOutbound, l.ConnsOutbound);
-        int conns = d.NumConnsInbound + d.NumConnsOutbound;
-        if (conns > 0 && (long)ConnsIn + ConnsOut + conns > l.Conns)
-            return Refuse(ResourceKind.Connection, null, (long)ConnsIn + ConnsOut, conns, l.Conns);
-        if (d.NumFD > 0 && (long)Fd + d.NumFD > l.FD)
-            return Refuse(ResourceKind.FileDescriptor, null, Fd, d.NumFD, l.FD);
-        return null;
+        var e = (d.Memory > 0 ? ReservationRule.CheckMemory(Memory, d.Memory, Limit, priority, Name, Class) : null)
+                ?? ReservationRule.CheckCounts(Stat, d, Limit, Name, Class);
+        return e is null ? null : LimitRefused.From(e);
     }
-
-    private LimitRefused Refuse(ResourceKind r, Direction? dir, long current, long attempted, long limit) =>
-        LimitRefused.From(new ResourceLimitExceededException(Name, Class, r, dir, current, attempted, limit));
 
     public LimitRefused? TryReserve(in ScopeStat d, byte priority)
     {
@@ -164,7 +142,14 @@ internal sealed record TicketReturn : IFromRoot
 }
 
 /// <summary>Root → peer: open a stream whose system+transient share is already reserved.</summary>
-internal sealed record PeerOpenStream(string Name, Direction Direction, BaseLimit StreamLimit, IActorRef ReplyTo) : IFromRoot;
+/// <param name="Name">Stream scope name.</param>
+/// <param name="Direction">Direction.</param>
+/// <param name="StreamLimit">Limit of the stream scope.</param>
+/// <param name="ReplyTo">The client.</param>
+/// <param name="Protocol">With the protocol to set at once (combined open), its id and actor (a ticket), else null.</param>
+/// <param name="Service">With the service to set at once, its name and actor (a ticket), else null.</param>
+internal sealed record PeerOpenStream(string Name, Direction Direction, BaseLimit StreamLimit, IActorRef ReplyTo,
+    (string Id, IActorRef Actor)? Protocol = null, (string Id, IActorRef Actor)? Service = null) : IFromRoot;
 
 /// <summary>Root → peer: set the protocol of a stream via the protocol actor.</summary>
 internal sealed record PeerSetProtocol(string Stream, string Protocol, IActorRef ProtocolActor, IActorRef ReplyTo) : IFromRoot;

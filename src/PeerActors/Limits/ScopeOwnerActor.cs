@@ -194,6 +194,9 @@ internal abstract class ScopeOwnerActor : UntypedActor
             foreach (var s in scopes) AfterRelease(s);
             for (int i = 0; i < c.Index; i++)
                 c.Legs[i].Actor.Tell(new ChainRelease(c.Delta, c.Legs[i].Scopes));
+            // Legs the chain will not reach give their tickets back (idle handshake).
+            for (int i = c.Index + 1; i < c.Legs.Length; i++)
+                if (c.Legs[i].Ticket) c.Legs[i].Actor.Tell(TicketReturn.Instance);
             c.Origin.Tell(new ChainResult(c.Token, refusal));
             return;
         }

@@ -17,7 +17,7 @@ namespace PeerActors.Peers;
 /// fitness log and channels (§4), bandwidth (§5) and serving tags; handles every message of PeerCommands.cs.
 /// </summary>
 /// <remarks>
-/// <para><b>Durability (SPEC §8).</b> Critical commands (payments, receipts, defaults, channel open/close, forget) are
+/// <para><b>Durability (SPEC §8).</b> Critical commands (payments, receipts, defaults, channel open/close, bans, forget) are
 /// persisted before the <see cref="CommandAck"/> is sent; if unflushed high-rate changes exist they are written in the
 /// same atomic batch, first (PersistAll), so the journal order matches the order of application. High-rate
 /// observations are applied at once, acknowledged with <see cref="Durability.HighRate"/>, and persisted as one
@@ -91,6 +91,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             {
                 _state.Load(snap.State);
                 foreach (var m in snap.Deliveries ?? []) _inbox.Recover(m);
+                _state.Ban = snap.Ban;
             }
             _lastSnapshotSeqNr = o.Metadata.SequenceNr;
         });
@@ -156,6 +157,14 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         Command<OpenChannel>(OnCritical);
         Command<CloseChannel>(OnCritical);
         Command<Forget>(StartForget);
+        Command<Ban>(OnCritical);
+        Command<Unban>(m =>
+        {
+            if (_state.Ban is null && CheckAddressed(m))
+                Reply(Sender, new CommandAck(_entityId, Durability.Critical)); // idempotent: nothing to lift, nothing written
+            else if (_state.Ban is not null)
+                OnCritical(m);
+        });
 
         Command<GetPeerStats>(m => Query(m, () =>
         {
@@ -166,7 +175,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 s.UtilityScore(s.RequestsSent), s.TitForTatScore(s.RequestsSent), s.IsBackedOff(now),
                 s.BackoffRemaining(now).TotalMilliseconds, s.PaymentPriorityBoost, s.PaymentReliabilityMultiplier,
                 _state.Log.Online, flaps, lastFlap, _state.Log.ChannelCount,
-                (ulong)_state.Bandwidth.IngressBytes, (ulong)_state.Bandwidth.EgressBytes);
+                (ulong)_state.Bandwidth.IngressBytes, (ulong)_state.Bandwidth.EgressBytes, _state.Ban?.Until, _state.Ban?.Reason);
         }));
         Command<GetChannelUptime>(m => Query(m, () =>
         {
@@ -426,6 +435,13 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                         return new CommandRejected(_entityId, "channel already exists", "channelId", $"channel already present: {o.ChannelId}");
                     e = new ChannelOpened(o.ChannelId, at, key);
                     break;
+                case Ban b:
+                    var ban = Core.Bans.PeerBan.Create(b.ObservedAt, b.Until, b.Duration, b.Reason);
+                    e = new PeerBanned(ban.Until, ban.Reason, ban.BannedAt);
+                    break;
+                case Unban:
+                    e = new PeerUnbanned(at);
+                    break;
                 case CloseChannel c:
                     ChannelId.Parse(c.ChannelId);
                     if (!_state.Exists) return new CommandRejected(_entityId, "peer not found", null, $"peer not found in event store: {_entityId}");
@@ -466,6 +482,11 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             AfterPersisted();
             PublishScoreInputs();
             then();
+            // Optional auto-ban (lnd-style policy, off by default): decided once the default is persisted and applied;
+            // the ban itself is an ordinary critical Ban.
+            if (e is PaymentDefaultRecorded d && _settings.AutoBan is { } policy && _state.Stats is { } st
+                && policy.Decide(st.ToState(), _state.Ban, d.ObservedAt) is { } autoBan)
+                Self.Tell(new Ban(_entityId, autoBan.Until, null, autoBan.Reason, d.ObservedAt), ActorRefs.NoSender);
         });
     }
 
@@ -715,7 +736,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_settings.SnapshotOnStop || _eventsSinceSnapshot == 0 || _snapshotInFlight || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(new PeerSnapshot(_state.ToData(), _inbox.Snapshot()));
+        SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban, _inbox.Snapshot()));
     }
 
     private void AfterPersisted()
@@ -723,7 +744,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         if (++_eventsSinceSnapshot < _settings.SnapshotEvery || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
         _snapshotInFlight = true;
-        SaveSnapshot(new PeerSnapshot(_state.ToData(), _inbox.Snapshot()));
+        SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban, _inbox.Snapshot()));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
@@ -739,7 +760,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Exists) return;
         _scoreDirty = false;
-        _publisher.Publish(new PeerScoreInputs(_state.Stats!.ToState(), LastSequenceNr, _state.Protocols.ToArray(), _state.Services.ToArray()));
+        _publisher.Publish(new PeerScoreInputs(_state.Stats!.ToState(), LastSequenceNr, _state.Protocols.ToArray(), _state.Services.ToArray(),
+            BannedUntil: _state.Ban?.Until, BanReason: _state.Ban?.Reason));
     }
 
     private void UpdateBytesCell()

@@ -61,6 +61,9 @@ public sealed record PeerActorSettings
     /// <summary>Clock used only for queries without an explicit <c>Now</c>. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Optional automatic bans (e.g. after N payment defaults); null (default) = off.</summary>
+    public Core.Bans.AutoBanPolicy? AutoBan { get; init; }
+
     /// <summary>Checks every value.</summary>
     /// <returns>This instance.</returns>
     /// <exception cref="InvalidInputException">When a value is out of range (names the property).</exception>
@@ -71,6 +74,7 @@ public sealed record PeerActorSettings
         if (SnapshotEvery < 1)
             throw new InvalidInputException(nameof(SnapshotEvery), $"must be >= 1, got {SnapshotEvery}");
         LogOptions.Validate();
+        AutoBan?.Validate();
         BandwidthOptions.Validate();
         return this;
     }

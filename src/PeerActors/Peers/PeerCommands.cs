@@ -30,7 +30,7 @@ public enum Durability
 {
     /// <summary>Request outcomes, RTT samples, byte counts, online/offline flaps.</summary>
     HighRate,
-    /// <summary>Payments, receipts, defaults, channel open/close, forget.</summary>
+    /// <summary>Payments, receipts, defaults, channel open/close, bans, forget.</summary>
     Critical,
 }
 
@@ -148,6 +148,35 @@ public sealed record RecordReceipt(string PeerId, long AmountSat, DateTimeOffset
 
 /// <summary>The peer failed to pay after delivery (<c>record_payment_default(now)</c>). Critical.</summary>
 public sealed record RecordPaymentDefault(string PeerId, DateTimeOffset ObservedAt) : IPeerObservation
+{
+    /// <inheritdoc />
+    public string EntityId => PeerId;
+}
+
+/// <summary>
+/// Bans the peer until <paramref name="Until"/> or for <paramref name="Duration"/> from <paramref name="ObservedAt"/>
+/// (exactly one of them), for <paramref name="Reason"/>. Critical: persisted (<c>peer-banned.v1</c>) before the ack.
+/// While the ban is in force (observation clock) the peer is refused at its <c>peer:ID</c> limit scope and excluded
+/// from every selection strategy; a new ban replaces the current one. Banning a peer with no history creates it.
+/// </summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Until">End of the ban (UTC), or null when <paramref name="Duration"/> is given.</param>
+/// <param name="Duration">Length of the ban (&gt; 0), or null when <paramref name="Until"/> is given.</param>
+/// <param name="Reason">Why (1–256 printable characters).</param>
+/// <param name="ObservedAt">When the ban was decided (observation clock).</param>
+public sealed record Ban(string PeerId, DateTimeOffset? Until, TimeSpan? Duration, string Reason, DateTimeOffset ObservedAt) : IPeerObservation
+{
+    /// <inheritdoc />
+    public string EntityId => PeerId;
+}
+
+/// <summary>
+/// Lifts the peer's ban. Critical: persisted (<c>peer-unbanned.v1</c>) before the ack; idempotent (a peer without a
+/// ban record is acknowledged without a write).
+/// </summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="ObservedAt">When the ban was lifted.</param>
+public sealed record Unban(string PeerId, DateTimeOffset ObservedAt) : IPeerObservation
 {
     /// <inheritdoc />
     public string EntityId => PeerId;

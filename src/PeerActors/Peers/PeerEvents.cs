@@ -81,6 +81,9 @@ public sealed record ObservationsFlushed(DateTimeOffset From, DateTimeOffset To,
 /// <summary>A coalesced high-rate event: <see cref="ObservationsFlushed"/> (whole state) or <see cref="ObservationsDelta"/> (the window's changes).</summary>
 public interface IFlushEvent : IPeerEvent
 {
+    /// <summary>What happened in the window.</summary>
+    ObservationCounts Counts { get; }
+
     /// <summary>Reliable-delivery marks of the producers whose items the window applied (null: none).</summary>
     IReadOnlyList<DeliveryMark>? Deliveries { get; }
 }
@@ -127,7 +130,19 @@ public sealed record PeerWindowState(
 /// <param name="Window">The changes; null when the window only moved delivery marks (every item in it was rejected).</param>
 /// <param name="Deliveries">Reliable-delivery marks (null: none).</param>
 public sealed record ObservationsDelta(DateTimeOffset From, DateTimeOffset To, ObservationCounts Counts, PeerWindowState? Window,
-    IReadOnlyList<DeliveryMark>? Deliveries = null) : IFlushEvent;
+    IReadOnlyList<DeliveryMark>? Deliveries = null) : IFlushEvent
+{
+    /// <summary>Structural equality (delivery marks compared element by element).</summary>
+    /// <param name="other">The event to compare with.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(ObservationsDelta? other) =>
+        other is not null && From == other.From && To == other.To && Counts == other.Counts && Equals(Window, other.Window)
+        && (Deliveries ?? []).SequenceEqual(other.Deliveries ?? []);
+
+    /// <summary>Hash over the window bounds and the counts.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(From, To, Counts, Window);
+}
 
 /// <summary>Critical event (manifest <c>peer-payment.v1</c>): we paid the peer <paramref name="AmountSat"/> sat.</summary>
 public sealed record PaymentRecorded(long AmountSat, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
@@ -154,10 +169,25 @@ public interface IDeliveredEvent
     DeliveryMark? Delivery { get; }
 }
 
-/// <summary>Snapshot of a peer actor (manifest <c>peer-snapshot.v1</c>).</summary>
+/// <summary>Critical event (manifest <c>peer-banned.v1</c>): the peer is banned until <paramref name="Until"/> (see <see cref="Ban"/>).</summary>
+/// <param name="Until">End of the ban (UTC, observation clock).</param>
+/// <param name="Reason">Why.</param>
+/// <param name="ObservedAt">When the ban was decided.</param>
+public sealed record PeerBanned(DateTimeOffset Until, string Reason, DateTimeOffset ObservedAt) : IPeerEvent;
+
+/// <summary>Critical event (manifest <c>peer-unbanned.v1</c>): the peer's ban was lifted.</summary>
+/// <param name="ObservedAt">When.</param>
+public sealed record PeerUnbanned(DateTimeOffset ObservedAt) : IPeerEvent;
+
+/// <summary>
+/// Snapshot of a peer actor (manifest <c>peer-snapshot.v2</c>; <c>peer-snapshot.v1</c>, without a ban, is read with
+/// <see cref="Ban"/> = null).
+/// </summary>
 /// <param name="State">The absolute state at the snapshot's sequence number.</param>
+/// <param name="Ban">The peer's latest ban (possibly expired), or null. Kept outside <see cref="PeerStateData"/> so that
+/// the coalesced <see cref="ObservationsFlushed"/> events never carry or reset it.</param>
 /// <param name="Deliveries">Every remembered producer's persisted mark (null in snapshots written before reliable delivery).</param>
-public sealed record PeerSnapshot(PeerStateData State, IReadOnlyList<DeliveryMark>? Deliveries = null);
+public sealed record PeerSnapshot(PeerStateData State, Core.Bans.PeerBan? Ban = null, IReadOnlyList<DeliveryMark>? Deliveries = null);
 
 /// <summary>
 /// Stop message of the peer entities (the sharding hand-off stop message, also used for idle passivation): the

@@ -36,6 +36,8 @@ public sealed record CommandRejected(string PeerId, string Error, string? Field,
 /// <param name="ChannelCount">Open channels.</param>
 /// <param name="IngressBytes">Bytes attributed as ingress (SPEC §5).</param>
 /// <param name="EgressBytes">Bytes attributed as egress (SPEC §5).</param>
+/// <param name="BannedUntil">End of the peer's latest ban (possibly before <paramref name="Now"/>, i.e. expired), or null.</param>
+/// <param name="BanReason">Its reason.</param>
 public sealed record PeerStatsReply(
     PeerStatsState Stats,
     DateTimeOffset Now,
@@ -53,7 +55,9 @@ public sealed record PeerStatsReply(
     DateTimeOffset? LastFlap,
     int ChannelCount,
     ulong IngressBytes,
-    ulong EgressBytes);
+    ulong EgressBytes,
+    DateTimeOffset? BannedUntil = null,
+    string? BanReason = null);
 
 /// <summary>Answer to <see cref="GetChannelUptime"/> (lnd: lifetime = now − opened, uptime within it).</summary>
 public sealed record ChannelUptimeReply(string PeerId, string ChannelId, TimeSpan Lifetime, TimeSpan Uptime);

@@ -80,6 +80,8 @@ internal sealed class PeerState
         Protocols.UnionWith(window.AddedProtocols);
         Services.UnionWith(window.AddedServices);
     }
+    /// <summary>The latest ban (possibly expired), or null; not part of <see cref="PeerStateData"/> (see <see cref="PeerSnapshot.Ban"/>).</summary>
+    public Core.Bans.PeerBan? Ban { get; set; }
 
     /// <summary>Creates the stats on first sight (connected_at = first observation).</summary>
     public PeerStats EnsureCreated(PeerId id, DateTimeOffset at) => Stats ??= new PeerStats(id, at, _settings.StatsOptions);
@@ -125,6 +127,13 @@ internal sealed class PeerState
             case ChannelClosed c:
                 EnsureCreated(id, c.ObservedAt);
                 Log.RemoveChannel(c.ChannelId);
+                break;
+            case PeerBanned b:
+                EnsureCreated(id, b.ObservedAt);
+                Ban = new Core.Bans.PeerBan(b.Until, b.Reason, b.ObservedAt);
+                break;
+            case PeerUnbanned:
+                Ban = null;
                 break;
         }
     }

@@ -36,6 +36,7 @@ public sealed class SelectorActor : ReceiveActor
     private readonly Func<IActorRef?> _peerRegion;
     private readonly PeerRankingIndex _index = new();
     private readonly Dictionary<PeerId, long> _versions = new();
+    private readonly Dictionary<PeerId, (DateTimeOffset Until, string Reason)> _bans = new();
     private readonly HashSet<Address> _syncRequested = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Cluster? _cluster;
@@ -60,6 +61,15 @@ public sealed class SelectorActor : ReceiveActor
         {
             var now = m.Now ?? _time.GetUtcNow();
             Sender.Tell(new SelectionSummaryReply(_index.Summary(now), now));
+        });
+        Receive<GetBans>(m =>
+        {
+            var now = m.Now ?? _time.GetUtcNow();
+            Sender.Tell(new BansReply(_bans
+                .Where(kv => m.IncludeExpired || now < kv.Value.Until)
+                .OrderBy(kv => kv.Key.Value, StringComparer.Ordinal)
+                .Select(kv => new BanEntry(kv.Key.Value, kv.Value.Until, kv.Value.Reason, now < kv.Value.Until))
+                .ToArray(), now));
         });
         Receive<GetTrackedPeers>(_ => Sender.Tell(new TrackedPeersReply(
             _index.Entries().Select(e => e.State.PeerId.Value).Order(StringComparer.Ordinal).ToArray())));
@@ -117,7 +127,7 @@ public sealed class SelectorActor : ReceiveActor
         try
         {
             if (m.Forgotten) _index.Remove(id);
-            else _index.Upsert(m.Stats, PeerTags.Of(m.Protocols, m.Services));
+            else _index.Upsert(m.Stats, PeerTags.Of(m.Protocols, m.Services), m.BannedUntil);
         }
         catch (InvalidInputException e)
         {
@@ -125,6 +135,8 @@ public sealed class SelectorActor : ReceiveActor
             return;
         }
         _versions[id] = m.Version;
+        if (m.BannedUntil is { } until && !m.Forgotten) _bans[id] = (until, m.BanReason ?? "");
+        else _bans.Remove(id);
         if (_options.PublishAppliedEvents)
             Context.System.EventStream.Publish(new ScoreInputsApplied(id.Value, m.Version, m.Forgotten));
     }
@@ -153,8 +165,10 @@ public sealed class SelectorActor : ReceiveActor
         var seq = 0;
         foreach (var e in _index.Entries())
         {
+            var ban = _bans.TryGetValue(e.State.PeerId, out var b) ? b : ((DateTimeOffset Until, string Reason)?)null;
             chunk.Add(new PeerScoreInputs(e.State, _versions.GetValueOrDefault(e.State.PeerId),
-                e.Tags.Protocols.Order(StringComparer.Ordinal).ToArray(), e.Tags.Services.Order(StringComparer.Ordinal).ToArray()));
+                e.Tags.Protocols.Order(StringComparer.Ordinal).ToArray(), e.Tags.Services.Order(StringComparer.Ordinal).ToArray(),
+                BannedUntil: ban?.Until, BanReason: ban?.Reason));
             if (chunk.Count == _options.SyncChunkSize)
             {
                 Sender.Tell(new SelectorSyncChunk(m.RequestId, seq++, chunk.ToArray(), false));

@@ -33,7 +33,9 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .Register<PublishScoreInputs>("selector-publish-inputs", 1)
         .Register<GetTrackedPeers>("selector-tracked-peers", 1)
         .Register<TrackedPeersReply>("selector-tracked-peers-reply", 1)
-        .Register<PeerScoreInputsBatch>("selector-score-inputs-batch", 1);
+        .Register<PeerScoreInputsBatch>("selector-score-inputs-batch", 1)
+        .Register<GetBans>("selector-get-bans", 1)
+        .Register<BansReply>("selector-bans-reply", 1);
 
     /// <inheritdoc />
     public override int Identifier => SerializerId;

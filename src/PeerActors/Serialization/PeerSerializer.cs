@@ -32,7 +32,10 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         .Register<PaymentDefaultRecorded>("peer-payment-default", 1)
         .Register<ChannelOpened>("peer-channel-opened", 1)
         .Register<ChannelClosed>("peer-channel-closed", 1)
-        .Register<PeerSnapshot>("peer-snapshot", 1)
+        .Register<PeerBanned>("peer-banned", 1)
+        .Register<PeerUnbanned>("peer-unbanned", 1)
+        .Register<PeerSnapshot>("peer-snapshot", 2)
+        .Upcast<PeerSnapshotV1>("peer-snapshot", 1, v1 => new PeerSnapshot(v1.State))
         // commands
         .Register<RecordRequest>("peer-cmd-request", 1)
         .Register<RecordSuccess>("peer-cmd-success", 1)
@@ -48,6 +51,8 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         .Register<RecordReceipt>("peer-cmd-receipt", 1)
         .Register<RecordPaymentDefault>("peer-cmd-payment-default", 1)
         .Register<Forget>("peer-cmd-forget", 1)
+        .Register<Ban>("peer-cmd-ban", 1)
+        .Register<Unban>("peer-cmd-unban", 1)
         .Register<PeerStop>("peer-stop", 1)
         // queries
         .Register<GetPeerStats>("peer-get-stats", 1)
@@ -75,6 +80,10 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         o.Converters.Add(new PeerIdJsonConverter());
         return o;
     }
+
+    /// <summary>Shape of <c>peer-snapshot.v1</c> (before bans): the state only.</summary>
+    /// <param name="State">The absolute state.</param>
+    private sealed record PeerSnapshotV1(PeerStateData State);
 
     /// <summary>Writes a <see cref="PeerId"/> as a JSON string; reading validates it.</summary>
     private sealed class PeerIdJsonConverter : JsonConverter<PeerId>

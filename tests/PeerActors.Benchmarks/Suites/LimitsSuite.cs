@@ -10,7 +10,8 @@ namespace PeerActors.Benchmarks.Suites;
 
 /// <summary>
 /// Stream cycles (open → set protocol → set service → close) through the limit actors, against the same cycles on
-/// the Core <see cref="ResourceManager"/> called directly (the baseline, single-threaded, no actors).
+/// the Core <see cref="ResourceManager"/> called directly (the baseline, single-threaded, no actors); and the same
+/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close.
 /// </summary>
 public sealed class LimitsSuite : IBenchmarkSuite
 {
@@ -93,7 +94,28 @@ public sealed class LimitsSuite : IBenchmarkSuite
         Console.WriteLine($"# single client: {singleCycles / singleSw.Elapsed.TotalSeconds:0} cycles/s");
         var all = single;
 
+        // The same cycle with the combined open (OpenStream with protocol + service: one request, one chain) + close.
+        async Task<int> CombinedWorker(int w, DateTime until)
+        {
+            int n = 0;
+            while (DateTime.UtcNow < until)
+            {
+                var s = (await client.OpenStreamAsync(peerIds[(w + n) % peers], Direction.Outbound, protoIds[n % protocols], svcIds[n % services])).Unwrap();
+                (await client.CloseAsync(s.Ref)).Unwrap();
+                n++;
+            }
+
+            return n;
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => CombinedWorker(w, DateTime.UtcNow.AddSeconds(1))));
+        var combinedSw = Stopwatch.StartNew();
+        var combinedEnd = DateTime.UtcNow + duration;
+        var combinedCounts = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => CombinedWorker(w, combinedEnd))));
+        double combinedRate = combinedCounts.Sum() / combinedSw.Elapsed.TotalSeconds;
+
         report.Throughput("limits", "stream_cycles_per_s", actorRate, "1/s", coreRate);
+        report.Throughput("limits", "stream_cycles_combined_open_per_s", combinedRate, "1/s", coreRate);
         double p50 = Percentiles.Of(all, 50), p99 = Percentiles.Of(all, 99);
         double coreP99 = Percentiles.Of(coreLat, 99);
         report.Latency("limits", "cycle_latency_p99", p99, "us", coreP99, p50, p99);

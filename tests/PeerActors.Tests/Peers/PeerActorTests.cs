@@ -352,7 +352,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         Requests(100);
         // Wait for the timer flush that covers everything sent so far.
         AwaitAssert(() => Assert.Equal((ulong)sent,
-            JournalControl.CommittedOf(pid).OfType<ObservationsFlushed>().Last().State.Stats.RequestsSent), TimeSpan.FromSeconds(10));
+            FlushedStats(JournalControl.CommittedOf(pid).OfType<IFlushEvent>().Last()).RequestsSent), TimeSpan.FromSeconds(10));
         var flushedBeforeCrash = sent;
         peer.Tell(new RecordPayment(id, 3, T0), TestActor);
         ExpectMsg(new CommandAck(id, Durability.Critical));
@@ -396,9 +396,15 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         var writes = JournalControl.WritesOf(pid);
         var intervals = (long)Math.Ceiling(clock.Elapsed / settings.FlushInterval);
         Assert.InRange(writes, 2, intervals + 2); // open-channel + ≤ one per interval + the final hand-off flush
-        var flushes = JournalControl.CommittedOf(pid).OfType<ObservationsFlushed>().ToArray();
+        var flushes = JournalControl.CommittedOf(pid).OfType<IFlushEvent>().ToArray();
         Assert.Equal(toggles, flushes.Sum(f => f.Counts.OnlineEvents + f.Counts.OfflineEvents));
-        Assert.All(flushes, f => Assert.InRange(f.State.Log.Committed.Count, 0, settings.LogOptions.MaxCommittedEvents));
+        // Each flush is bounded: a delta carries only the events committed in its window, a whole state at most the cap.
+        Assert.All(flushes, f => Assert.InRange(f switch
+        {
+            ObservationsDelta d => d.Window!.Log.Appended.Count,
+            ObservationsFlushed full => full.State.Log.Committed.Count,
+            _ => -1,
+        }, 0, settings.LogOptions.MaxCommittedEvents));
 
         var again = Start(id, settings);
         again.Tell(new GetFlapCount(id), TestActor);
@@ -455,7 +461,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         // Flaps and bytes alone do not change score inputs: flushed, but not published.
         peer.Tell(new PeerOnline(id, T0.AddSeconds(2)), TestActor);
         ExpectMsg<CommandAck>();
-        AwaitAssert(() => Assert.True(JournalControl.CommittedOf("peer-" + id).OfType<ObservationsFlushed>().Last().State.Log.Online));
+        AwaitAssert(() => Assert.True(JournalControl.CommittedOf("peer-" + id).OfType<ObservationsDelta>().Last().Window!.Log.Online));
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -484,4 +490,12 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         Assert.Equal("peer not found", ExpectMsg<CommandRejected>().Error); // processed after the wake-up
         unknownProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
+
+    /// <summary>The statistics a flush event leaves the peer with (a delta carries them whole).</summary>
+    private static Core.Stats.PeerStatsState FlushedStats(IFlushEvent e) => e switch
+    {
+        ObservationsDelta d => d.Window!.Stats,
+        ObservationsFlushed f => f.State.Stats,
+        _ => throw new InvalidOperationException(e.GetType().Name),
+    };
 }

@@ -117,11 +117,12 @@ public sealed class LimitsShowCommand : LimitsCommandBase
 {
     /// <summary>Table header.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["scope", "streams", "streams_in", "streams_out", "conns", "conns_in", "conns_out", "fd", "memory"];
+        ["scope", "streams", "streams_in", "streams_out", "conns", "conns_in", "conns_out", "fd", "memory", "source"];
 
     /// <summary>Created by DI.</summary>
     public LimitsShowCommand(ManagementOptions options)
-        : base(options, "show", "Effective limits per scope class on this node (rcmgr PartialLimitConfig; --json for the full JSON)") { }
+        : base(options, "show", "Effective limits per scope class on this node with where each comes from (default/file/set); --json for the full PartialLimitConfig JSON, --sources for the layers",
+            new ManagementArgument("sources", "data = {limits, sources, file, set, setFile} instead of the PartialLimitConfig", ManagementArgumentKind.Bool)) { }
 
     /// <inheritdoc />
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
@@ -130,6 +131,10 @@ public sealed class LimitsShowCommand : LimitsCommandBase
         var (reply, failure) = await CallAsync(client.GetLimitsAsync, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
         var l = reply!.Limits;
+        var layers = reply.Layers;
+        IReadOnlyList<string?> Row(string scope, BaseLimit b, string? configKey = null, string? mapKey = null) => RowOf(layers, scope, b, configKey, mapKey);
+        IEnumerable<IReadOnlyList<string?>> Keyed(string cls, IReadOnlyDictionary<string, BaseLimit> map) =>
+            map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => Row($"{cls}[{kv.Key}]", kv.Value, cls, kv.Key));
         var rows = new List<IReadOnlyList<string?>>
         {
             Row("System", l.System), Row("Transient", l.Transient),
@@ -147,17 +152,46 @@ public sealed class LimitsShowCommand : LimitsCommandBase
         rows.AddRange(Keyed("Peer", l.Peer));
         rows.Add(Row("Conn", l.Conn));
         rows.Add(Row("Stream", l.Stream));
+        if (args.GetBool("sources"))
+            return CommandResult.Table(Columns, rows, new JsonObject
+            {
+                ["limits"] = JsonNode.Parse(l.ToPartialLimitConfig().ToJson()),
+                ["sources"] = SourcesJson(rows),
+                ["file"] = reply.Layers is null ? null : JsonNode.Parse(reply.Layers.File.ToJson()),
+                ["set"] = reply.Layers is null ? null : JsonNode.Parse(reply.Layers.Set.ToJson()),
+                ["setFile"] = reply.SetFile,
+            });
         return CommandResult.Table(Columns, rows, JsonNode.Parse(l.ToPartialLimitConfig().ToJson()));
     }
 
-    private static IEnumerable<IReadOnlyList<string?>> Keyed(string cls, IReadOnlyDictionary<string, BaseLimit> map) =>
-        map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => Row($"{cls}[{kv.Key}]", kv.Value));
-
-    private static IReadOnlyList<string?> Row(string scope, BaseLimit b) =>
+    private static IReadOnlyList<string?> RowOf(LimitLayers? layers, string scope, BaseLimit b, string? configKey, string? mapKey) =>
     [
         scope, Limit(b.Streams), Limit(b.StreamsInbound), Limit(b.StreamsOutbound), Limit(b.Conns),
-        Limit(b.ConnsInbound), Limit(b.ConnsOutbound), Limit(b.FD), Limit(b.Memory),
+        Limit(b.ConnsInbound), Limit(b.ConnsOutbound), Limit(b.FD), Limit(b.Memory), Source(layers, configKey ?? scope, mapKey),
     ];
+
+    /// <summary>
+    /// Where the row's values come from: <c>default</c> when every value is the scaled default, else the fields per layer,
+    /// e.g. <c>set:StreamsInbound,Memory file:Conns</c>.
+    /// </summary>
+    private static string Source(LimitLayers? layers, string configKey, string? mapKey)
+    {
+        if (layers is null) return "?";
+        var sources = layers.SourcesOf(configKey, mapKey);
+        var parts = new[] { LimitSource.Set, LimitSource.File }
+            .Select(src => (src, fields: sources.Where(kv => kv.Value == src).Select(kv => kv.Key).ToList()))
+            .Where(x => x.fields.Count > 0)
+            .Select(x => $"{(x.src == LimitSource.Set ? "set" : "file")}:{string.Join(',', x.fields)}")
+            .ToList();
+        return parts.Count == 0 ? "default" : string.Join(' ', parts);
+    }
+
+    private static JsonObject SourcesJson(List<IReadOnlyList<string?>> rows)
+    {
+        var o = new JsonObject();
+        foreach (var r in rows) o[r[0]!] = r[9];
+        return o;
+    }
 }
 
 /// <summary>
@@ -219,7 +253,18 @@ public sealed class LimitsStatCommand : LimitsCommandBase
             rows.Add([n, "conns", N((long)s.NumConnsInbound + s.NumConnsOutbound), Limit(l.Conns)]);
             rows.Add([n, "fd", N(s.NumFD), Limit(l.FD)]);
             rows.Add([n, "memory", N(s.Memory), Limit(l.Memory)]);
-            data.Add(new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) });
+            var entry = new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) };
+            if (n.StartsWith("peer:", StringComparison.Ordinal))
+            {
+                // Why this peer has its limit: explicit Peer[ID], PeerDefault, the reputation policy, a ban.
+                var (why, whyFailure) = await CallAsync(t => client.ExplainPeerLimitAsync(n[5..], null, t), ct).ConfigureAwait(false);
+                if (whyFailure is not null) return whyFailure;
+                rows.Add([n, "why", why!.BannedUntil is null ? "" : "banned", why.Why]);
+                entry["why"] = why.Why;
+                entry["bannedUntil"] = why.BannedUntil?.ToString("O", CultureInfo.InvariantCulture);
+                entry["reputationPolicy"] = why.PolicyEnabled;
+            }
+            data.Add(entry);
         }
         return CommandResult.Table(UsageColumns, rows, data);
     }
@@ -247,48 +292,47 @@ public sealed class LimitsStatCommand : LimitsCommandBase
 }
 
 /// <summary>
-/// <c>limits set &lt;scope&gt; &lt;json&gt;</c>: changes a scope's limit at run time (rcmgr <c>SetLimit</c>). The JSON is
-/// one rcmgr limit object (<c>{"StreamsInbound": 10, "Memory": "unlimited"}</c>; keys Streams, StreamsInbound,
-/// StreamsOutbound, Conns, ConnsInbound, ConnsOutbound, FD, Memory; values a number, <c>"unlimited"</c>,
-/// <c>"blockAll"</c> or <c>"default"</c>, an explicit 0 meaning blockAll as in rcmgr). Keys left out (or
-/// <c>"default"</c>) keep the scope's current limit, so a partial object changes only what it names. Usage above the
-/// new limit is kept (rcmgr). Invalid JSON or values → ok=false naming the field (e.g. <c>limit.ConnsInbound</c>);
-/// nothing changes. The change is not written to the limits file.
+/// <c>limits set &lt;scope&gt; &lt;json&gt;</c>: changes a scope's limit at run time (rcmgr <c>SetLimit</c>) and persists the
+/// change (critical: written atomically to <c>&lt;data-dir&gt;/limits-set.json</c> before the reply; reapplied at start over
+/// <c>config/limits.json</c>). Scopes: <c>system</c>, <c>transient</c>, <c>allowlistedSystem</c>,
+/// <c>allowlistedTransient</c>, <c>svc:NAME</c>, <c>protocol:ID</c>, <c>peer:ID</c> (an unknown kind or a path-like
+/// name is refused naming the scope). The JSON is one rcmgr limit object read as rcmgr reads it: each of Streams,
+/// StreamsInbound, StreamsOutbound, Conns, ConnsInbound, ConnsOutbound, FD, Memory is a whole number ≥ 0 (an explicit 0
+/// blocks all), <c>"unlimited"</c>, <c>"blockAll"</c>, or <c>"default"</c> (drops the run-time value: the file's or the
+/// scaled default is back). Negative numbers are refused (<c>limit.StreamsInbound: must be a whole number ≥ 0 …</c>).
+/// Keys left out keep their value. Usage above the new limit is kept (rcmgr).
 /// </summary>
 public sealed class LimitsSetCommand : LimitsCommandBase
 {
     /// <summary>Created by DI.</summary>
     public LimitsSetCommand(ManagementOptions options)
-        : base(options, "set", "Change a scope's limit at run time (rcmgr SetLimit); unset keys keep the current value",
-            new ManagementArgument("scope", "Scope name, e.g. system, transient, peer:ID, svc:NAME, protocol:ID", Required: true),
-            new ManagementArgument("limit", "rcmgr limit object, e.g. {\"StreamsInbound\":10,\"Memory\":\"unlimited\"}", Required: true)) { }
+        : base(options, "set", "Change a scope's limit at run time (rcmgr SetLimit), persisted in the data directory; unset keys keep the current value",
+            new ManagementArgument("scope", "Scope name: system, transient, allowlistedSystem, allowlistedTransient, svc:NAME, protocol:ID, peer:ID", Required: true),
+            new ManagementArgument("limit", "rcmgr limit object, e.g. {\"StreamsInbound\":10,\"Memory\":\"unlimited\"}; values ≥ 0, \"unlimited\", \"blockAll\", \"default\"", Required: true)) { }
 
     /// <inheritdoc />
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
     {
         var scope = args.RequireString("scope").Trim();
-        ResourceLimits partial;
+        LimitChange change;
         try
         {
-            partial = ParseLimit(LimitText(args));
+            LimitScopeName.Parse(scope);
+            change = LimitConfigJson.ParseChange(LimitText(args));
         }
         catch (InvalidInputException e)
         {
             return CommandResult.Failure(Describe(e));
         }
         if (Client(system) is not { } client) return NoLimits();
-
-        // Resolve over the limit in force, so that keys left out keep their value.
-        var (before, failure) = await CallAsync(t => client.StatAsync(scope, t), cancellationToken).ConfigureAwait(false);
+        var (changed, failure) = await CallAsync(t => client.ChangeLimitAsync(scope, change, t), cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
-        var limit = partial.Build(before!.Limit);
-        var (_, setFailure) = await CallAsync(t => client.SetLimitAsync(scope, limit, t), cancellationToken).ConfigureAwait(false);
-        if (setFailure is not null) return setFailure;
         return CommandResult.Success(new JsonObject
         {
             ["scope"] = scope,
-            ["previous"] = LimitJson(before.Limit),
-            ["limit"] = LimitJson(limit),
+            ["previous"] = LimitJson(changed!.Previous),
+            ["limit"] = LimitJson(changed.Limit),
+            ["persistedTo"] = changed.PersistedTo,
         });
     }
 
@@ -301,31 +345,9 @@ public sealed class LimitsSetCommand : LimitsCommandBase
     }
 
     /// <summary>
-    /// Parses one rcmgr limit object with <see cref="LimitConfigJson"/>; errors name the field as <c>limit</c> or
-    /// <c>limit.KEY</c>.
+    /// Parses one rcmgr limit object strictly (<see cref="LimitConfigJson.ParseChange"/>); the values it sets
+    /// (<c>"default"</c> reads as default, i.e. "keep"); errors name the field as <c>limit</c> or <c>limit.KEY</c>.
     /// </summary>
     /// <exception cref="InvalidInputException">Malformed JSON, not an object, an unknown key or a bad value.</exception>
-    public static ResourceLimits ParseLimit(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidInputException("limit", $"must be a JSON object of limits, got {doc.RootElement.ValueKind}");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException("limit", $"malformed JSON at byte {e.BytePositionInLine + 1}: {e.Message}");
-        }
-        try
-        {
-            return LimitConfigJson.Parse("{\"System\":" + json + "}").System;
-        }
-        catch (InvalidInputException e)
-        {
-            var field = e.Field.StartsWith("System", StringComparison.Ordinal) ? "limit" + e.Field["System".Length..] : e.Field;
-            throw new InvalidInputException(field, Reason(e).Replace("System.", "limit.", StringComparison.Ordinal));
-        }
-    }
+    public static ResourceLimits ParseLimit(string json) => LimitConfigJson.ParseChange(json).Values;
 }

@@ -87,6 +87,9 @@ public sealed class PeerShowCommand : PeerCommandBase
             Row("channels", r.ChannelCount.ToString(CultureInfo.InvariantCulture)),
             Row("ingress_bytes", r.IngressBytes.ToString(CultureInfo.InvariantCulture)),
             Row("egress_bytes", r.EgressBytes.ToString(CultureInfo.InvariantCulture)),
+            Row("banned_until", r.BannedUntil is { } until
+                ? $"{until.ToString("O", CultureInfo.InvariantCulture)}{(until > r.Now ? "" : " (expired)")} ({r.BanReason})"
+                : "-"),
             Row("now", r.Now.ToString("O", CultureInfo.InvariantCulture)),
         };
         return CommandResult.Table(["field", "value"], rows, ToJson(r));

@@ -31,15 +31,35 @@ public static class PeerSamples
         ["/chunk/1.0.0"],
         ["streaming"]);
 
+    /// <summary>What each legacy (upcast) golden payload must read as.</summary>
+    /// <summary>A delta flush whose window is the sample state's log, bandwidth and a new protocol.</summary>
+    public static ObservationsDelta Delta => new(T0, T0.AddSeconds(7), new ObservationCounts(3, 2, 1, 0, 4096, 300, 1, 1, 1),
+        new PeerWindowState(Stats,
+            new Core.Fitness.PeerLogWindow(true, 2, T0.AddSeconds(7), new Core.Fitness.OnlineStateEvent(T0.AddSeconds(7), true),
+                [new Core.Fitness.OnlineStateEvent(T0.AddSeconds(1), false)]),
+            new Core.Bandwidth.PeerBandwidthWindow(4096, 300, null, [new Core.Bandwidth.EpochBytes(484716, 4096, 300)]),
+            ["/chunk/1.0.0"], []),
+        DeliveriesSample);
+
+    private static readonly IReadOnlyList<PeerActors.Delivery.DeliveryMark> DeliveriesSample = [new PeerActors.Delivery.DeliveryMark("127.0.0.1:4053/0a1b2c3d4e5f", 42)];
+
+    public static IReadOnlyDictionary<string, object> Legacy { get; } = new Dictionary<string, object>
+    {
+        ["peer-snapshot.v1"] = new PeerSnapshot(State),
+    };
+
     public static IReadOnlyDictionary<Type, object> All { get; } = new Dictionary<Type, object>
     {
         [typeof(ObservationsFlushed)] = new ObservationsFlushed(T0, T0.AddSeconds(7), new ObservationCounts(3, 2, 1, 0, 4096, 300, 1, 1, 1), State),
+        [typeof(ObservationsDelta)] = Delta,
         [typeof(PaymentRecorded)] = new PaymentRecorded(64, T0),
         [typeof(ReceiptRecorded)] = new ReceiptRecorded(10, T0),
         [typeof(PaymentDefaultRecorded)] = new PaymentDefaultRecorded(T0),
         [typeof(ChannelOpened)] = new ChannelOpened("tx:0", T0.AddSeconds(1)),
         [typeof(ChannelClosed)] = new ChannelClosed("tx:0", T0.AddSeconds(9)),
-        [typeof(PeerSnapshot)] = new PeerSnapshot(State),
+        [typeof(PeerBanned)] = new PeerBanned(T0.AddHours(1), "spam", T0),
+        [typeof(PeerUnbanned)] = new PeerUnbanned(T0.AddMinutes(30)),
+        [typeof(PeerSnapshot)] = new PeerSnapshot(State, new Core.Bans.PeerBan(T0.AddHours(1), "spam", T0)),
         [typeof(RecordRequest)] = new RecordRequest("p1", 100, T0),
         [typeof(RecordSuccess)] = new RecordSuccess("p1", 12.5, 4096, T0),
         [typeof(RecordTimeout)] = new RecordTimeout("p1", T0),
@@ -54,6 +74,8 @@ public static class PeerSamples
         [typeof(RecordReceipt)] = new RecordReceipt("p1", 10, T0),
         [typeof(RecordPaymentDefault)] = new RecordPaymentDefault("p1", T0),
         [typeof(Forget)] = new Forget("p1", T0),
+        [typeof(Ban)] = new Ban("p1", null, TimeSpan.FromHours(1), "spam", T0),
+        [typeof(Unban)] = new Unban("p1", T0),
         [typeof(PeerStop)] = PeerStop.Instance,
         [typeof(GetPeerStats)] = new GetPeerStats("p1", T0),
         [typeof(GetChannelUptime)] = new GetChannelUptime("p1", "tx:0", null),
@@ -65,6 +87,6 @@ public static class PeerSamples
         [typeof(ChannelUptimeReply)] = new ChannelUptimeReply("p1", "tx:0", TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(53)),
         [typeof(FlapCountReply)] = new FlapCountReply("p1", 2, T0.AddSeconds(7)),
         [typeof(BandwidthReply)] = new BandwidthReply("p1", 4096, 300, [new BandwidthEpoch(T0, T0.AddHours(1), 4096, 300)]),
-        [typeof(PeerScoreInputs)] = new PeerScoreInputs(Stats, 12, ["/chunk/1.0.0"], ["streaming"]),
+        [typeof(PeerScoreInputs)] = new PeerScoreInputs(Stats, 12, ["/chunk/1.0.0"], ["streaming"], BannedUntil: T0.AddHours(1), BanReason: "spam"),
     };
 }

@@ -30,7 +30,7 @@ public sealed class PeerSerializerTests
         Assert.Equal(PeerSerializer.Registry.Types.OrderBy(t => t.FullName), PeerSamples.All.Keys.OrderBy(t => t.FullName));
         Assert.Equal(4101, _serializer.Identifier);
         Assert.Equal("peer-flushed.v1", _serializer.Manifest(PeerSamples.All[typeof(ObservationsFlushed)]));
-        Assert.Equal("peer-snapshot.v1", _serializer.Manifest(PeerSamples.All[typeof(PeerSnapshot)]));
+        Assert.Equal("peer-snapshot.v2", _serializer.Manifest(PeerSamples.All[typeof(PeerSnapshot)]));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class PeerSerializerTests
             .Where(t => typeof(IPeerEvent).IsAssignableFrom(t) || t == typeof(PeerSnapshot))
             .Select(t => _serializer.Manifest(PeerSamples.All[t]))
             .Order();
-        Assert.Equal(persisted, PeerGoldenPayloads.ByManifest.Keys.Order());
+        Assert.Equal(persisted, PeerGoldenPayloads.ByManifest.Keys.Except(PeerSamples.Legacy.Keys).Order());
     }
 
     [Theory]
@@ -59,7 +59,9 @@ public sealed class PeerSerializerTests
     [MemberData(nameof(GoldenManifests))]
     public void Golden_payload_still_reads_as_the_expected_value(string manifest)
     {
-        var expected = PeerSamples.All.Values.Single(v => _serializer.Manifest(v) == manifest);
+        var expected = PeerSamples.Legacy.TryGetValue(manifest, out var legacy)
+            ? legacy
+            : PeerSamples.All.Values.Single(v => _serializer.Manifest(v) == manifest);
         var stored = Encoding.UTF8.GetBytes(PeerGoldenPayloads.ByManifest[manifest]);
         var read = _serializer.FromBinary(stored, manifest);
         Assert.Equal(expected, read);
@@ -92,5 +94,28 @@ public sealed class PeerSerializerTests
     {
         var json = PeerGoldenPayloads.ByManifest["peer-snapshot.v1"].Replace("\"peerId\":\"p1\"", "\"peerId\":\"\"");
         Assert.Throws<SerializationException>(() => _serializer.FromBinary(Encoding.UTF8.GetBytes(json), "peer-snapshot.v1"));
+    }
+}
+
+public sealed class BanPayloadTests
+{
+    private readonly PeerSerializer _serializer = new(null!);
+
+    [Theory]
+    [InlineData("peer-banned.v1")]
+    [InlineData("peer-unbanned.v1")]
+    [InlineData("peer-snapshot.v2")]
+    public void Ban_goldens_are_exactly_what_the_serializer_writes_today(string manifest)
+    {
+        var value = PeerSamples.All.Values.Single(v => _serializer.Manifest(v) == manifest);
+        Assert.Equal(PeerGoldenPayloads.ByManifest[manifest].Trim(), Encoding.UTF8.GetString(_serializer.ToBinary(value)));
+    }
+
+    [Fact]
+    public void A_v1_snapshot_reads_as_a_snapshot_without_a_ban()
+    {
+        var read = (PeerSnapshot)_serializer.FromBinary(Encoding.UTF8.GetBytes(PeerGoldenPayloads.ByManifest["peer-snapshot.v1"]), "peer-snapshot.v1");
+        Assert.Null(read.Ban);
+        Assert.Equal(PeerSamples.State, read.State);
     }
 }
