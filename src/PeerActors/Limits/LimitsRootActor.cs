@@ -147,6 +147,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
             case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
+            case Selection.PeerScoreInputsBatch b:
+                foreach (var m in b.Updates) OnScoreInputs(m);
+                break;
             case Akka.Cluster.Tools.PublishSubscribe.SubscribeAck: break;
             case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
             case ExplainPeerLimit m: OnExplain(m, replyTo); break;

@@ -49,7 +49,13 @@ public sealed class PeerBanPaletteTests(PaletteNodeFixture node)
         }
         finally
         {
-            await node.RunAsync("peer", "forget", Banned); // keep the shared node's peer set as the other tests expect
+            // Keep the shared node's peer set as the other tests expect: forgotten, and gone from the selector too
+            // (score inputs reach it batched, up to one publish interval later).
+            await node.RunAsync("peer", "forget", Banned);
+            var selector = await ActorRegistry.For(node.System).GetAsync<SelectorKey>();
+            await PalettePoll.UntilAsync(async () =>
+                    !(await Akka.Actor.Futures.Ask<Selection.TrackedPeersReply>(selector, Selection.GetTrackedPeers.Instance, TimeSpan.FromSeconds(5))).PeerIds.Contains(Banned),
+                TimeSpan.FromSeconds(10), "the selector to forget the peer");
         }
     }
 }
