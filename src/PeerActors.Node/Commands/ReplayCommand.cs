@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PeerActors.Core.Validation;
 using PeerActors.Node.Configuration;
+using PeerActors.Node.Hosting;
 using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Commands;
@@ -75,6 +76,19 @@ internal static class ReplayCommand
                 error.WriteLine($"Configuration error: {e.Message}");
                 return ExitCodes.ConfigurationError;
             }
+
+            // The data directory is owned by this process from here on (refused at once when another process holds it).
+            DataDirectoryLock dataLock;
+            try
+            {
+                dataLock = DataDirectoryLock.Acquire(settings.DataDirectory);
+            }
+            catch (NodeConfigurationException e)
+            {
+                error.WriteLine($"Configuration error: {e.Message}");
+                return ExitCodes.ConfigurationError;
+            }
+            using var dataLockScope = dataLock;
 
             // A replay is a batch job: Akka's own INFO lines (remoting start/stop) would clutter the report.
             if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("akka.loglevel", StringComparison.Ordinal)))

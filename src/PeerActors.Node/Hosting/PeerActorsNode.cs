@@ -32,7 +32,10 @@ public static class PeerActorsNode
     /// <param name="configureActors">Adds actors and Akka configuration; runs inside <c>AddAkka</c> after the node's own configuration.</param>
     /// <param name="configureServices">Adds services to the host.</param>
     /// <param name="configureLogging">Configures logging; <c>null</c> = simple console logging at Information.</param>
-    /// <returns>The host; start it with <c>RunAsync</c> / <c>StartAsync</c>, dispose it after stopping.</returns>
+    /// <returns>The host; start it with <c>RunAsync</c> / <c>StartAsync</c>, dispose it after stopping (disposing
+    /// releases the data directory's lock).</returns>
+    /// <exception cref="NodeConfigurationException">The data directory cannot be created or is owned by another process
+    /// (<see cref="DataDirectoryLock"/>).</exception>
     public static IHost Build(
         NodeSettings settings,
         Action<AkkaConfigurationBuilder, IServiceProvider>? configureActors = null,
@@ -40,6 +43,25 @@ public static class PeerActorsNode
         Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // Taken first: a second process on this data directory is refused before anything else happens.
+        var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory);
+        try
+        {
+            return new LockedHost(BuildUnlocked(settings, configureActors, configureServices, configureLogging), dataLock);
+        }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    private static IHost BuildUnlocked(
+        NodeSettings settings,
+        Action<AkkaConfigurationBuilder, IServiceProvider>? configureActors,
+        Action<IServiceCollection>? configureServices,
+        Action<ILoggingBuilder>? configureLogging)
+    {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = settings.ConfigRoot,
@@ -107,13 +129,11 @@ public static class PeerActorsNode
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Directory.CreateDirectory(settings.DataDirectory);
+            // The data directory exists (DataDirectoryLock created it); the directory of an explicit SQLite Data Source
+            // was checked by NodeSettingsLoader and is never created here.
             if (settings.PersistenceProvider == PersistenceProvider.Sqlite)
             {
                 var builder = new SqliteConnectionStringBuilder(settings.ConnectionString);
-                if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:"
-                    && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } dir)
-                    Directory.CreateDirectory(dir);
                 using var connection = new SqliteConnection(settings.ConnectionString);
                 connection.Open();
                 using var command = connection.CreateCommand();
@@ -125,5 +145,27 @@ public static class PeerActorsNode
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>The node host plus the data directory lock it owns; disposing the host releases the lock.</summary>
+    private sealed class LockedHost(IHost inner, DataDirectoryLock dataLock) : IHost
+    {
+        public IServiceProvider Services => inner.Services;
+
+        public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken = default) => inner.StopAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            try
+            {
+                inner.Dispose();
+            }
+            finally
+            {
+                dataLock.Dispose();
+            }
+        }
     }
 }
