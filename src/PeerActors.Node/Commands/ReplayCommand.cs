@@ -97,7 +97,7 @@ internal static class ReplayCommand
             SessionReadResult input;
             try
             {
-                input = await SessionSource.ReadAsync(result.GetValue(files) ?? [], result.GetValue(strict), ct);
+                input = await SessionSource.ReadAsync(result.GetValue(files) ?? [], result.GetValue(strict), settings.ReplayInput, ct);
             }
             catch (ReplayInputException e)
             {

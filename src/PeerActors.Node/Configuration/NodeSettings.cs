@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Configuration;
 using PeerActors.Hosting;
+using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Configuration;
 
@@ -82,6 +83,9 @@ public sealed record NodeSettings
 
     /// <summary><c>peeractors.bandwidth.epoch-length</c> (&gt; 0).</summary>
     public required TimeSpan BandwidthEpochLength { get; init; }
+
+    /// <summary><c>peeractors.replay.max-chunks-per-session</c> (≥ 1) and <c>peeractors.replay.max-line-length</c> (≥ 256 bytes).</summary>
+    public required ReplayInputLimits ReplayInput { get; init; }
 
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }

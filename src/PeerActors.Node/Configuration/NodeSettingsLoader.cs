@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Configuration;
+using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Configuration;
 
@@ -251,6 +252,11 @@ public static partial class NodeSettingsLoader
             MetricsPerPeerLabelCap = r.Int("peeractors.metrics.per-peer-label-cap", 0, int.MaxValue),
             LimitsFile = limitsPath,
             BandwidthEpochLength = r.Duration("peeractors.bandwidth.epoch-length"),
+            ReplayInput = new ReplayInputLimits
+            {
+                MaxChunksPerSession = r.Int("peeractors.replay.max-chunks-per-session", 1, int.MaxValue),
+                MaxLineBytes = r.Int("peeractors.replay.max-line-length", 256, 1 << 30),
+            },
             Hocon = merged,
         };
     }

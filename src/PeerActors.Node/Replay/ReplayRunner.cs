@@ -46,7 +46,7 @@ public sealed class ReplayRunner
     }
 
     /// <summary>Runs the replay of <paramref name="input"/> and builds the report.</summary>
-    /// <param name="input">What <see cref="SessionSource.Read"/> returned.</param>
+    /// <param name="input">What <see cref="SessionSource.Read(IEnumerable{string}, bool)"/> returned.</param>
     /// <param name="progress">Progress callback of the driver.</param>
     /// <param name="status">One-line status messages (phases), or null.</param>
     /// <param name="ct">Cancellation.</param>

@@ -328,9 +328,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
     private static void ValidateInstant(DateTimeOffset at)
     {
-        Guard.Instant(at, "observedAt");
-        if (at.UtcDateTime.Year > 9000)
-            throw new InvalidInputException("observedAt", $"{at:O} is too far in the future (time arithmetic would overflow)");
+        Guard.ObservationInstant(at, "observedAt");
     }
 
     private void HighRate(IPeerObservation m, Action? validate, Action<PeerStats> apply)
