@@ -19,6 +19,7 @@ internal static class NodeComposition
     public static IHost BuildHost(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
     {
         var limits = PeerActors.Node.Limits.NodeLimitsLoader.Load(settings); // throws NodeConfigurationException naming the key
+        NodeStartupChecks.Verify(settings); // hostname resolves, ports free: NodeConfigurationException naming the key
         return PeerActorsNode.Build(
             settings,
             configureActors: (akka, provider) =>

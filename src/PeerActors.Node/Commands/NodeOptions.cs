@@ -47,11 +47,13 @@ internal sealed class NodeOptions
     /// Loads the settings for <paramref name="result"/>; on a configuration error prints it to stderr
     /// and returns <c>null</c> (the caller exits with <see cref="ExitCodes.ConfigurationError"/>).
     /// </summary>
-    public NodeSettings? LoadSettings(ParseResult result)
+    /// <param name="result">The parse result.</param>
+    /// <param name="load">The loader; null = <see cref="NodeSettingsLoader.LoadForProcess"/>.</param>
+    public NodeSettings? LoadSettings(ParseResult result, Func<NodeOverrides, NodeSettings>? load = null)
     {
         try
         {
-            return NodeSettingsLoader.LoadForProcess(ToOverrides(result));
+            return (load ?? NodeSettingsLoader.LoadForProcess)(ToOverrides(result));
         }
         catch (NodeConfigurationException e)
         {

@@ -32,6 +32,12 @@ internal static class ReplayCommand
         loadSettings ??= NodeSettingsLoader.LoadForProcess;
         var options = new NodeOptions();
         var files = new Argument<string[]>("file") { Description = "Dataset files (CSV or Parquet, read by column name); several allowed.", Arity = ArgumentArity.OneOrMore };
+        // An unknown flag would otherwise be taken as one more input file ("file not found", exit 1).
+        files.Validators.Add(r =>
+        {
+            foreach (var t in r.Tokens.Where(t => t.Value.StartsWith('-') && !File.Exists(t.Value)))
+                r.AddError($"Unrecognized command or argument '{t.Value}'.");
+        });
         var reportJson = new Option<string?>("--report-json") { Description = "Also write the report as JSON to this file." };
         var speed = new Option<string>("--speed") { Description = "max (default) or N: N× real time, paced by the data's timestamps.", DefaultValueFactory = _ => "max" };
         var strict = new Option<bool>("--strict") { Description = "Abort on the first malformed row instead of skipping it." };

@@ -78,8 +78,8 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.metrics.per-peer-label-cap</c> (≥ 0).</summary>
     public required int MetricsPerPeerLabelCap { get; init; }
 
-    /// <summary><c>peeractors.limits.file</c>, resolved against <see cref="ConfigRoot"/> (the file may not exist).</summary>
-    public required string LimitsFile { get; init; }
+    /// <summary><c>peeractors.limits.file</c>, resolved against <see cref="ConfigRoot"/> (an existing file); null when the key is empty (built-in default limits).</summary>
+    public required string? LimitsFile { get; init; }
 
     /// <summary><c>peeractors.bandwidth.epoch-length</c> (&gt; 0).</summary>
     public required TimeSpan BandwidthEpochLength { get; init; }

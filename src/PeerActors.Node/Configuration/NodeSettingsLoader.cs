@@ -102,6 +102,11 @@ public static partial class NodeSettingsLoader
         var (overlayName, overlayPath) = ResolveOverlay(root, flags, environment);
         var overlayLabel = Path.GetRelativePath(root, overlayPath);
         var overlayConfig = ParseFile(overlayPath, overlayLabel);
+        foreach (var key in LeafKeys(overlayConfig, "peeractors"))
+        {
+            if (!baseConfig.HasPath(key))
+                throw new NodeConfigurationException(key, $"unknown configuration key in overlay {overlayLabel} (misspelt?); keys must exist in hocon.conf.");
+        }
 
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var envOverrides = new List<(string Key, string Source, object Value)>();
@@ -209,6 +214,10 @@ public static partial class NodeSettingsLoader
                 ? $"Data Source={Path.Combine(dataDir, "peeractors.db")}"
                 : throw r.Invalid("peeractors.persistence.connection-string", "is required when peeractors.persistence.provider = postgresql.");
         }
+        else if (ConnectionStrings.Check(provider, connectionString, dataDir) is { } connectionProblem)
+        {
+            throw r.InvalidSecret("peeractors.persistence.connection-string", connectionProblem);
+        }
 
         var managementEndpoint = r.String("peeractors.management.endpoint");
         if (!TryParseEndpoint(managementEndpoint, out var endpoint))
@@ -219,15 +228,22 @@ public static partial class NodeSettingsLoader
             throw new NodeConfigurationException("peeractors.management.token",
                 $"is required because peeractors.management.endpoint ({managementEndpoint}) is not a loopback address.");
 
-        var limitsFile = r.String("peeractors.limits.file");
-        string limitsPath;
-        try
+        var limitsFile = r.String("peeractors.limits.file", allowEmpty: true);
+        string? limitsPath = null;
+        if (limitsFile.Length > 0)
         {
-            limitsPath = Path.GetFullPath(limitsFile, root);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw r.Invalid("peeractors.limits.file", $"not a valid file path ({e.Message}).");
+            try
+            {
+                limitsPath = Path.GetFullPath(limitsFile, root);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                throw r.Invalid("peeractors.limits.file", $"not a valid file path ({e.Message}).");
+            }
+            if (Directory.Exists(limitsPath))
+                throw r.Invalid("peeractors.limits.file", $"{limitsPath} is a directory, not a JSON file.");
+            if (!File.Exists(limitsPath))
+                throw r.Invalid("peeractors.limits.file", $"{limitsPath} does not exist (set the key to \"\" for the built-in default limits).");
         }
 
         return new NodeSettings
@@ -312,6 +328,25 @@ public static partial class NodeSettingsLoader
         }
     }
 
+    /// <summary>The full paths of the leaf values below <paramref name="prefix"/> (lists count as leaves).</summary>
+    private static IEnumerable<string> LeafKeys(Config config, string prefix)
+    {
+        if (!config.HasPath(prefix))
+            yield break;
+        var value = config.GetValue(prefix);
+        if (!value.IsObject())
+        {
+            yield return prefix;
+            yield break;
+        }
+        foreach (var name in value.GetObject().Items.Keys)
+        {
+            var child = prefix + "." + (name.Contains('.') ? $"\"{name}\"" : name);
+            foreach (var leaf in LeafKeys(config, child))
+                yield return leaf;
+        }
+    }
+
     /// <summary>Checks that an override targets an existing leaf key of hocon.conf; returns whether it is a list.</summary>
     private static bool RequireLeafKey(Config baseConfig, string key, string source)
     {
@@ -358,6 +393,10 @@ public static partial class NodeSettingsLoader
     {
         public NodeConfigurationException Invalid(string key, string problem) =>
             new(key, $"invalid value {Show(Raw(key))} (from {sourceOf(key)}): {problem}");
+
+        /// <summary>Like <see cref="Invalid"/> but without echoing the value (it may hold a password).</summary>
+        public NodeConfigurationException InvalidSecret(string key, string problem) =>
+            new(key, $"invalid value (from {sourceOf(key)}): {problem}");
 
         public string String(string key, bool allowEmpty = false)
         {
