@@ -37,6 +37,8 @@ public enum SkipReason
     LineTooLong,
     /// <summary>The row repeats an earlier row of the input exactly (it would count the same session twice).</summary>
     DuplicateRow,
+    /// <summary>The row would take its sender's Σ <c>total_bytes</c> past <see cref="long.MaxValue"/> (the peer actor's counter).</summary>
+    BytesOverflow,
 }
 
 /// <summary>One problem found in an input file, located by file and CSV line / Parquet row.</summary>

@@ -49,6 +49,7 @@ internal static class BadInput
         Row("min_ts before 1970", r => r with { MinTs = new DateTimeOffset(1969, 12, 31, 0, 0, 0, TimeSpan.Zero) }, SkipReason.TimestampOutOfRange, "min_ts", "before 1970"),
         Row("cnt = 200,000,000", r => r with { Cnt = 200_000_000 }, SkipReason.TooManyChunks, "cnt", "above peeractors.replay.max-chunks-per-session (1,000,000)"),
         Text("a line of 100,000 bytes", i => CsvLine(i, Good(i)) + new string('x', 100_000), SkipReason.LineTooLong, null, "above peeractors.replay.max-line-length (65,536)"),
+        Text("a sender's bytes past 2^63-1", i => CsvLine(i, Good(0) with { TotalBytes = long.MaxValue, MinTs = Good(i).MinTs }), SkipReason.BytesOverflow, "total_bytes", "past 9,223,372,036,854,775,807 bytes"),
         Text("an exact repeat of line 2", _ => CsvLine(0, Good(0)), SkipReason.DuplicateRow, null, "duplicate of line 2"),
     ];
 
