@@ -69,4 +69,10 @@ internal static class ExitCodes
     public const int Ok = 0;
     public const int Failure = 1;
     public const int ConfigurationError = 2;
+    /// <summary>The journal (database) failed during a batch command, e.g. disk full or database locked.</summary>
+    public const int JournalFailure = 3;
+    /// <summary>Stopped by SIGINT (Ctrl+C): 128 + 2.</summary>
+    public const int Interrupted = 130;
+    /// <summary>Stopped by SIGTERM: 128 + 15.</summary>
+    public const int Terminated = 143;
 }

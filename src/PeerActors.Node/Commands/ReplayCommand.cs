@@ -99,6 +99,9 @@ internal static class ReplayCommand
             // A replay is a batch job: Akka's own INFO lines (remoting start/stop) would clutter the report.
             if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("akka.loglevel", StringComparison.Ordinal)))
                 settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(settings.Hocon) };
+            // The replay handles SIGINT / SIGTERM itself (StopSignals): Akka must not run CoordinatedShutdown on its own when
+            // one arrives (the replay would then fail against a stopping node instead of stopping first).
+            settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off").WithFallback(settings.Hocon) };
 
             SessionReadResult input;
             try
@@ -121,34 +124,37 @@ internal static class ReplayCommand
                 DataDirectory = settings.DataDirectory,
             };
 
-            // Ctrl+C cancels the replay; the node is still stopped gracefully (finally below).
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                cts.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            ct = cts.Token;
+            // SIGINT and SIGTERM stop the replay alike, as does a journal failure; the node is still stopped gracefully
+            // (finally below), so what was sent is flushed, and a partial report says how far it got.
+            using var signals = StopSignals.Register(ct);
+            ct = signals.Token;
 
             output.WriteLine($"Starting an embedded node (data directory {settings.DataDirectory})...");
             IHost host;
             try
             {
-                host = NodeComposition.BuildHost(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+                // Warnings and errors (Akka's included) go to stderr and <data-dir>/peeractors.log.
+                host = NodeComposition.BuildHost(settings, logging => NodeLogging.Configure(logging, settings, LogLevel.Warning), batch: true);
             }
             catch (NodeConfigurationException e)
             {
-                Console.CancelKeyPress -= onCancel;
                 error.WriteLine($"Configuration error: {e.Message}");
                 return ExitCodes.ConfigurationError;
             }
             using var hostScope = host;
             ReplayReport report;
+            ReplayProgressState? sent = null;
+            JournalFailureMonitor? journal = null;
+            CancellationTokenRegistration hostStopping = default;
             try
             {
                 await host.StartAsync(ct);
                 var system = host.Services.GetRequiredService<ActorSystem>();
+                journal = JournalFailureMonitor.Start(system, failure => signals.Stop($"journal failure: {failure}", ExitCodes.JournalFailure));
+                // Should anything stop the application while replaying, stop the replay with it rather than let its asks
+                // time out against a stopping node.
+                hostStopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
+                    .Register(() => signals.Stop("the node is stopping", ExitCodes.Failure));
                 await MemberUpAsync(system, ct);
                 var targets = ReplayTargetResolver.Resolve(host.Services, system);
                 if (targets.Missing is { } missing)
@@ -158,26 +164,42 @@ internal static class ReplayCommand
                 }
                 var runner = new ReplayRunner(targets.Peers!, targets.Limits, targets.Selector, runOptions);
                 var lastLength = 0;
-                report = await runner.RunAsync(
-                    input,
-                    progress: interactive
-                        ? p =>
+                try
+                {
+                    report = await runner.RunAsync(
+                        input,
+                        progress: p =>
                         {
+                            sent = p;
+                            if (!interactive) return;
                             var line = ReplayProgress.Format(p.SessionsDone, p.SessionsTotal, p.Events, p.Elapsed);
                             output.Write("\r" + line.PadRight(lastLength));
                             lastLength = line.Length;
-                        }
-                        : null,
-                    status: s =>
-                    {
-                        if (lastLength > 0)
+                        },
+                        status: s =>
                         {
-                            output.WriteLine();
-                            lastLength = 0;
-                        }
-                        output.WriteLine(s);
-                    },
-                    ct: ct);
+                            if (lastLength > 0)
+                            {
+                                output.WriteLine();
+                                lastLength = 0;
+                            }
+                            output.WriteLine(s);
+                        },
+                        ct: ct);
+                }
+                catch (Exception e) when (e is not InvalidInputException)
+                {
+                    if (lastLength > 0) output.WriteLine();
+                    // Give a journal failure a moment to be reported: it is the cause of whatever failed here.
+                    if (!signals.IsStopped) await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                    var reason = signals.Reason ?? $"{e.GetType().Name}: {NodeCli.OneLine(e.Message)}";
+                    error.WriteLine($"replay: stopped: {reason}");
+                    if (result.GetValue(NodeCli.Verbose)) error.WriteLine(e);
+                    var persisted = await ReplayInterruption.PeersInJournalAsync(targets.Peers!, TimeSpan.FromSeconds(5));
+                    output.WriteLine();
+                    output.Write(ReplayInterruption.Format(reason, input, sent, persisted));
+                    return signals.IsStopped ? signals.ExitCode : ExitCodes.Failure;
+                }
                 if (lastLength > 0) output.WriteLine();
             }
             catch (InvalidInputException e)
@@ -185,14 +207,16 @@ internal static class ReplayCommand
                 error.WriteLine($"replay: invalid input: {e.Message}");
                 return ExitCodes.Failure;
             }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            catch (OperationCanceledException) when (signals.IsStopped)
             {
-                error.WriteLine("replay: cancelled; stopping the node gracefully (observations sent so far are flushed)");
-                return 130;
+                // Stopped before the replay began (while starting the node).
+                error.WriteLine($"replay: stopped: {signals.Reason}; stopping the node gracefully");
+                return signals.ExitCode;
             }
             finally
             {
-                Console.CancelKeyPress -= onCancel;
+                hostStopping.Dispose();
+                journal?.Dispose();
                 output.WriteLine("Stopping the node (CoordinatedShutdown: flushing pending events)...");
                 await host.StopAsync(CancellationToken.None);
             }

@@ -31,7 +31,8 @@ public static class PeerActorsNode
     /// <param name="settings">Validated node settings.</param>
     /// <param name="configureActors">Adds actors and Akka configuration; runs inside <c>AddAkka</c> after the node's own configuration.</param>
     /// <param name="configureServices">Adds services to the host.</param>
-    /// <param name="configureLogging">Configures logging; <c>null</c> = simple console logging at Information.</param>
+    /// <param name="configureLogging">Configures logging; <c>null</c> = <see cref="NodeLogging"/> (stderr and
+    /// <c>&lt;data-dir&gt;/peeractors.log</c>, Information).</param>
     /// <returns>The host; start it with <c>RunAsync</c> / <c>StartAsync</c>, dispose it after stopping (disposing
     /// releases the data directory's lock).</returns>
     /// <exception cref="NodeConfigurationException">The data directory cannot be created or is owned by another process
@@ -70,8 +71,7 @@ public static class PeerActorsNode
 
         builder.Logging.ClearProviders();
         if (configureLogging is null)
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-                .SetMinimumLevel(LogLevel.Information);
+            NodeLogging.Configure(builder.Logging, settings, LogLevel.Information);
         else
             configureLogging(builder.Logging);
 

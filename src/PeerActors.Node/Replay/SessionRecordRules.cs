@@ -15,7 +15,7 @@ public sealed record RecordViolation(string? Column, SkipReason Reason, string M
 /// a row the peer actors would reject is refused before anything is sent: <c>pid1</c> / <c>pid2</c> are valid peer ids
 /// (<see cref="PeerId"/>, SPEC §1: 1–256 visible characters, no control character, NUL or white space), <c>cnt</c> &gt; 0,
 /// non-negative bytes, time and mean throughput, finite mean throughput, <c>min_ts</c> / <c>max_ts</c> between
-/// <see cref="MinTimestamp"/> and <see cref="Guard.MaxObservationInstant"/>, <c>max_ts ≥ min_ts</c>.
+/// <see cref="MinTimestamp"/> and <see cref="PeerActors.Core.Validation.Guard.MaxObservationInstant"/>, <c>max_ts ≥ min_ts</c>.
 /// <c>throughput_std</c> is not checked (it may be NaN; the replay mapping does not use it).
 /// Input-size bounds (chunks per session, line length) and duplicates are checked by <see cref="RowValidator"/>.
 /// </summary>
