@@ -69,6 +69,43 @@ public sealed class ReplayFaultTests
     }
 
     [Fact]
+    public async Task A_full_disk_stops_the_replay_within_seconds_naming_the_cause_with_a_partial_report()
+    {
+        // A full disk without a mount: the child's file-size limit (ulimit -f, 1.5 MB) makes the journal's writes fail
+        // with an I/O error once the database grows past it (SIGXFSZ ignored, so write() fails instead of killing it).
+        // W^X off: the runtime's double-mapped code pages are files, which the limit would refuse at start.
+        var dir = TempDir();
+        var dll = Path.Combine(AppContext.BaseDirectory, "PeerActors.Node.dll");
+        var script = $"trap '' XFSZ; ulimit -f 1500; exec dotnet '{dll}' replay '{Bundled("sample.csv")}' --data-dir '{Path.Combine(dir, "data")}'";
+        var psi = new ProcessStartInfo("bash", ["-c", script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        psi.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+        var (output, err) = (await stdout, await stderr);
+
+        Assert.True(p.ExitCode == 3, $"exit {p.ExitCode}\n{output}\n{err}");
+        Assert.Contains("replay: stopped: journal failure: journal write failed: SQLite Error", err);
+        Assert.DoesNotContain("AskTimeoutException", err);
+        Assert.Contains("Replay stopped early: journal failure", output);
+        Assert.Contains("peers in the journal", output);
+    }
+
+    [Fact]
     public async Task Sigterm_stops_a_replay_like_sigint_quickly_with_exit_143_and_no_stack_trace()
     {
         var dir = TempDir();
