@@ -158,6 +158,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             if (m.Direction is not (TrafficDirection.Ingress or TrafficDirection.Egress))
                 throw new InvalidInputException("direction", $"unknown direction {(int)m.Direction}");
             Guard.NonNegative(m.Bytes, "bytes");
+            if (m.Bytes > long.MaxValue - _state.Bandwidth.Total(m.Direction)) // refused, not saturated: totals stay exact
+                throw new InvalidInputException("bytes", $"{m.Bytes} would take the peer's {m.Direction} total past {long.MaxValue}");
         }, _ =>
         {
             _state.Bandwidth.Record(m.Direction, m.Bytes, m.ObservedAt);
