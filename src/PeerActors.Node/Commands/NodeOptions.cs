@@ -12,7 +12,18 @@ internal sealed class NodeOptions
     public Option<string?> Config { get; } = new("--config") { Description = "Overlay: embedded (default), cluster, or a path to a .conf file. Env: PEERACTORS_CONFIG." };
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "Data directory (peeractors.data-dir)." };
     public Option<string?> Hostname { get; } = new("--hostname") { Description = "Akka.Remote hostname (peeractors.node.hostname)." };
-    public Option<int?> Port { get; } = new("--port") { Description = "Akka.Remote port, 0 = any free port (peeractors.node.port)." };
+    public Option<int?> Port { get; } = new("--port")
+    {
+        Description = "Akka.Remote port, 0 = any free port (peeractors.node.port).",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
+                return port;
+            r.AddError($"--port: expected a port number 0-65535 (0 = any free port), got '{text}'.");
+            return null;
+        },
+    };
     public Option<string[]> Seed { get; } = new("--seed") { Description = "Seed node address, repeatable, e.g. akka.tcp://peeractors@10.0.0.1:4053 (peeractors.node.seed-nodes).", AllowMultipleArgumentsPerToken = false };
     public Option<string?> Role { get; } = new("--role") { Description = "Cluster role (peeractors.node.role)." };
     public Option<string?> ConnectionString { get; } = new("--connection-string") { Description = "Database connection string (peeractors.persistence.connection-string)." };

@@ -148,7 +148,17 @@ internal static class ReplayCommand
             CancellationTokenRegistration hostStopping = default;
             try
             {
-                await host.StartAsync(ct);
+                try
+                {
+                    await host.StartAsync(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // e.g. the database cannot be opened or its tables created: a startup failure (one line, exit 2).
+                    error.WriteLine($"Startup error: the node could not start: {e.GetType().Name}: {NodeCli.OneLine(e.Message)}");
+                    if (result.GetValue(NodeCli.Verbose)) error.WriteLine(e);
+                    return ExitCodes.ConfigurationError;
+                }
                 var system = host.Services.GetRequiredService<ActorSystem>();
                 journal = JournalFailureMonitor.Start(system, failure => signals.Stop($"journal failure: {failure}", ExitCodes.JournalFailure));
                 // Should anything stop the application while replaying, stop the replay with it rather than let its asks

@@ -110,4 +110,19 @@ public sealed class StartupErrorTests
         Assert.Equal(2, exit);
         AssertOneLine(err, "peeractors.persistence.flush-intervall");
     }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("replay")]
+    public async Task A_database_that_cannot_be_opened_is_a_one_line_startup_error_with_exit_2(string command)
+    {
+        Directory.CreateDirectory(Data);
+        File.WriteAllText(Path.Combine(Data, "peeractors.db"), new string('x', 8192)); // not a SQLite file
+        string[] args = command == "run"
+            ? ["run", "--data-dir", Data, "--port", "0", "--endpoint", "127.0.0.1:0"]
+            : ["replay", Bundled("sample.csv"), "--data-dir", Data];
+        var (exit, _, err) = await Cli(args);
+        Assert.Equal(2, exit);
+        AssertOneLine(err, "Startup error: the node could not start: SqliteException");
+    }
 }
