@@ -19,8 +19,11 @@ namespace PeerActors.Node.Commands;
 /// through it with the trace's timestamps, prints a report, and shuts the node down gracefully
 /// (CoordinatedShutdown: pending coalesced events are flushed, so the next run recovers them).
 /// Unless <c>--port</c> / <c>--endpoint</c> are given, the node binds free loopback ports (a replay is a batch job and
-/// must not collide with a running node). Exit codes: 0 ok; 1 bad input, nothing readable, or a failed consistency
-/// check (e.g. ingress mismatch); 2 configuration or flag error; 130 cancelled (Ctrl+C).
+/// must not collide with a running node). Every row is validated (domain rules, <c>peeractors.replay.*</c> bounds) while
+/// it is read, before anything is sent. Exit codes: 0 ok; 1 bad input, nothing readable, a failed consistency check
+/// (e.g. ingress mismatch) or an unexpected error; 2 configuration, flag or startup error (including a data directory
+/// owned by another process); 3 journal failure (disk full, database locked); 130 SIGINT, 143 SIGTERM (both stop
+/// sending, stop the node gracefully and print a partial report).
 /// </summary>
 internal static class ReplayCommand
 {
