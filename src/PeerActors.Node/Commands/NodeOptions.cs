@@ -18,9 +18,10 @@ internal sealed class NodeOptions
         CustomParser = r =>
         {
             var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
-            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
+            // The range is checked by NodeSettingsLoader (naming the key and the source); here only "is it a number".
+            if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var port))
                 return port;
-            r.AddError($"--port: expected a port number 0-65535 (0 = any free port), got '{text}'.");
+            r.AddError($"--port (peeractors.node.port): expected a port number 0-65535 (0 = any free port), got '{text}'.");
             return null;
         },
     };
