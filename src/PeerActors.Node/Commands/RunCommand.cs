@@ -1,5 +1,9 @@
 using System.CommandLine;
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PeerActors.Node.Hosting;
 using PeerActors.Node.Configuration;
 
 namespace PeerActors.Node.Commands;
@@ -42,6 +46,12 @@ internal static class RunCommand
                 if (result.GetValue(NodeCli.Verbose)) error.WriteLine(e);
                 return ExitCodes.ConfigurationError;
             }
+            // A journal failure (disk full, database locked) is summed up in one line naming the cause, next to Akka's own
+            // (long) error entries; the node keeps serving: acknowledged observations are persisted, failing writes are
+            // answered "persistence-failure".
+            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PeerActors.Journal");
+            using var journal = JournalFailureMonitor.Start(host.Services.GetRequiredService<ActorSystem>(),
+                failure => log.LogError("Journal failure: {Failure} (critical observations are answered persistence-failure until it is fixed)", failure));
             // The host's console lifetime handles Ctrl+C / SIGTERM: StopAsync runs CoordinatedShutdown.
             await host.WaitForShutdownAsync(CancellationToken.None);
             return ExitCodes.Ok;
