@@ -211,7 +211,14 @@ internal static class ReplayCommand
                     var persisted = await ReplayInterruption.PeersInJournalAsync(targets.Peers!, TimeSpan.FromSeconds(5));
                     output.WriteLine();
                     output.Write(ReplayInterruption.Format(reason, input, sent, persisted));
-                    return signals.IsStopped ? signals.ExitCode : ExitCodes.Failure;
+                    var exitCode = signals.IsStopped ? signals.ExitCode : ExitCodes.Failure;
+                    if (result.GetValue(reportJson) is { } partialPath)
+                    {
+                        await File.WriteAllTextAsync(partialPath,
+                            ReplayInterruption.ToJson(reason, exitCode, input, sent, persisted, settings.DataDirectory), CancellationToken.None);
+                        output.WriteLine($"Partial report written to {partialPath}");
+                    }
+                    return exitCode;
                 }
                 if (lastLength > 0) output.WriteLine();
             }

@@ -52,4 +52,31 @@ public static class ReplayInterruption
         sb.AppendLine("  the consistency checks of the full report were not run (the replay did not finish)");
         return sb.ToString();
     }
+
+    /// <summary>The partial report as JSON (for <c>--report-json</c>): <c>{"stoppedEarly":true,"reason":…,"exitCode":…,
+    /// "sessionsInInput":…,"rowsSkipped":…,"eventsSent":…|null,"sessionsClosed":…|null,"peersInJournal":…|null,"dataDirectory":…}</c>.</summary>
+    /// <param name="reason">Why the replay stopped.</param>
+    /// <param name="exitCode">The process exit code.</param>
+    /// <param name="input">What was read.</param>
+    /// <param name="sent">The last progress state, or null.</param>
+    /// <param name="peersInJournal">Peers with history in the journal, or null.</param>
+    /// <param name="dataDirectory">The data directory.</param>
+    /// <returns>Indented JSON.</returns>
+    public static string ToJson(string reason, int exitCode, SessionReadResult input, ReplayProgressState? sent, int? peersInJournal, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = new System.Text.Json.Nodes.JsonObject
+        {
+            ["stoppedEarly"] = true,
+            ["reason"] = reason,
+            ["exitCode"] = exitCode,
+            ["sessionsInInput"] = input.Records.Count,
+            ["rowsSkipped"] = input.Diagnostics.RowsSkipped,
+            ["eventsSent"] = sent?.Events,
+            ["sessionsClosed"] = sent?.SessionsDone,
+            ["peersInJournal"] = peersInJournal,
+            ["dataDirectory"] = dataDirectory,
+        };
+        return o.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
 }

@@ -23,7 +23,8 @@ public sealed class ReplayFaultTests
         var cs = $"Data Source={db};Default Timeout=2";
 
         var sw = Stopwatch.StartNew();
-        var replay = ReplayCli.RunAsync(Bundled("sample.csv"), "--data-dir", data, "--connection-string", cs, "--speed", "50");
+        var json = Path.Combine(dir, "partial.json");
+        var replay = ReplayCli.RunAsync(Bundled("sample.csv"), "--data-dir", data, "--connection-string", cs, "--speed", "50", "--report-json", json);
 
         // Once the replay has journaled something, another writer takes the database's write lock and keeps it.
         await using var blocker = new SqliteConnection($"Data Source={db};Default Timeout=60");
@@ -66,6 +67,9 @@ public sealed class ReplayFaultTests
         Assert.Contains("sent before stopping", output);
         Assert.Contains("peers in the journal", output);
         Assert.True(stoppedAfter < TimeSpan.FromSeconds(45), $"stopped {stoppedAfter} after the lock");
+        var partial = File.ReadAllText(json);
+        Assert.Contains("\"stoppedEarly\": true", partial);
+        Assert.Contains("\"exitCode\": 3", partial);
     }
 
     [Fact]
