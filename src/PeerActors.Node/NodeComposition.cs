@@ -16,9 +16,16 @@ namespace PeerActors.Node;
 /// </summary>
 internal static class NodeComposition
 {
-    public static IHost BuildHost(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
+    /// <summary>Builds the node host.</summary>
+    /// <param name="settings">Validated settings.</param>
+    /// <param name="configureLogging">Logging; null = <see cref="NodeLogging"/> at Information.</param>
+    /// <param name="batch">True for a batch command: the host does not handle SIGINT / SIGTERM (the command does).</param>
+    /// <exception cref="NodeConfigurationException">A bad limits file, an unresolvable hostname, a port in use, a data
+    /// directory that cannot be created or is owned by another process.</exception>
+    public static IHost BuildHost(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null, bool batch = false)
     {
         var limits = PeerActors.Node.Limits.NodeLimitsLoader.Load(settings); // throws NodeConfigurationException naming the key
+        NodeStartupChecks.Verify(settings); // hostname resolves, ports free: NodeConfigurationException naming the key
         return PeerActorsNode.Build(
             settings,
             configureActors: (akka, provider) =>
@@ -37,6 +44,7 @@ internal static class NodeComposition
             },
             configureServices: services =>
             {
+                if (batch) services.AddSingleton<IHostLifetime, SignalFreeHostLifetime>();
                 // Management endpoint (peeractl) and the Prometheus /metrics endpoint.
                 services.AddPeerActorsManagement(settings);
                 services.AddManagementCommand<PeerShowCommand>();

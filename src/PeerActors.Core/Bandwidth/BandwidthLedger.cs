@@ -33,10 +33,10 @@ public sealed class BandwidthLedger
     public BandwidthOptions Options => _options;
 
     /// <summary>Total ingress bytes over all peers (the unlabelled <c>ingress-bytes</c>; saturating).</summary>
-    public long IngressBytes { get; private set; }
+    public Int128 IngressBytes { get; private set; }
 
     /// <summary>Total egress bytes over all peers (the unlabelled <c>egress-bytes</c>; saturating).</summary>
-    public long EgressBytes { get; private set; }
+    public Int128 EgressBytes { get; private set; }
 
     /// <summary>Number of peers with at least one observation.</summary>
     public int PeerCount => _peers.Count;
@@ -53,7 +53,8 @@ public sealed class BandwidthLedger
     /// <param name="bytes">Byte count, ≥ 0.</param>
     /// <param name="at">Observation instant.</param>
     /// <returns>The attribution key used.</returns>
-    /// <exception cref="InvalidInputException">On missing ids, negative bytes, unknown direction or unset instant (state unchanged).</exception>
+    /// <exception cref="InvalidInputException">On missing ids, negative bytes, unknown direction, unset instant, or bytes that would
+    /// overflow the peer's 64-bit total (state unchanged). Node-wide totals are 128-bit.</exception>
     public string Record(string? peerId, string? sessionId, TrafficDirection direction, long bytes, DateTimeOffset at)
     {
         var key = PeerIdentity.Resolve(peerId, sessionId);
@@ -66,8 +67,8 @@ public sealed class BandwidthLedger
             _peers.Add(key, peer);
         }
         peer.Record(direction, bytes, at);
-        if (direction == TrafficDirection.Ingress) IngressBytes = Saturating.Add(IngressBytes, bytes);
-        else EgressBytes = Saturating.Add(EgressBytes, bytes);
+        if (direction == TrafficDirection.Ingress) IngressBytes += bytes;
+        else EgressBytes += bytes;
         return key;
     }
 
@@ -88,7 +89,7 @@ public sealed class BandwidthLedger
     /// <summary>Total bytes in one direction over all peers.</summary>
     /// <param name="direction">The direction.</param>
     /// <returns>The total.</returns>
-    public long Total(TrafficDirection direction) => direction == TrafficDirection.Ingress ? IngressBytes : EgressBytes;
+    public Int128 Total(TrafficDirection direction) => direction == TrafficDirection.Ingress ? IngressBytes : EgressBytes;
 
     /// <summary>Per-peer totals in one direction (input for <see cref="TopKLabelSelector"/>).</summary>
     /// <param name="direction">The direction.</param>
@@ -113,11 +114,11 @@ public sealed class BandwidthLedger
             .OrderBy(r => r.EpochStart)
             .ThenBy(r => r.PeerId, StringComparer.Ordinal)
             .ToArray();
-        long i = 0, e = 0;
+        Int128 i = 0, e = 0; // 128-bit: Σ of 64-bit rows cannot overflow
         foreach (var r in rows)
         {
-            i = Saturating.Add(i, r.IngressBytes);
-            e = Saturating.Add(e, r.EgressBytes);
+            i += r.IngressBytes;
+            e += r.EgressBytes;
         }
         return new BandwidthExport(from, to, rows, i, e);
     }
@@ -135,11 +136,11 @@ public sealed class BandwidthLedger
 
     private void RecomputeTotals()
     {
-        long i = 0, e = 0;
+        Int128 i = 0, e = 0;
         foreach (var p in _peers.Values)
         {
-            i = Saturating.Add(i, p.IngressBytes);
-            e = Saturating.Add(e, p.EgressBytes);
+            i += p.IngressBytes;
+            e += p.EgressBytes;
         }
         IngressBytes = i;
         EgressBytes = e;

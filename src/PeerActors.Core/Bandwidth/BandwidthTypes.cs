@@ -141,14 +141,14 @@ public readonly record struct BandwidthExportRow(
 /// <param name="From">Requested window start, if any.</param>
 /// <param name="To">Requested window end, if any.</param>
 /// <param name="Rows">The rows.</param>
-/// <param name="IngressBytes">Sum of the rows' ingress bytes (equals the ledger total for an unfiltered export).</param>
-/// <param name="EgressBytes">Sum of the rows' egress bytes (equals the ledger total for an unfiltered export).</param>
+/// <param name="IngressBytes">Sum of the rows' ingress bytes, 128-bit (equals the ledger total for an unfiltered export).</param>
+/// <param name="EgressBytes">Sum of the rows' egress bytes, 128-bit (equals the ledger total for an unfiltered export).</param>
 public sealed record BandwidthExport(
     DateTimeOffset? From,
     DateTimeOffset? To,
     IReadOnlyList<BandwidthExportRow> Rows,
-    long IngressBytes,
-    long EgressBytes);
+    Int128 IngressBytes,
+    Int128 EgressBytes);
 
 internal static class Saturating
 {

@@ -50,18 +50,21 @@ public sealed class PeerBandwidth
     /// <param name="direction">Ingress or egress.</param>
     /// <param name="bytes">Byte count, ≥ 0.</param>
     /// <param name="at">Observation instant.</param>
-    /// <exception cref="InvalidInputException">On negative bytes, an unknown direction or an unset instant (state unchanged).</exception>
+    /// <exception cref="InvalidInputException">On negative bytes, an unknown direction, an unset instant, or bytes that would take
+    /// the direction's total past <see cref="long.MaxValue"/> (state unchanged: totals are exact, never saturated).</exception>
     public void Record(TrafficDirection direction, long bytes, DateTimeOffset at)
     {
         ValidateDirection(direction);
         Guard.NonNegative(bytes, nameof(bytes));
         at = Guard.Instant(at, nameof(at));
         if (bytes == 0) return;
+        if (bytes > long.MaxValue - Total(direction))
+            throw new InvalidInputException(nameof(bytes), $"{bytes} would take the {direction} total past {long.MaxValue} (the counter is 64-bit)");
         var epoch = _options.EpochOf(at);
         var ingress = direction == TrafficDirection.Ingress ? bytes : 0;
         var egress = direction == TrafficDirection.Egress ? bytes : 0;
-        IngressBytes = Saturating.Add(IngressBytes, ingress);
-        EgressBytes = Saturating.Add(EgressBytes, egress);
+        IngressBytes += ingress;
+        EgressBytes += egress;
         AddToBucket(epoch, ingress, egress);
     }
 

@@ -44,7 +44,7 @@ public static class LimitConfigJson
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json);
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false }); // a repeated key is an error, not "last wins"
         }
         catch (JsonException e)
         {

@@ -39,4 +39,24 @@ public static class Guard
             throw new InvalidInputException(field, "must be set (got DateTimeOffset.MinValue)");
         return value.ToUniversalTime();
     }
+
+    /// <summary>The latest instant an observation may carry: 9000-12-31T23:59:59.9999999Z. Later instants leave no room
+    /// for the time arithmetic of the domain (windows, epochs, backoffs added to <c>observedAt</c>).</summary>
+    public static readonly DateTimeOffset MaxObservationInstant = new DateTimeOffset(9001, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(-1);
+
+    /// <summary>
+    /// The rule for an observation's <c>observedAt</c> (SPEC §1): set (not <see cref="DateTimeOffset.MinValue"/>) and not after
+    /// <see cref="MaxObservationInstant"/>.
+    /// </summary>
+    /// <param name="value">The instant.</param>
+    /// <param name="field">Field name used in the error message.</param>
+    /// <returns>The instant in UTC.</returns>
+    /// <exception cref="InvalidInputException">When the instant is unset or too far in the future.</exception>
+    public static DateTimeOffset ObservationInstant(DateTimeOffset value, string field)
+    {
+        var utc = Instant(value, field);
+        if (utc > MaxObservationInstant)
+            throw new InvalidInputException(field, $"{utc:O} is too far in the future (after year 9000: time arithmetic would overflow)");
+        return utc;
+    }
 }

@@ -12,7 +12,19 @@ internal sealed class NodeOptions
     public Option<string?> Config { get; } = new("--config") { Description = "Overlay: embedded (default), cluster, or a path to a .conf file. Env: PEERACTORS_CONFIG." };
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "Data directory (peeractors.data-dir)." };
     public Option<string?> Hostname { get; } = new("--hostname") { Description = "Akka.Remote hostname (peeractors.node.hostname)." };
-    public Option<int?> Port { get; } = new("--port") { Description = "Akka.Remote port, 0 = any free port (peeractors.node.port)." };
+    public Option<int?> Port { get; } = new("--port")
+    {
+        Description = "Akka.Remote port, 0 = any free port (peeractors.node.port).",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            // The range is checked by NodeSettingsLoader (naming the key and the source); here only "is it a number".
+            if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var port))
+                return port;
+            r.AddError($"--port (peeractors.node.port): expected a port number 0-65535 (0 = any free port), got '{text}'.");
+            return null;
+        },
+    };
     public Option<string[]> Seed { get; } = new("--seed") { Description = "Seed node address, repeatable, e.g. akka.tcp://peeractors@10.0.0.1:4053 (peeractors.node.seed-nodes).", AllowMultipleArgumentsPerToken = false };
     public Option<string?> Role { get; } = new("--role") { Description = "Cluster role (peeractors.node.role)." };
     public Option<string?> ConnectionString { get; } = new("--connection-string") { Description = "Database connection string (peeractors.persistence.connection-string)." };
@@ -47,11 +59,13 @@ internal sealed class NodeOptions
     /// Loads the settings for <paramref name="result"/>; on a configuration error prints it to stderr
     /// and returns <c>null</c> (the caller exits with <see cref="ExitCodes.ConfigurationError"/>).
     /// </summary>
-    public NodeSettings? LoadSettings(ParseResult result)
+    /// <param name="result">The parse result.</param>
+    /// <param name="load">The loader; null = <see cref="NodeSettingsLoader.LoadForProcess"/>.</param>
+    public NodeSettings? LoadSettings(ParseResult result, Func<NodeOverrides, NodeSettings>? load = null)
     {
         try
         {
-            return NodeSettingsLoader.LoadForProcess(ToOverrides(result));
+            return (load ?? NodeSettingsLoader.LoadForProcess)(ToOverrides(result));
         }
         catch (NodeConfigurationException e)
         {
@@ -67,4 +81,10 @@ internal static class ExitCodes
     public const int Ok = 0;
     public const int Failure = 1;
     public const int ConfigurationError = 2;
+    /// <summary>The journal (database) failed during a batch command, e.g. disk full or database locked.</summary>
+    public const int JournalFailure = 3;
+    /// <summary>Stopped by SIGINT (Ctrl+C): 128 + 2.</summary>
+    public const int Interrupted = 130;
+    /// <summary>Stopped by SIGTERM: 128 + 15.</summary>
+    public const int Terminated = 143;
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PeerActors.Core.Validation;
 using PeerActors.Node.Configuration;
+using PeerActors.Node.Hosting;
 using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Commands;
@@ -18,8 +19,11 @@ namespace PeerActors.Node.Commands;
 /// through it with the trace's timestamps, prints a report, and shuts the node down gracefully
 /// (CoordinatedShutdown: pending coalesced events are flushed, so the next run recovers them).
 /// Unless <c>--port</c> / <c>--endpoint</c> are given, the node binds free loopback ports (a replay is a batch job and
-/// must not collide with a running node). Exit codes: 0 ok; 1 bad input, nothing readable, or a failed consistency
-/// check (e.g. ingress mismatch); 2 configuration or flag error; 130 cancelled (Ctrl+C).
+/// must not collide with a running node). Every row is validated (domain rules, <c>peeractors.replay.*</c> bounds) while
+/// it is read, before anything is sent. Exit codes: 0 ok; 1 bad input, nothing readable, a failed consistency check
+/// (e.g. ingress mismatch) or an unexpected error; 2 configuration, flag or startup error (including a data directory
+/// owned by another process); 3 journal failure (disk full, database locked); 130 SIGINT, 143 SIGTERM (both stop
+/// sending, stop the node gracefully and print a partial report).
 /// </summary>
 internal static class ReplayCommand
 {
@@ -51,6 +55,12 @@ internal static class ReplayCommand
         loadSettings ??= NodeSettingsLoader.LoadForProcess;
         var options = new NodeOptions();
         var files = new Argument<string[]>("file") { Description = "Dataset files (CSV or Parquet, read by column name); several allowed.", Arity = ArgumentArity.OneOrMore };
+        // An unknown flag would otherwise be taken as one more input file ("file not found", exit 1).
+        files.Validators.Add(r =>
+        {
+            foreach (var t in r.Tokens.Where(t => t.Value.StartsWith('-') && !File.Exists(t.Value)))
+                r.AddError($"Unrecognized command or argument '{t.Value}'.");
+        });
         var reportJson = new Option<string?>("--report-json") { Description = "Also write the report as JSON to this file." };
         var speed = new Option<string>("--speed") { Description = "max (default) or N: N× real time, paced by the data's timestamps.", DefaultValueFactory = _ => "max" };
         var strict = new Option<bool>("--strict") { Description = "Abort on the first malformed row instead of skipping it." };
@@ -101,15 +111,30 @@ internal static class ReplayCommand
             // shard-region proxy), so it never takes shards away from the nodes or starts a second coordinator.
             if (settings.SeedNodes.Count > 0 && overrides.Role is null && settings.HostsPeers)
                 settings = settings with { Role = ReplayClientRole };
+            // The data directory is owned by this process from here on (refused at once when another process holds it).
+            DataDirectoryLock dataLock;
+            try
+            {
+                dataLock = DataDirectoryLock.Acquire(settings.DataDirectory);
+            }
+            catch (NodeConfigurationException e)
+            {
+                error.WriteLine($"Configuration error: {e.Message}");
+                return ExitCodes.ConfigurationError;
+            }
+            using var dataLockScope = dataLock;
 
             // A replay is a batch job: Akka's own INFO lines (remoting start/stop) would clutter the report.
             if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("akka.loglevel", StringComparison.Ordinal)))
                 settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(settings.Hocon) };
+            // The replay handles SIGINT / SIGTERM itself (StopSignals): Akka must not run CoordinatedShutdown on its own when
+            // one arrives (the replay would then fail against a stopping node instead of stopping first).
+            settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off").WithFallback(settings.Hocon) };
 
             SessionReadResult input;
             try
             {
-                input = await SessionSource.ReadAsync(result.GetValue(files) ?? [], result.GetValue(strict), ct);
+                input = await SessionSource.ReadAsync(result.GetValue(files) ?? [], result.GetValue(strict), settings.ReplayInput, ct);
             }
             catch (ReplayInputException e)
             {
@@ -127,34 +152,47 @@ internal static class ReplayCommand
                 DataDirectory = settings.DataDirectory,
             };
 
-            // Ctrl+C cancels the replay; the node is still stopped gracefully (finally below).
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                cts.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            ct = cts.Token;
+            // SIGINT and SIGTERM stop the replay alike, as does a journal failure; the node is still stopped gracefully
+            // (finally below), so what was sent is flushed, and a partial report says how far it got.
+            using var signals = StopSignals.Register(ct);
+            ct = signals.Token;
 
             output.WriteLine($"Starting an embedded node (data directory {settings.DataDirectory})...");
             IHost host;
             try
             {
-                host = NodeComposition.BuildHost(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+                // Warnings and errors (Akka's included) go to stderr and <data-dir>/peeractors.log.
+                host = NodeComposition.BuildHost(settings, logging => NodeLogging.Configure(logging, settings, LogLevel.Warning), batch: true);
             }
             catch (NodeConfigurationException e)
             {
-                Console.CancelKeyPress -= onCancel;
                 error.WriteLine($"Configuration error: {e.Message}");
                 return ExitCodes.ConfigurationError;
             }
             using var hostScope = host;
             ReplayReport report;
+            ReplayProgressState? sent = null;
+            JournalFailureMonitor? journal = null;
+            CancellationTokenRegistration hostStopping = default;
             try
             {
-                await host.StartAsync(ct);
+                try
+                {
+                    await host.StartAsync(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // e.g. the database cannot be opened or its tables created: a startup failure (one line, exit 2).
+                    error.WriteLine($"Startup error: the node could not start: {e.GetType().Name}: {NodeCli.OneLine(e.Message)}");
+                    if (result.GetValue(NodeCli.Verbose)) error.WriteLine(e);
+                    return ExitCodes.ConfigurationError;
+                }
                 var system = host.Services.GetRequiredService<ActorSystem>();
+                journal = JournalFailureMonitor.Start(system, failure => signals.Stop($"journal failure: {failure}", ExitCodes.JournalFailure));
+                // Should anything stop the application while replaying, stop the replay with it rather than let its asks
+                // time out against a stopping node.
+                hostStopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
+                    .Register(() => signals.Stop("the node is stopping", ExitCodes.Failure));
                 await MemberUpAsync(system, ct);
                 var targets = ReplayTargetResolver.Resolve(host.Services, system);
                 if (targets.Missing is { } missing)
@@ -164,26 +202,49 @@ internal static class ReplayCommand
                 }
                 var runner = new ReplayRunner(targets.Peers!, targets.Limits, targets.Selector, runOptions);
                 var lastLength = 0;
-                report = await runner.RunAsync(
-                    input,
-                    progress: interactive
-                        ? p =>
+                try
+                {
+                    report = await runner.RunAsync(
+                        input,
+                        progress: p =>
                         {
+                            sent = p;
+                            if (!interactive) return;
                             var line = ReplayProgress.Format(p.SessionsDone, p.SessionsTotal, p.Events, p.Elapsed);
                             output.Write("\r" + line.PadRight(lastLength));
                             lastLength = line.Length;
-                        }
-                        : null,
-                    status: s =>
-                    {
-                        if (lastLength > 0)
+                        },
+                        status: s =>
                         {
-                            output.WriteLine();
-                            lastLength = 0;
-                        }
-                        output.WriteLine(s);
-                    },
-                    ct: ct);
+                            if (lastLength > 0)
+                            {
+                                output.WriteLine();
+                                lastLength = 0;
+                            }
+                            output.WriteLine(s);
+                        },
+                        ct: ct);
+                }
+                catch (Exception e) when (e is not InvalidInputException)
+                {
+                    if (lastLength > 0) output.WriteLine();
+                    // Give a journal failure a moment to be reported: it is the cause of whatever failed here.
+                    if (!signals.IsStopped) await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                    var reason = signals.Reason ?? $"{e.GetType().Name}: {NodeCli.OneLine(e.Message)}";
+                    error.WriteLine($"replay: stopped: {reason}");
+                    if (result.GetValue(NodeCli.Verbose)) error.WriteLine(e);
+                    var persisted = await ReplayInterruption.PeersInJournalAsync(targets.Peers!, TimeSpan.FromSeconds(5));
+                    output.WriteLine();
+                    output.Write(ReplayInterruption.Format(reason, input, sent, persisted));
+                    var exitCode = signals.IsStopped ? signals.ExitCode : ExitCodes.Failure;
+                    if (result.GetValue(reportJson) is { } partialPath)
+                    {
+                        await File.WriteAllTextAsync(partialPath,
+                            ReplayInterruption.ToJson(reason, exitCode, input, sent, persisted, settings.DataDirectory), CancellationToken.None);
+                        output.WriteLine($"Partial report written to {partialPath}");
+                    }
+                    return exitCode;
+                }
                 if (lastLength > 0) output.WriteLine();
             }
             catch (InvalidInputException e)
@@ -191,14 +252,16 @@ internal static class ReplayCommand
                 error.WriteLine($"replay: invalid input: {e.Message}");
                 return ExitCodes.Failure;
             }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            catch (OperationCanceledException) when (signals.IsStopped)
             {
-                error.WriteLine("replay: cancelled; stopping the node gracefully (observations sent so far are flushed)");
-                return 130;
+                // Stopped before the replay began (while starting the node).
+                error.WriteLine($"replay: stopped: {signals.Reason}; stopping the node gracefully");
+                return signals.ExitCode;
             }
             finally
             {
-                Console.CancelKeyPress -= onCancel;
+                hostStopping.Dispose();
+                journal?.Dispose();
                 output.WriteLine("Stopping the node (CoordinatedShutdown: flushing pending events)...");
                 await host.StopAsync(CancellationToken.None);
             }

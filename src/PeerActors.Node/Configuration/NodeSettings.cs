@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Configuration;
 using PeerActors.Hosting;
+using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Configuration;
 
@@ -89,8 +90,8 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.metrics.per-peer-label-cap</c> (≥ 0).</summary>
     public required int MetricsPerPeerLabelCap { get; init; }
 
-    /// <summary><c>peeractors.limits.file</c>, resolved against <see cref="ConfigRoot"/> (the file may not exist).</summary>
-    public required string LimitsFile { get; init; }
+    /// <summary><c>peeractors.limits.file</c>, resolved against <see cref="ConfigRoot"/> (an existing file); null when the key is empty (built-in default limits).</summary>
+    public required string? LimitsFile { get; init; }
 
     /// <summary><c>peeractors.bandwidth.epoch-length</c> (&gt; 0).</summary>
     public required TimeSpan BandwidthEpochLength { get; init; }
@@ -102,6 +103,8 @@ public sealed record NodeSettings
 
     /// <summary><c>peeractors.bans.auto-ban-duration</c> (&gt; 0): length of an automatic ban.</summary>
     public TimeSpan AutoBanDuration { get; init; } = TimeSpan.FromHours(24);
+    /// <summary><c>peeractors.replay.max-chunks-per-session</c> (≥ 1) and <c>peeractors.replay.max-line-length</c> (≥ 256 bytes).</summary>
+    public required ReplayInputLimits ReplayInput { get; init; }
 
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Configuration;
+using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Configuration;
 
@@ -101,6 +102,11 @@ public static partial class NodeSettingsLoader
         var (overlayName, overlayPath) = ResolveOverlay(root, flags, environment);
         var overlayLabel = Path.GetRelativePath(root, overlayPath);
         var overlayConfig = ParseFile(overlayPath, overlayLabel);
+        foreach (var key in LeafKeys(overlayConfig, "peeractors"))
+        {
+            if (!baseConfig.HasPath(key))
+                throw new NodeConfigurationException(key, $"unknown configuration key in overlay {overlayLabel} (misspelt?); keys must exist in hocon.conf.");
+        }
 
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var envOverrides = new List<(string Key, string Source, object Value)>();
@@ -211,6 +217,10 @@ public static partial class NodeSettingsLoader
                 ? $"Data Source={Path.Combine(dataDir, "peeractors.db")}"
                 : throw r.Invalid("peeractors.persistence.connection-string", "is required when peeractors.persistence.provider = postgresql.");
         }
+        else if (ConnectionStrings.Check(provider, connectionString, dataDir) is { } connectionProblem)
+        {
+            throw r.InvalidSecret("peeractors.persistence.connection-string", connectionProblem);
+        }
 
         var managementEndpoint = r.String("peeractors.management.endpoint");
         if (!TryParseEndpoint(managementEndpoint, out var endpoint))
@@ -221,15 +231,22 @@ public static partial class NodeSettingsLoader
             throw new NodeConfigurationException("peeractors.management.token",
                 $"is required because peeractors.management.endpoint ({managementEndpoint}) is not a loopback address.");
 
-        var limitsFile = r.String("peeractors.limits.file");
-        string limitsPath;
-        try
+        var limitsFile = r.String("peeractors.limits.file", allowEmpty: true);
+        string? limitsPath = null;
+        if (limitsFile.Length > 0)
         {
-            limitsPath = Path.GetFullPath(limitsFile, root);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw r.Invalid("peeractors.limits.file", $"not a valid file path ({e.Message}).");
+            try
+            {
+                limitsPath = Path.GetFullPath(limitsFile, root);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                throw r.Invalid("peeractors.limits.file", $"not a valid file path ({e.Message}).");
+            }
+            if (Directory.Exists(limitsPath))
+                throw r.Invalid("peeractors.limits.file", $"{limitsPath} is a directory, not a JSON file.");
+            if (!File.Exists(limitsPath))
+                throw r.Invalid("peeractors.limits.file", $"{limitsPath} does not exist (set the key to \"\" for the built-in default limits).");
         }
 
         return new NodeSettings
@@ -265,6 +282,11 @@ public static partial class NodeSettingsLoader
             },
             AutoBanPaymentDefaults = r.Int("peeractors.bans.auto-ban-payment-defaults", 0, int.MaxValue),
             AutoBanDuration = r.Duration("peeractors.bans.auto-ban-duration"),
+            ReplayInput = new ReplayInputLimits
+            {
+                MaxChunksPerSession = r.Int("peeractors.replay.max-chunks-per-session", 1, int.MaxValue),
+                MaxLineBytes = r.Int("peeractors.replay.max-line-length", 256, 1 << 30),
+            },
             Hocon = merged,
         };
     }
@@ -320,6 +342,25 @@ public static partial class NodeSettingsLoader
         }
     }
 
+    /// <summary>The full paths of the leaf values below <paramref name="prefix"/> (lists count as leaves).</summary>
+    private static IEnumerable<string> LeafKeys(Config config, string prefix)
+    {
+        if (!config.HasPath(prefix))
+            yield break;
+        var value = config.GetValue(prefix);
+        if (!value.IsObject())
+        {
+            yield return prefix;
+            yield break;
+        }
+        foreach (var name in value.GetObject().Items.Keys)
+        {
+            var child = prefix + "." + (name.Contains('.') ? $"\"{name}\"" : name);
+            foreach (var leaf in LeafKeys(config, child))
+                yield return leaf;
+        }
+    }
+
     /// <summary>Checks that an override targets an existing leaf key of hocon.conf; returns whether it is a list.</summary>
     private static bool RequireLeafKey(Config baseConfig, string key, string source)
     {
@@ -366,6 +407,10 @@ public static partial class NodeSettingsLoader
     {
         public NodeConfigurationException Invalid(string key, string problem) =>
             new(key, $"invalid value {Show(Raw(key))} (from {sourceOf(key)}): {problem}");
+
+        /// <summary>Like <see cref="Invalid"/> but without echoing the value (it may hold a password).</summary>
+        public NodeConfigurationException InvalidSecret(string key, string problem) =>
+            new(key, $"invalid value (from {sourceOf(key)}): {problem}");
 
         public string String(string key, bool allowEmpty = false)
         {

@@ -31,8 +31,12 @@ public static class PeerActorsNode
     /// <param name="settings">Validated node settings.</param>
     /// <param name="configureActors">Adds actors and Akka configuration; runs inside <c>AddAkka</c> after the node's own configuration.</param>
     /// <param name="configureServices">Adds services to the host.</param>
-    /// <param name="configureLogging">Configures logging; <c>null</c> = simple console logging at Information.</param>
-    /// <returns>The host; start it with <c>RunAsync</c> / <c>StartAsync</c>, dispose it after stopping.</returns>
+    /// <param name="configureLogging">Configures logging; <c>null</c> = <see cref="NodeLogging"/> (stderr and
+    /// <c>&lt;data-dir&gt;/peeractors.log</c>, Information).</param>
+    /// <returns>The host; start it with <c>RunAsync</c> / <c>StartAsync</c>, dispose it after stopping (disposing
+    /// releases the data directory's lock).</returns>
+    /// <exception cref="NodeConfigurationException">The data directory cannot be created or is owned by another process
+    /// (<see cref="DataDirectoryLock"/>).</exception>
     public static IHost Build(
         NodeSettings settings,
         Action<AkkaConfigurationBuilder, IServiceProvider>? configureActors = null,
@@ -40,6 +44,25 @@ public static class PeerActorsNode
         Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // Taken first: a second process on this data directory is refused before anything else happens.
+        var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory);
+        try
+        {
+            return new LockedHost(BuildUnlocked(settings, configureActors, configureServices, configureLogging), dataLock);
+        }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    private static IHost BuildUnlocked(
+        NodeSettings settings,
+        Action<AkkaConfigurationBuilder, IServiceProvider>? configureActors,
+        Action<IServiceCollection>? configureServices,
+        Action<ILoggingBuilder>? configureLogging)
+    {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = settings.ConfigRoot,
@@ -48,8 +71,7 @@ public static class PeerActorsNode
 
         builder.Logging.ClearProviders();
         if (configureLogging is null)
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-                .SetMinimumLevel(LogLevel.Information);
+            NodeLogging.Configure(builder.Logging, settings, LogLevel.Information);
         else
             configureLogging(builder.Logging);
 
@@ -113,13 +135,11 @@ public static class PeerActorsNode
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Directory.CreateDirectory(settings.DataDirectory);
+            // The data directory exists (DataDirectoryLock created it); the directory of an explicit SQLite Data Source
+            // was checked by NodeSettingsLoader and is never created here.
             if (settings.PersistenceProvider == PersistenceProvider.Sqlite)
             {
                 var builder = new SqliteConnectionStringBuilder(settings.ConnectionString);
-                if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:"
-                    && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } dir)
-                    Directory.CreateDirectory(dir);
                 using var connection = new SqliteConnection(settings.ConnectionString);
                 connection.Open();
                 using var command = connection.CreateCommand();
@@ -131,5 +151,27 @@ public static class PeerActorsNode
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>The node host plus the data directory lock it owns; disposing the host releases the lock.</summary>
+    private sealed class LockedHost(IHost inner, DataDirectoryLock dataLock) : IHost
+    {
+        public IServiceProvider Services => inner.Services;
+
+        public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken = default) => inner.StopAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            try
+            {
+                inner.Dispose();
+            }
+            finally
+            {
+                dataLock.Dispose();
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace PeerActors.Node.Limits;
 /// <summary>
 /// Loads the node's limit settings: rcmgr <c>DefaultLimits</c> auto-scaled from this machine's memory and FD
 /// limit (<see cref="MachineResources"/>), with <c>peeractors.limits.file</c> (default <c>config/limits.json</c>,
-/// a partial rcmgr config; a missing file means defaults only) applied over them. Limits are per node: a peer
+/// a partial rcmgr config; the file must exist, and an empty key means defaults only) applied over them. Limits are per node: a peer
 /// connected to several nodes is limited on each node separately.
 /// </summary>
 public static class NodeLimitsLoader
@@ -28,7 +28,8 @@ public static class NodeLimitsLoader
     /// <param name="fdLimit">FD limit override (tests); null = read from the machine.</param>
     /// <returns>Options with the resolved <see cref="LimitsOptions.Limits"/>.</returns>
     /// <exception cref="NodeConfigurationException">
-    /// The file is not valid JSON or has a bad key or value; the message names <c>peeractors.limits.file</c>, the file
+    /// The file does not exist, is a directory, is not valid JSON (including a duplicate key) or has a bad key or value;
+    /// the message names <c>peeractors.limits.file</c>, the file
     /// and the JSON key (e.g. <c>System.ConnsInbound</c>).
     /// </exception>
     public static LimitsOptions Load(NodeSettings settings, long? memoryBytes = null, int? fdLimit = null)
@@ -38,12 +39,18 @@ public static class NodeLimitsLoader
     }
 
     /// <summary>
-    /// Builds and validates limit options from a file path; run-time changes (<c>limits set</c>) are persisted in
-    /// <paramref name="setFile"/> (a node: <c>&lt;data-dir&gt;/limits-set.json</c>) and reapplied over the file at start.
+    /// Builds and validates limit options from a file path (null = built-in defaults only); run-time changes
+    /// (<c>limits set</c>) are persisted in <paramref name="setFile"/> (a node: <c>&lt;data-dir&gt;/limits-set.json</c>) and
+    /// reapplied over the file at start.
     /// </summary>
-    /// <exception cref="NodeConfigurationException">As <see cref="Load(NodeSettings, long?, int?)"/> (also for a bad set file).</exception>
+    /// <exception cref="NodeConfigurationException">As <see cref="Load(NodeSettings, long?, int?)"/> (also for a bad set file,
+    /// a missing limits file or a directory).</exception>
     public static LimitsOptions Load(string? limitsFile, long? memoryBytes = null, int? fdLimit = null, string? setFile = null)
     {
+        if (limitsFile is not null && Directory.Exists(limitsFile))
+            throw new NodeConfigurationException(Key, $"{limitsFile} is a directory, not a JSON file.");
+        if (limitsFile is not null && !File.Exists(limitsFile))
+            throw new NodeConfigurationException(Key, $"{limitsFile} does not exist (set the key to \"\" for the built-in default limits).");
         var options = new LimitsOptions { LimitsFile = limitsFile, MemoryBytes = memoryBytes, FdLimit = fdLimit, SetFile = setFile };
         var policyFile = limitsFile is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(limitsFile))!, PolicyFileName);
         ReputationLimitPolicy? policy = null;

@@ -67,6 +67,8 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
             k.Listen(bind);
             k.AddServerHeader = false;
         });
+        // Its life is the node's (StopAsync below): it must not stop on its own when SIGINT / SIGTERM arrives.
+        builder.Services.AddSingleton<IHostLifetime, PeerActors.Node.Hosting.SignalFreeHostLifetime>();
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(_services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
 

@@ -11,7 +11,7 @@ namespace PeerActors.Node.Replay;
 /// </summary>
 internal static class CsvSessionReader
 {
-    public static IEnumerable<SessionRecord> Read(string path, ReadDiagnosticsBuilder diag, bool strict)
+    public static IEnumerable<SessionRecord> Read(string path, ReadDiagnosticsBuilder diag, bool strict, RowValidator validator)
     {
         var malformed = new Queue<CsvMalformedRecord>();
         var options = CsvReaderOptions.Default with
@@ -29,8 +29,14 @@ internal static class CsvSessionReader
             OnMalformedRecord = malformed.Enqueue,
         };
 
-        using var csv = CsvReader.FromFile(path, options);
+        // Lines longer than peeractors.replay.max-line-length are replaced by empty lines before CsvHelper sees them
+        // (never buffered whole) and reported as row errors below, in line order.
+        var guard = new LineLengthGuardStream(File.OpenRead(path), validator.Limits.MaxLineBytes);
+        using var csv = CsvReader.Create(guard, options, false);
         var header = csv.Headers;
+        if (guard.OverlongLines.TryPeek(out var first) && first.Line == 1)
+            throw new ReplayInputException(ReplayInputError.UnreadableFile, path, string.Create(CultureInfo.InvariantCulture,
+                $"{path}: line 1: the header line is {first.Bytes:N0} bytes long, above peeractors.replay.max-line-length ({validator.Limits.MaxLineBytes:N0}): not a dataset CSV"));
         if (header.Count == 0)
             throw new ReplayInputException(ReplayInputError.EmptyFile, path, $"{path}: the file is empty (no header line)");
         var idx = new int[SessionColumns.Required.Count];
@@ -42,11 +48,24 @@ internal static class CsvSessionReader
                 throw new ReplayInputException(ReplayInputError.MissingColumn, path,
                     $"{path}: line 1: required column '{name}' is missing (header has: {string.Join(", ", header.Select(h => h.Length == 0 ? "<unnamed>" : h))})");
         }
+        // A repeated column name would make "read by name" ambiguous: refuse the file.
+        if (header.Select((h, i) => (h, i)).Where(x => x.h.Length > 0).GroupBy(x => x.h, StringComparer.Ordinal)
+                .FirstOrDefault(g => g.Count() > 1) is { } dup)
+            throw new ReplayInputException(ReplayInputError.DuplicateColumn, path,
+                $"{path}: line 1: column '{dup.Key}' appears more than once (columns {string.Join(", ", dup.Select(x => x.i + 1))})");
 
         var dataRows = 0L;
         while (true)
         {
             var more = csv.Read();
+            // Overlong lines before the current record (or all of them at the end) come first, in line order.
+            while (guard.OverlongLines.TryPeek(out var longLine) && (!more || longLine.Line < csv.LineNumber))
+            {
+                guard.OverlongLines.Dequeue();
+                dataRows++;
+                Skip(new ReadProblem(path, longLine.Line, false, null, SkipReason.LineTooLong, string.Create(CultureInfo.InvariantCulture,
+                    $"line is {longLine.Bytes:N0} bytes long, above peeractors.replay.max-line-length ({validator.Limits.MaxLineBytes:N0})")));
+            }
             // Records skipped by the parser are reported while it looks for the next good one; they come first.
             while (malformed.TryDequeue(out var bad))
             {
@@ -61,6 +80,8 @@ internal static class CsvSessionReader
 
             dataRows++;
             var record = Parse(csv, idx, out var violation);
+            if (violation is null)
+                violation = validator.Check(record!, string.Create(CultureInfo.InvariantCulture, $"line {csv.LineNumber}"));
             if (violation is not null)
             {
                 Skip(new ReadProblem(path, csv.LineNumber, false, violation.Column, violation.Reason, violation.Message));
@@ -109,9 +130,7 @@ internal static class CsvSessionReader
             return null;
         }
 
-        var r = new SessionRecord(pid1, pid2, (int)cnt, avg, std, bytes, time, min, max);
-        violation = SessionRecordRules.Check(r);
-        return violation is null ? r : null;
+        return new SessionRecord(pid1, pid2, (int)cnt, avg, std, bytes, time, min, max);
     }
 
     private static bool Long(string column, string s, ref RecordViolation? violation, out long value)

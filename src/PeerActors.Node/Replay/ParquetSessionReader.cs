@@ -18,7 +18,7 @@ internal static class ParquetSessionReader
 {
     private readonly record struct Cell<T>(T Value, RecordViolation? Error);
 
-    public static async Task ReadAsync(string path, ReadDiagnosticsBuilder diag, bool strict, List<SessionRecord> sink, CancellationToken ct)
+    public static async Task ReadAsync(string path, ReadDiagnosticsBuilder diag, bool strict, RowValidator validator, List<SessionRecord> sink, CancellationToken ct)
     {
         ParquetReader reader;
         try
@@ -41,6 +41,10 @@ internal static class ParquetSessionReader
                     ?? throw new ReplayInputException(ReplayInputError.MissingColumn, path,
                         $"{path}: required column '{name}' is missing from the Parquet schema (columns: {string.Join(", ", top.Select(f => f.Name))})");
             }
+
+            if (top.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
+                throw new ReplayInputException(ReplayInputError.DuplicateColumn, path,
+                    $"{path}: column '{dup.Key}' appears more than once in the Parquet schema");
 
             var totalRows = 0L;
             for (var g = 0; g < reader.RowGroupCount; g++)
@@ -83,7 +87,7 @@ internal static class ParquetSessionReader
                     {
                         record = new SessionRecord(pid1[i].Value.Trim(), pid2[i].Value.Trim(), (int)cnt[i].Value, avg[i].Value, std[i].Value,
                             bytes[i].Value, time[i].Value, min[i].Value, max[i].Value);
-                        violation = SessionRecordRules.Check(record);
+                        violation = validator.Check(record, string.Create(CultureInfo.InvariantCulture, $"row {row}"));
                     }
                     if (violation is not null)
                     {

@@ -26,6 +26,19 @@ public enum SkipReason
     EndBeforeStart,
     /// <summary>The CSV line itself is broken (too few fields, bad quoting).</summary>
     MalformedLine,
+    /// <summary><c>pid1</c> or <c>pid2</c> is not a valid peer id (SPEC §1, <see cref="Core.Identity.PeerId"/>): longer than
+    /// 256 characters, or with a control character, NUL or inner white space.</summary>
+    InvalidId,
+    /// <summary><c>min_ts</c> or <c>max_ts</c> is outside the range the peer actors accept (before 1970 or after year 9000).</summary>
+    TimestampOutOfRange,
+    /// <summary><c>cnt</c> is above <c>peeractors.replay.max-chunks-per-session</c>.</summary>
+    TooManyChunks,
+    /// <summary>The CSV line is longer than <c>peeractors.replay.max-line-length</c> bytes.</summary>
+    LineTooLong,
+    /// <summary>The row repeats an earlier row of the input exactly (it would count the same session twice).</summary>
+    DuplicateRow,
+    /// <summary>The row would take its sender's Σ <c>total_bytes</c> past <see cref="long.MaxValue"/> (the peer actor's counter).</summary>
+    BytesOverflow,
 }
 
 /// <summary>One problem found in an input file, located by file and CSV line / Parquet row.</summary>

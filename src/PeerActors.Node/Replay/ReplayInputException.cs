@@ -17,6 +17,8 @@ public enum ReplayInputError
     MalformedRow,
     /// <summary>No file was given, or every row of every file was skipped.</summary>
     NothingReadable,
+    /// <summary>A column name appears more than once in the header / schema (the message names it).</summary>
+    DuplicateColumn,
 }
 
 /// <summary>

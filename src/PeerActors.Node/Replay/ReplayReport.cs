@@ -57,14 +57,14 @@ public sealed record ReplayReport
 
     /// <summary>Ingress bytes this replay added to the peer actors: Σ over peers of (ingress after − ingress before).
     /// Must equal <see cref="ExpectedIngressBytes"/>.</summary>
-    public required long IngressBytesTotal { get; init; }
+    public required Int128 IngressBytesTotal { get; init; }
 
     /// <summary>Σ over the input's peers of their total ingress bytes after the replay, including earlier runs on the same
     /// journal (after two runs of one file: twice its bytes, which shows the first run's coalesced events were flushed).</summary>
-    public required long IngressBytesAfter { get; init; }
+    public required Int128 IngressBytesAfter { get; init; }
 
     /// <summary>Σ total_bytes of the input (the planner's total).</summary>
-    public required long ExpectedIngressBytes { get; init; }
+    public required Int128 ExpectedIngressBytes { get; init; }
 
     /// <summary>Requests this replay added to the peer actors (Σ Δ requests_sent); must equal <see cref="Chunks"/> plus nothing else.</summary>
     public required long RequestsApplied { get; init; }

@@ -46,7 +46,7 @@ public sealed class ReplayRunner
     }
 
     /// <summary>Runs the replay of <paramref name="input"/> and builds the report.</summary>
-    /// <param name="input">What <see cref="SessionSource.Read"/> returned.</param>
+    /// <param name="input">What <see cref="SessionSource.Read(IEnumerable{string}, bool)"/> returned.</param>
     /// <param name="progress">Progress callback of the driver.</param>
     /// <param name="status">One-line status messages (phases), or null.</param>
     /// <param name="ct">Cancellation.</param>
@@ -81,7 +81,9 @@ public sealed class ReplayRunner
             $"replayed {drive.Events:N0} events in {drive.Elapsed.TotalSeconds:F1} s; collecting the peers' final stats..."));
         var after = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
         var finals = new List<PeerStatsReply>(peerIds.Length);
-        long ingress = 0, requests = 0, ingressAfter = 0;
+        // 128-bit sums: Σ over peers of 64-bit counters cannot overflow (two senders of 2^63−1 bytes each are fine).
+        Int128 ingress = 0, ingressAfter = 0;
+        long requests = 0;
         var missing = 0;
         foreach (var id in peerIds)
         {
@@ -92,8 +94,8 @@ public sealed class ReplayRunner
             }
             finals.Add(a);
             var b = before[id];
-            ingress += (long)(a.IngressBytes - (b?.IngressBytes ?? 0));
-            ingressAfter += (long)a.IngressBytes;
+            ingress += (Int128)a.IngressBytes - (b?.IngressBytes ?? 0);
+            ingressAfter += a.IngressBytes;
             requests += (long)(a.Stats.RequestsSent - (b?.Stats.RequestsSent ?? 0));
         }
         if (missing > 0)

@@ -4,17 +4,17 @@ namespace PeerActors.Node.Replay;
 /// <param name="SenderId">The sender.</param>
 /// <param name="Sessions">Sessions in which it sent.</param>
 /// <param name="Chunks">Sum of <c>cnt</c>.</param>
-/// <param name="Bytes">Sum of <c>total_bytes</c> (= ingress attributed to it in the replay).</param>
+/// <param name="Bytes">Sum of <c>total_bytes</c> (= ingress attributed to it in the replay); 128-bit, so it cannot overflow.</param>
 /// <param name="TimespentMs">Sum of <c>total_timespent</c>, ms.</param>
 /// <param name="MeanThroughputAvgKBps">Unweighted mean of <c>throughput_avg</c> over its sessions, KB/s (for reference only).</param>
-public sealed record SenderTotals(string SenderId, int Sessions, long Chunks, long Bytes, long TimespentMs, double MeanThroughputAvgKBps)
+public sealed record SenderTotals(string SenderId, int Sessions, long Chunks, Int128 Bytes, Int128 TimespentMs, double MeanThroughputAvgKBps)
 {
     /// <summary>
     /// The sender's mean observed throughput, KB/s (= bytes/ms): <c>Σ total_bytes / Σ total_timespent</c> over
     /// its sessions, i.e. time-weighted; <see cref="double.NaN"/> when the total time is 0. This is the
     /// quantity the replay's rank correlation uses.
     /// </summary>
-    public double MeanObservedThroughputKBps => TimespentMs > 0 ? (double)Bytes / TimespentMs : double.NaN;
+    public double MeanObservedThroughputKBps => TimespentMs > 0 ? (double)Bytes / (double)TimespentMs : double.NaN;
 }
 
 /// <summary>
@@ -27,7 +27,7 @@ public sealed record SenderTotals(string SenderId, int Sessions, long Chunks, lo
 /// <param name="DistinctReceivers">|{pid1}|.</param>
 /// <param name="DistinctSenders">|{pid2}|.</param>
 /// <param name="Channels">Distinct (pid2, pid1) pairs.</param>
-/// <param name="TotalIngressBytes">Σ total_bytes.</param>
+/// <param name="TotalIngressBytes">Σ total_bytes (128-bit: Σ of many 64-bit values cannot overflow).</param>
 /// <param name="TotalTimespentMs">Σ total_timespent, ms.</param>
 /// <param name="FirstTs">Earliest min_ts, or null when there are no sessions.</param>
 /// <param name="LastTs">Latest max_ts, or null when there are no sessions.</param>
@@ -39,8 +39,8 @@ public sealed record ReplayTotals(
     int DistinctReceivers,
     int DistinctSenders,
     int Channels,
-    long TotalIngressBytes,
-    long TotalTimespentMs,
+    Int128 TotalIngressBytes,
+    Int128 TotalTimespentMs,
     DateTimeOffset? FirstTs,
     DateTimeOffset? LastTs,
     IReadOnlyDictionary<string, SenderTotals> PerSender)
@@ -52,8 +52,9 @@ public sealed record ReplayTotals(
         var peers = new HashSet<string>(StringComparer.Ordinal);
         var receivers = new HashSet<string>(StringComparer.Ordinal);
         var pairs = new HashSet<(string, string)>();
-        var acc = new Dictionary<string, (int S, long C, long B, long T, double SumAvg)>(StringComparer.Ordinal);
-        long chunks = 0, bytes = 0, time = 0;
+        var acc = new Dictionary<string, (int S, long C, Int128 B, Int128 T, double SumAvg)>(StringComparer.Ordinal);
+        long chunks = 0;
+        Int128 bytes = 0, time = 0;
         DateTimeOffset? first = null, last = null;
         foreach (var s in sessions)
         {
@@ -61,7 +62,7 @@ public sealed record ReplayTotals(
             peers.Add(s.Pid2);
             receivers.Add(s.Pid1);
             pairs.Add((s.Pid2, s.Pid1));
-            chunks += s.Cnt;
+            chunks = checked(chunks + s.Cnt);
             bytes += s.TotalBytes;
             time += s.TotalTimespentMs;
             if (first is null || s.MinTs < first) first = s.MinTs;

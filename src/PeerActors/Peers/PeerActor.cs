@@ -282,9 +282,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
     private static void ValidateInstant(DateTimeOffset at)
     {
-        Guard.Instant(at, "observedAt");
-        if (at.UtcDateTime.Year > 9000)
-            throw new InvalidInputException("observedAt", $"{at:O} is too far in the future (time arithmetic would overflow)");
+        Guard.ObservationInstant(at, "observedAt");
     }
 
     private void OnHighRate(IPeerObservation m) =>
@@ -362,7 +360,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         return null;
     }
 
-    private static void ValidateHighRate(IPeerObservation m)
+    private void ValidateHighRate(IPeerObservation m)
     {
         switch (m)
         {
@@ -377,6 +375,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 if (b.Direction is not (TrafficDirection.Ingress or TrafficDirection.Egress))
                     throw new InvalidInputException("direction", $"unknown direction {(int)b.Direction}");
                 Guard.NonNegative(b.Bytes, "bytes");
+                if (b.Bytes > long.MaxValue - _state.Bandwidth.Total(b.Direction)) // refused, not saturated: totals stay exact
+                    throw new InvalidInputException("bytes", $"{b.Bytes} would take the peer's {b.Direction} total past {long.MaxValue}");
                 break;
             case PeerServes v:
                 if (v.Protocol is null && v.Service is null)

@@ -75,11 +75,12 @@ public class BandwidthTests
     }
 
     [Fact]
-    public void Counters_saturate()
+    public void A_peer_counter_refuses_overflow_and_stays_exact()
     {
         var ledger = new BandwidthLedger();
         ledger.Record("p", null, TrafficDirection.Egress, long.MaxValue, T0);
-        ledger.Record("p", null, TrafficDirection.Egress, long.MaxValue, T0);
+        var e = Assert.Throws<InvalidInputException>(() => ledger.Record("p", null, TrafficDirection.Egress, 1, T0));
+        Assert.Equal("bytes", e.Field);
         Assert.Equal(long.MaxValue, ledger.EgressBytes);
         Assert.Equal(long.MaxValue, ledger.Peers["p"].EgressBytes);
     }
@@ -197,5 +198,18 @@ public class BandwidthTests
         ledger.Record("x", null, TrafficDirection.Egress, 1, T0);
         ledger.Load("p", p.ToState());
         Assert.Equal((5L, 1L), (ledger.IngressBytes, ledger.EgressBytes));
+    }
+
+    // Issue #12, finding 5: node-wide totals and export sums are 128-bit (they used to saturate at 2^63−1).
+    [Fact]
+    public void Ledger_totals_and_export_sums_of_two_max_peers_are_exact()
+    {
+        var ledger = new BandwidthLedger();
+        ledger.Record("a", null, TrafficDirection.Ingress, long.MaxValue, T0);
+        ledger.Record("b", null, TrafficDirection.Ingress, long.MaxValue, T0);
+        var twice = (Int128)long.MaxValue * 2;
+        Assert.Equal(twice, ledger.IngressBytes);
+        Assert.Equal(twice, ledger.Export().IngressBytes);
+        Assert.Contains("\"ingressBytes\":18446744073709551614", ledger.ExportJson());
     }
 }

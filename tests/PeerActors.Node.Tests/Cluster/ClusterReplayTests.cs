@@ -20,7 +20,7 @@ public sealed class ClusterReplayTests(PostgresServer postgres, ITestOutputHelpe
     private static long ExpectedIngress()
     {
         var read = SessionSource.ReadAsync([Sample], strict: true, CancellationToken.None).GetAwaiter().GetResult();
-        return ReplayPlanner.Plan(read.Records).Totals.TotalIngressBytes;
+        return (long)ReplayPlanner.Plan(read.Records).Totals.TotalIngressBytes;
     }
 
     private Task<ProcessResult> StartReplay(NodeCluster cluster, string reportJson, string speed = "3600")

@@ -109,7 +109,7 @@ public sealed class ClusterResilienceTests(PostgresServer postgres, ITestOutputH
         await using var cluster = await NodeCluster.StartAsync(output, cs);
         var sample = Path.Combine(AppContext.BaseDirectory, "data", "p2p-live-streaming", "sample.csv");
         var read = await SessionSource.ReadAsync([sample], strict: true, CancellationToken.None);
-        var expected = ReplayPlanner.Plan(read.Records).Totals.TotalIngressBytes;
+        var expected = (long)ReplayPlanner.Plan(read.Records).Totals.TotalIngressBytes;
         var reportJson = Path.Combine(Path.GetTempPath(), $"rolling-{Guid.NewGuid():N}.json");
         var dataDir = Directory.CreateTempSubdirectory("peeractors-replay-").FullName;
         List<string> args = [NodeProcess.NodeAssembly, "replay", sample, "--config", "cluster", "--speed", "900",

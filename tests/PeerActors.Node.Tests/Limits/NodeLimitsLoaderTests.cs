@@ -33,11 +33,39 @@ public sealed class NodeLimitsLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Missing_file_means_autoscaled_defaults()
+    public void No_file_means_autoscaled_defaults()
     {
-        var o = NodeLimitsLoader.Load(Path.Combine(_dir, "none.json"), 32L << 30, 2000);
+        var o = NodeLimitsLoader.Load((string?)null, 32L << 30, 2000);
         Assert.Equal(ScalingLimitConfig.DefaultLimits.AutoScale(32L << 30, 2000), o.Limits);
         Assert.Equal(1000, o.Limits!.System.FD);
+    }
+
+    // Issue #12, finding 7: a misspelt limits path, a directory, or a repeated JSON key used to pass silently.
+    [Fact]
+    public void A_missing_file_is_a_configuration_error_naming_the_key()
+    {
+        var e = Assert.Throws<NodeConfigurationException>(() => NodeLimitsLoader.Load(Path.Combine(_dir, "none.json"), 32L << 30, 2000));
+        Assert.Equal(NodeLimitsLoader.Key, e.Key);
+        Assert.Contains("none.json does not exist", e.Message);
+    }
+
+    [Fact]
+    public void A_directory_is_a_configuration_error_naming_the_key()
+    {
+        var e = Assert.Throws<NodeConfigurationException>(() => NodeLimitsLoader.Load(_dir, 32L << 30, 2000));
+        Assert.Equal(NodeLimitsLoader.Key, e.Key);
+        Assert.Contains("is a directory", e.Message);
+    }
+
+    [Fact]
+    public void A_duplicate_json_key_is_a_configuration_error_naming_the_key()
+    {
+        var path = Path.Combine(_dir, "dup.json");
+        File.WriteAllText(path, """{ "System": { "ConnsInbound": 10 }, "System": { "ConnsInbound": 20 } }""");
+        var e = Assert.Throws<NodeConfigurationException>(() => NodeLimitsLoader.Load(path, 32L << 30, 2000));
+        Assert.Equal(NodeLimitsLoader.Key, e.Key);
+        Assert.Contains("System", e.Message);
+        Assert.Contains("uplicate", e.Message);
     }
 
     [Fact]

@@ -59,6 +59,16 @@ public sealed class PaletteUnitTests
         new(id, (ulong)epochs.Sum(e => (long)e.In), (ulong)epochs.Sum(e => (long)e.Out),
             epochs.Select(e => new BandwidthEpoch(H0.AddHours(e.Hour), H0.AddHours(e.Hour + 1), e.In, e.Out)).ToArray());
 
+    // Issue #12, finding 5: sums over peers are 128-bit (they used to throw OverflowException past 2^63−1).
+    [Fact]
+    public void Export_sums_of_two_max_peers_are_exact()
+    {
+        const ulong max = long.MaxValue;
+        var export = BandwidthExportCommand.Build([Peer("a", (0, max, 0)), Peer("b", (0, max, 1))], null, null);
+        Assert.Equal((Int128)long.MaxValue * 2, export.IngressBytes);
+        Assert.Equal((Int128)1, export.EgressBytes);
+    }
+
     [Fact]
     public void Export_orders_rows_by_epoch_then_peer_and_sums_them_exactly()
     {

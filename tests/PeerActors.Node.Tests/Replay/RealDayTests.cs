@@ -23,7 +23,7 @@ public class RealDayTests
         Assert.Equal(8_878, t.DistinctPeers);
         Assert.Equal(7_177, t.DistinctReceivers);
         Assert.Equal(4_781, t.DistinctSenders);
-        Assert.InRange(t.TotalIngressBytes / 1e9, 298.5, 299.5); // "299 GB moved"
+        Assert.InRange((double)t.TotalIngressBytes / 1e9, 298.5, 299.5); // "299 GB moved"
         // "23.7 h span": earliest min_ts .. latest max_ts (the file's column statistics, µs since the epoch).
         Assert.Equal(DateTimeOffset.UnixEpoch.AddTicks(1584144000016000L * 10), t.FirstTs);
         Assert.Equal(DateTimeOffset.UnixEpoch.AddTicks(1584229565498000L * 10), t.LastTs);

@@ -206,6 +206,23 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         Assert.Equal(before, Stats(peer, id));
     }
 
+    // Issue #12, finding 5: a peer's byte total used to saturate silently at 2^63−1; an overflowing count is refused.
+    [Fact]
+    public void Bytes_that_would_overflow_the_peers_total_are_refused_and_the_total_stays_exact()
+    {
+        var id = PeerTestConfig.NewPeer();
+        var peer = Start(id);
+        peer.Tell(new RecordBytes(id, null, TrafficDirection.Ingress, long.MaxValue - 10, T0), TestActor);
+        ExpectMsg<CommandAck>();
+        peer.Tell(new RecordBytes(id, null, TrafficDirection.Ingress, 11, T0.AddSeconds(1)), TestActor);
+        var rej = ExpectMsg<CommandRejected>();
+        Assert.Equal(("invalid-input", "bytes"), (rej.Error, rej.Field));
+        peer.Tell(new RecordBytes(id, null, TrafficDirection.Ingress, 10, T0.AddSeconds(2)), TestActor);
+        ExpectMsg<CommandAck>();
+        peer.Tell(new GetBandwidth(id), TestActor);
+        Assert.Equal((ulong)long.MaxValue, ExpectMsg<BandwidthReply>().IngressBytes);
+    }
+
     [Fact]
     public void Invalid_input_on_a_new_peer_does_not_create_it()
     {

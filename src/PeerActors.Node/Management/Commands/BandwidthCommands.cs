@@ -63,6 +63,9 @@ public abstract class BandwidthCommandBase : ManagementCommandBase
     /// <summary>Invariant text of a byte count.</summary>
     protected static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A 128-bit byte total as a JSON number (decimal holds every value up to 7.9·10^28 exactly).</summary>
+    protected static JsonNode Json(Int128 value) => JsonValue.Create((decimal)value);
+
     /// <summary>A byte count from a peer reply, checked into <see cref="long"/>.</summary>
     /// <exception cref="OverflowException">Above <see cref="long.MaxValue"/> (cannot happen: peer counters saturate there).</exception>
     protected static long Bytes(ulong value) => checked((long)value);
@@ -101,11 +104,11 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
         var (peers, failure) = await CollectAsync(system, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
 
-        long totalIn = 0, totalOut = 0;
+        Int128 totalIn = 0, totalOut = 0; // 128-bit: Σ over peers of 64-bit counters cannot overflow
         foreach (var p in peers!)
         {
-            totalIn = checked(totalIn + Bytes(p.IngressBytes));
-            totalOut = checked(totalOut + Bytes(p.EgressBytes));
+            totalIn += p.IngressBytes;
+            totalOut += p.EgressBytes;
         }
         var total = direction == TrafficDirection.Ingress ? totalIn : totalOut;
         ulong Key(BandwidthReply r) => direction == TrafficDirection.Ingress ? r.IngressBytes : r.EgressBytes;
@@ -115,7 +118,7 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
         var rows = top.Select((p, i) => (IReadOnlyList<string?>)
         [
             (i + 1).ToString(ci), p.PeerId, N(Bytes(p.IngressBytes)), N(Bytes(p.EgressBytes)),
-            total == 0 ? "0%" : (100.0 * Key(p) / total).ToString("0.00", ci) + "%",
+            total == 0 ? "0%" : (100.0 * Key(p) / (double)total).ToString("0.00", ci) + "%",
         ]).ToList();
         var list = new JsonArray();
         foreach (var p in top)
@@ -125,8 +128,8 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
             ["direction"] = direction.ToString().ToLowerInvariant(),
             ["peers"] = list,
             ["peerCount"] = peers!.Count,
-            ["totalIngressBytes"] = totalIn,
-            ["totalEgressBytes"] = totalOut,
+            ["totalIngressBytes"] = Json(totalIn),
+            ["totalEgressBytes"] = Json(totalOut),
         };
         return CommandResult.Table(Columns, rows, data);
     }
@@ -183,11 +186,11 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
         var (peers, failure) = await CollectAsync(system, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
         var export = Build(peers!, from, to);
-        long totalIn = 0, totalOut = 0;
+        Int128 totalIn = 0, totalOut = 0; // 128-bit: Σ over peers of 64-bit counters cannot overflow
         foreach (var p in peers!)
         {
-            totalIn = checked(totalIn + Bytes(p.IngressBytes));
-            totalOut = checked(totalOut + Bytes(p.EgressBytes));
+            totalIn += p.IngressBytes;
+            totalOut += p.EgressBytes;
         }
 
         var data = new JsonObject
@@ -195,10 +198,10 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
             ["format"] = format,
             ["peerCount"] = peers!.Count,
             ["rowCount"] = export.Rows.Count,
-            ["ingressBytes"] = export.IngressBytes,
-            ["egressBytes"] = export.EgressBytes,
-            ["totalIngressBytes"] = totalIn,
-            ["totalEgressBytes"] = totalOut,
+            ["ingressBytes"] = Json(export.IngressBytes),
+            ["egressBytes"] = Json(export.EgressBytes),
+            ["totalIngressBytes"] = Json(totalIn),
+            ["totalEgressBytes"] = Json(totalOut),
         };
         if (from is { } start) data["from"] = start.ToString("O", CultureInfo.InvariantCulture);
         if (to is { } end) data["to"] = end.ToString("O", CultureInfo.InvariantCulture);
@@ -211,7 +214,6 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
     /// The export of <paramref name="peers"/>' epoch buckets overlapping [from, to), ordered by (start, peer id),
     /// with the exact sums of the rows.
     /// </summary>
-    /// <exception cref="OverflowException">A sum exceeds <see cref="long.MaxValue"/>.</exception>
     public static BandwidthExport Build(IEnumerable<BandwidthReply> peers, DateTimeOffset? from, DateTimeOffset? to)
     {
         ArgumentNullException.ThrowIfNull(peers);
@@ -221,11 +223,11 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
             .OrderBy(r => r.EpochStart)
             .ThenBy(r => r.PeerId, StringComparer.Ordinal)
             .ToArray();
-        long sumIn = 0, sumOut = 0;
+        Int128 sumIn = 0, sumOut = 0;
         foreach (var r in rows)
         {
-            sumIn = checked(sumIn + r.IngressBytes);
-            sumOut = checked(sumOut + r.EgressBytes);
+            sumIn += r.IngressBytes;
+            sumOut += r.EgressBytes;
         }
         return new BandwidthExport(from, to, rows, sumIn, sumOut);
     }

@@ -1,0 +1,36 @@
+using Akka.Event;
+using Microsoft.Data.Sqlite;
+using PeerActors.Node.Hosting;
+using Xunit;
+
+namespace PeerActors.Node.Tests.Hosting;
+
+/// <summary>Which log events are journal failures, and how they are described (issue #12, findings 3 and 4).</summary>
+public sealed class JournalFailureMonitorTests
+{
+    private static Error Failed(string message, Exception cause) => new(cause, "akka://peeractors/system/sharding/peer/1/x", typeof(object), message);
+
+    [Fact]
+    public void A_failed_persist_is_described_by_the_database_error()
+    {
+        var full = new SqliteException("SQLite Error 13: 'database or disk is full'.", 13);
+        var e = Failed("Failed to persist event type [ObservationsFlushed] with sequence number [3] for persistenceId [peer-x].",
+            new AggregateException(new InvalidOperationException("write failed", full)));
+
+        Assert.Equal("journal write failed: SQLite Error 13: 'database or disk is full'. (SqliteException)", JournalFailureMonitor.Describe(e));
+    }
+
+    [Fact]
+    public void A_failed_recovery_is_a_read_failure()
+    {
+        var e = Failed("Persistence failure when replaying events for persistenceId [peer-x].", new SqliteException("SQLite Error 5: 'database is locked'.", 5));
+        Assert.Equal("journal read failed: SQLite Error 5: 'database is locked'. (SqliteException)", JournalFailureMonitor.Describe(e));
+    }
+
+    [Fact]
+    public void Other_errors_are_not_journal_failures()
+    {
+        Assert.Null(JournalFailureMonitor.Describe(Failed("Association with remote system failed", new IOException("connection reset"))));
+        Assert.Null(JournalFailureMonitor.Describe(new Warning("x", typeof(object), "Dead letter")));
+    }
+}
