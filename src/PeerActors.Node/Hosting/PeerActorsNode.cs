@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PeerActors.Hosting;
 using PeerActors.Node.Configuration;
+using PeerActors.Node.Health;
 
 namespace PeerActors.Node.Hosting;
 
@@ -59,9 +60,12 @@ public static class PeerActorsNode
         builder.Services.AddHostedService<DataDirectoryPreparation>();
         builder.Services.AddSingleton<SchemaCreationLock>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchemaCreationLock>());
+        // ASP.NET Core health checks: Akka.Hosting adds the node's checks (NodeHealthChecks); /healthz and /ready serve them.
+        builder.Services.AddHealthChecks();
         builder.Services.AddAkka(settings.SystemName, (akka, provider) =>
         {
             ConfigureAkka(akka, settings);
+            akka.WithNodeHealthChecks(settings);
             var schemaLock = provider.GetRequiredService<SchemaCreationLock>();
             akka.AddStartup((system, _) => schemaLock.ReleaseWhenTablesExistAsync(system));
             configureActors?.Invoke(akka, provider);

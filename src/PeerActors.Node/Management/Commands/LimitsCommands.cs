@@ -7,6 +7,7 @@ using PeerActors.Core.ResourceManager;
 using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 using PeerActors.Limits;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -29,7 +30,7 @@ public abstract class LimitsCommandBase : ManagementCommandBase
         ActorRegistry.For(system).TryGet<LimitsKey>(out var root) ? new LimitsClient(root) : null;
 
     /// <summary>Failure returned when the limit actors are missing.</summary>
-    protected static CommandResult NoLimits() => CommandResult.Failure("the limit actors are not running on this node");
+    protected static CommandResult NoLimits() => CommandResult.Failure(ErrorCodes.Unavailable, "the limit actors are not running on this node");
 
     /// <summary>
     /// Runs one <see cref="LimitsClient"/> call bounded by <see cref="ManagementOptions.AskTimeout"/>; a refusal or
@@ -51,8 +52,8 @@ public abstract class LimitsCommandBase : ManagementCommandBase
             throw new TimeoutException($"the limit actors did not answer within {Options.AskTimeout.TotalSeconds:0.###} s");
         }
         if (r.Value is { } v) return (v, null);
-        if (r.Refused is { } refused) return (null, CommandResult.Failure(refused.Message));
-        return (null, CommandResult.Failure(r.Failure is { } f ? $"{f.Field}: {f.Message}" : "no reply"));
+        if (r.Refused is { } refused) return (null, CommandResult.Failure(ErrorCodes.LimitExceeded, refused.Message));
+        return (null, r.Failure is { } f ? CommandResult.Failure(ErrorCodes.InvalidInput, $"{f.Field}: {f.Message}") : CommandResult.Failure(ErrorCodes.Internal, "no reply"));
     }
 
     /// <summary>A count limit as text: <c>unlimited</c> for <see cref="int.MaxValue"/>, <c>blockAll</c> for 0.</summary>
@@ -187,7 +188,7 @@ public sealed class LimitsStatCommand : LimitsCommandBase
     {
         var scope = args.GetString("scope");
         var list = args.GetString("list");
-        if (scope is not null && list is not null) return CommandResult.Failure("list: give either a scope or --list, not both");
+        if (scope is not null && list is not null) return CommandResult.Failure(ErrorCodes.InvalidInput, "list: give either a scope or --list, not both");
         if (Client(system) is not { } client) return NoLimits();
         try
         {
@@ -197,7 +198,7 @@ public sealed class LimitsStatCommand : LimitsCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(Describe(e));
+            return CommandResult.Invalid(e);
         }
     }
 
@@ -274,7 +275,7 @@ public sealed class LimitsSetCommand : LimitsCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(Describe(e));
+            return CommandResult.Invalid(e);
         }
         if (Client(system) is not { } client) return NoLimits();
 
