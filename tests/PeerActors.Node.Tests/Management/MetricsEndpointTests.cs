@@ -97,6 +97,7 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
 
             var families = PrometheusExposition.Parse(body);
             var ingress = families.Values.Single(f => f.Name.StartsWith("peeractors_ingress_bytes_by_peer", StringComparison.Ordinal));
+            Assert.Equal("peeractors_ingress_bytes_by_peer_bytes", ingress.Name);
             Assert.Equal("gauge", ingress.Type);
             Assert.Equal(42, Assert.Single(ingress.Samples, s => s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal)).Value);
             var egress = families.Values.SingleOrDefault(f => f.Name.StartsWith("peeractors_egress_bytes_by_peer", StringComparison.Ordinal));
