@@ -17,7 +17,7 @@ namespace PeerActors.Node.Hosting;
 /// Builds the PeerActors node host: Microsoft.Extensions.Hosting + Akka.Hosting with Akka.Remote on
 /// <see cref="NodeSettings.Hostname"/>:<see cref="NodeSettings.Port"/>, Akka.Cluster (self-join when
 /// there are no seed nodes: a single node forms a cluster of one by itself), and Akka.Persistence.Sql
-/// on SQLite or PostgreSQL (<see cref="SqlPersistenceHocon"/>). Stopping the host runs Akka's
+/// on SQLite or PostgreSQL (Akka.Persistence.Sql.Hosting, <see cref="NodePersistence"/>). Stopping the host runs Akka's
 /// CoordinatedShutdown (leave cluster, hand off shards, let persistent actors flush).
 /// </summary>
 /// <remarks>
@@ -89,7 +89,7 @@ public static class PeerActorsNode
         akka.AddHocon(settings.Hocon, HoconAddMode.Append)
             // Only members that host peers vote in the split-brain resolver's majority.
             .AddHocon($"akka.cluster.split-brain-resolver.keep-majority.role = \"{settings.ShardingRole}\"", HoconAddMode.Prepend)
-            .AddHocon(SqlPersistenceHocon.For(settings), HoconAddMode.Prepend)
+            .WithNodePersistence(settings)
             .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
             .WithClustering(new ClusterOptions
             {
