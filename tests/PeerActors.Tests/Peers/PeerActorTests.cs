@@ -309,27 +309,6 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
     }
 
     [Fact]
-    public void Failing_write_is_rejected_as_persistence_failure_and_state_is_unchanged()
-    {
-        var id = PeerTestConfig.NewPeer();
-        var pid = "peer-" + id;
-        var peer = Start(id);
-        peer.Tell(new RecordPayment(id, 5, T0), TestActor);
-        ExpectMsg<CommandAck>();
-
-        JournalControl.FailWhen[pid] = e => e is PaymentRecorded { AmountSat: 7 };
-        Watch(peer);
-        peer.Tell(new RecordPayment(id, 7, T0.AddSeconds(1)), TestActor);
-        var rej = ExpectMsg<CommandRejected>();
-        Assert.Equal(ErrorCodes.PersistenceFailure, rej.Error);
-        ExpectTerminated(peer); // Akka.Persistence stops an actor whose write failed
-
-        JournalControl.FailWhen.TryRemove(pid, out _);
-        var again = Start(id);
-        Assert.Equal(5UL, Stats(again, id).Stats.PaidSat);
-    }
-
-    [Fact]
     public void Crash_loses_at_most_the_observations_since_the_last_flush_and_no_acked_critical_event()
     {
         var id = PeerTestConfig.NewPeer();
