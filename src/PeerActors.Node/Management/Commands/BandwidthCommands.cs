@@ -61,9 +61,6 @@ public abstract class BandwidthCommandBase : ManagementCommandBase
         return (replies.OrderBy(r => r.PeerId, StringComparer.Ordinal).ToArray(), null);
     }
 
-    /// <summary>Invariant text of a byte count.</summary>
-    protected static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>A byte count from a peer reply, checked into <see cref="long"/>.</summary>
     /// <exception cref="OverflowException">Above <see cref="long.MaxValue"/> (cannot happen: peer counters saturate there).</exception>
     protected static long Bytes(ulong value) => checked((long)value);

@@ -89,9 +89,6 @@ public abstract class LimitsCommandBase : ManagementCommandBase
         return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
     }
 
-    /// <summary>Invariant text of a number.</summary>
-    protected static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>A <see cref="BaseLimit"/> in rcmgr's JSON form (default values never occur: every value is concrete).</summary>
     protected static JsonNode? LimitJson(BaseLimit limit) => JsonNode.Parse(LimitConfigJson.Write(limit.ToResourceLimits()));
 
@@ -204,7 +201,7 @@ public sealed class LimitsStatCommand : LimitsCommandBase
 
     private async Task<CommandResult> StatAsync(LimitsClient client, string[] scopes, CancellationToken ct)
     {
-        var rows = new List<IReadOnlyList<string?>>();
+        var rows = new List<IReadOnlyList<JsonNode?>>();
         var data = new JsonArray();
         foreach (var name in scopes)
         {
@@ -212,14 +209,14 @@ public sealed class LimitsStatCommand : LimitsCommandBase
             if (failure is not null) return failure;
             var (s, l) = (reply!.Stat, reply.Limit);
             var n = reply.Scope;
-            rows.Add([n, "streams_in", N(s.NumStreamsInbound), Limit(l.StreamsInbound)]);
-            rows.Add([n, "streams_out", N(s.NumStreamsOutbound), Limit(l.StreamsOutbound)]);
-            rows.Add([n, "streams", N((long)s.NumStreamsInbound + s.NumStreamsOutbound), Limit(l.Streams)]);
-            rows.Add([n, "conns_in", N(s.NumConnsInbound), Limit(l.ConnsInbound)]);
-            rows.Add([n, "conns_out", N(s.NumConnsOutbound), Limit(l.ConnsOutbound)]);
-            rows.Add([n, "conns", N((long)s.NumConnsInbound + s.NumConnsOutbound), Limit(l.Conns)]);
-            rows.Add([n, "fd", N(s.NumFD), Limit(l.FD)]);
-            rows.Add([n, "memory", N(s.Memory), Limit(l.Memory)]);
+            rows.Add(CommandResult.Row(n, "streams_in", s.NumStreamsInbound, LimitCell(Limit(l.StreamsInbound))));
+            rows.Add(CommandResult.Row(n, "streams_out", s.NumStreamsOutbound, LimitCell(Limit(l.StreamsOutbound))));
+            rows.Add(CommandResult.Row(n, "streams", (long)s.NumStreamsInbound + s.NumStreamsOutbound, LimitCell(Limit(l.Streams))));
+            rows.Add(CommandResult.Row(n, "conns_in", s.NumConnsInbound, LimitCell(Limit(l.ConnsInbound))));
+            rows.Add(CommandResult.Row(n, "conns_out", s.NumConnsOutbound, LimitCell(Limit(l.ConnsOutbound))));
+            rows.Add(CommandResult.Row(n, "conns", (long)s.NumConnsInbound + s.NumConnsOutbound, LimitCell(Limit(l.Conns))));
+            rows.Add(CommandResult.Row(n, "fd", s.NumFD, LimitCell(Limit(l.FD))));
+            rows.Add(CommandResult.Row(n, "memory", s.Memory, LimitCell(Limit(l.Memory))));
             data.Add(new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) });
         }
         return CommandResult.Table(UsageColumns, rows, data);
@@ -236,15 +233,19 @@ public sealed class LimitsStatCommand : LimitsCommandBase
         };
         var (reply, failure) = await CallAsync(call, ct).ConfigureAwait(false);
         if (failure is not null) return failure;
-        var rows = new List<IReadOnlyList<string?>>();
+        var rows = new List<IReadOnlyList<JsonNode?>>();
         var data = new JsonObject();
         foreach (var (key, s) in reply!.Scopes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            rows.Add([prefix + key, N(s.Memory), N(s.NumStreamsInbound), N(s.NumStreamsOutbound), N(s.NumConnsInbound), N(s.NumConnsOutbound), N(s.NumFD)]);
+            rows.Add(CommandResult.Row(prefix + key, s.Memory, s.NumStreamsInbound, s.NumStreamsOutbound, s.NumConnsInbound, s.NumConnsOutbound, s.NumFD));
             data[key] = StatJson(s);
         }
         return CommandResult.Table(ListColumns, rows, data);
     }
+
+    /// <summary>A limit cell: a JSON number for a concrete limit, the text <c>unlimited</c> / <c>blockAll</c> otherwise.</summary>
+    private static object LimitCell(string text) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : text;
 }
 
 /// <summary>
