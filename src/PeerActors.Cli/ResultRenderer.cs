@@ -58,10 +58,14 @@ public static class ResultRenderer
         if (rows.Count == 0) output.WriteLine("(none)");
     }
 
+    /// <summary>Text of a cell: strings as they are, booleans yes/no, floating-point numbers with 6 significant digits.</summary>
     private static string Cell(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.String => e.GetString() ?? "",
         JsonValueKind.Null or JsonValueKind.Undefined => "",
+        JsonValueKind.True => "yes",
+        JsonValueKind.False => "no",
+        JsonValueKind.Number when !e.TryGetInt64(out _) && e.TryGetDouble(out var d) => d.ToString("G6", System.Globalization.CultureInfo.InvariantCulture),
         _ => e.GetRawText(),
     };
 }

@@ -28,21 +28,6 @@ public sealed class ChannelNotFoundException : FitnessException
     public string ChannelId { get; }
 }
 
-/// <summary>The peer is not tracked (lnd <c>ErrPeerNotFound</c>, "peer not found in event store"). Raised by the actor layer.</summary>
-public sealed class PeerNotFoundException : FitnessException
-{
-    /// <summary>Creates the exception for <paramref name="peerId"/>.</summary>
-    /// <param name="peerId">The peer id that was looked up.</param>
-    public PeerNotFoundException(string peerId)
-        : base($"peer not found in event store: {peerId}")
-    {
-        PeerId = peerId;
-    }
-
-    /// <summary>The peer id that was looked up.</summary>
-    public string PeerId { get; }
-}
-
 /// <summary>The channel is already tracked for the peer (lnd "channel: … already present").</summary>
 public sealed class ChannelAlreadyExistsException : FitnessException
 {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PeerActors.Hosting;
 using PeerActors.Node.Configuration;
+using PeerActors.Node.Health;
 
 namespace PeerActors.Node.Hosting;
 
@@ -16,7 +17,7 @@ namespace PeerActors.Node.Hosting;
 /// Builds the PeerActors node host: Microsoft.Extensions.Hosting + Akka.Hosting with Akka.Remote on
 /// <see cref="NodeSettings.Hostname"/>:<see cref="NodeSettings.Port"/>, Akka.Cluster (self-join when
 /// there are no seed nodes: a single node forms a cluster of one by itself), and Akka.Persistence.Sql
-/// on SQLite or PostgreSQL (<see cref="SqlPersistenceHocon"/>). Stopping the host runs Akka's
+/// on SQLite or PostgreSQL (Akka.Persistence.Sql.Hosting, <see cref="NodePersistence"/>). Stopping the host runs Akka's
 /// CoordinatedShutdown (leave cluster, hand off shards, let persistent actors flush).
 /// </summary>
 /// <remarks>
@@ -81,9 +82,12 @@ public static class PeerActorsNode
         builder.Services.AddHostedService<DataDirectoryPreparation>();
         builder.Services.AddSingleton<SchemaCreationLock>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchemaCreationLock>());
+        // ASP.NET Core health checks: Akka.Hosting adds the node's checks (NodeHealthChecks); /healthz and /ready serve them.
+        builder.Services.AddHealthChecks();
         builder.Services.AddAkka(settings.SystemName, (akka, provider) =>
         {
             ConfigureAkka(akka, settings);
+            akka.WithNodeHealthChecks(settings);
             var schemaLock = provider.GetRequiredService<SchemaCreationLock>();
             akka.AddStartup((system, _) => schemaLock.ReleaseWhenTablesExistAsync(system));
             configureActors?.Invoke(akka, provider);
@@ -107,7 +111,7 @@ public static class PeerActorsNode
         akka.AddHocon(settings.Hocon, HoconAddMode.Append)
             // Only members that host peers vote in the split-brain resolver's majority.
             .AddHocon($"akka.cluster.split-brain-resolver.keep-majority.role = \"{settings.ShardingRole}\"", HoconAddMode.Prepend)
-            .AddHocon(SqlPersistenceHocon.For(settings), HoconAddMode.Prepend)
+            .WithNodePersistence(settings)
             .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
             .WithClustering(new ClusterOptions
             {

@@ -4,17 +4,24 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
+using System.Diagnostics;
+using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PeerActors.Node.Metrics;
+using OpenTelemetry.Metrics;
+using PeerActors.Core.Errors;
+using PeerActors.Core.Validation;
+using PeerActors.Node.Health;
 
 namespace PeerActors.Node.Management;
 
@@ -22,10 +29,15 @@ namespace PeerActors.Node.Management;
 /// Runs the management endpoint: a private Kestrel <see cref="WebApplication"/> inside the node process,
 /// started and stopped with the host. Routes:
 /// <list type="bullet">
-/// <item><c>GET /v1/commands</c> — registered commands (palette, name, description, arguments).</item>
-/// <item><c>POST /v1/commands/{palette words...}/{name}</c> — body: JSON object of arguments; answer: <see cref="CommandResult"/>.
-/// 200 ok or ok=false, 400 bad arguments, 401 missing/wrong token, 404 unknown command, 500 command crashed.</item>
-/// <item><c>GET /metrics</c> — Prometheus text of the <c>PeerActors*</c> meters (when enabled).</item>
+/// <item><c>GET /v1/commands</c> — registered commands (palette, name, description, arguments), the node's ask
+/// timeout (<c>data.askTimeoutMs</c>) and the error codes (<c>data.errorCodes</c>).</item>
+/// <item><c>POST /v1/commands/{palette words...}/{name}</c> — body: JSON object of arguments; answer: <see cref="CommandResult"/>,
+/// HTTP status from its code (<see cref="CommandResult.StatusFor"/>): 200 ok or a domain refusal, 400 <c>invalid-input</c>,
+/// 401 <c>unauthorized</c>, 404 <c>unknown-command</c>, 500 <c>internal</c>, 503 <c>unavailable</c>, 504 <c>timeout</c>.</item>
+/// <item><c>GET /healthz</c>, <c>GET /ready</c> — ASP.NET Core health checks tagged <c>live</c> / <c>ready</c>
+/// (<see cref="NodeHealthChecks"/>): 200 Healthy, 503 otherwise; never need a token.</item>
+/// <item><c>GET /metrics</c> — Prometheus text of the <c>PeerActors*</c> meters through the OpenTelemetry Prometheus
+/// exporter (when enabled).</item>
 /// </list>
 /// The <see cref="ActorSystem"/> is resolved from the host's services per request (Akka.Hosting registers it),
 /// so start order relative to the Akka hosted service does not matter.
@@ -40,7 +52,6 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
     private readonly ILogger _log;
     private readonly byte[]? _tokenHash;
     private WebApplication? _app;
-    private PrometheusMeterExporter? _exporter;
 
     /// <summary>Created by DI (see <see cref="ManagementServiceCollectionExtensions.AddPeerActorsManagement(Microsoft.Extensions.DependencyInjection.IServiceCollection, ManagementOptions)"/>).</summary>
     public ManagementHostedService(IServiceProvider services, ManagementOptions options, ManagementEndpoint endpoint,
@@ -71,15 +82,26 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, PeerActors.Node.Hosting.SignalFreeHostLifetime>();
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(_services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
+        // The host's HealthCheckService: it runs the checks registered through Akka.Hosting with the host's services.
+        var health = _services.GetService<HealthCheckService>();
+        if (health is not null) builder.Services.AddSingleton(health);
 
         var app = builder.Build();
-        if (_options.MetricsEnabled) _exporter = PrometheusMeterExporter.Shared;
+        // The MeterProvider of the host (AddPeerActorsOpenTelemetry); null when metrics are off.
+        var meterProvider = _options.MetricsEnabled ? _services.GetService<MeterProvider>() : null;
+        if (meterProvider is not null) PeerActors.Diagnostics.PeerActorsMetrics.PublishInitialValues();
 
         app.Use(AuthorizeAsync);
+        if (meterProvider is not null)
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider, ctx => ctx.Request.Path == MetricsPath, null, null, null);
         app.UseRouting();
+        if (health is not null)
+        {
+            app.MapHealthChecks(LivenessPath, HealthOptions(NodeHealthChecks.LiveTag));
+            app.MapHealthChecks(ReadinessPath, HealthOptions(NodeHealthChecks.ReadyTag));
+        }
         app.MapGet(CommandsPrefix, ListCommandsAsync);
         app.MapPost(CommandsPrefix + "/{**path}", ExecuteAsync);
-        if (_exporter is not null) app.MapGet("/metrics", ScrapeAsync);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
@@ -88,7 +110,39 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         var port = address is null ? bind.Port : new Uri(address).Port;
         _endpoint.SetBound(new IPEndPoint(bind.Address, port));
         _log.LogInformation("Management endpoint listening on {Address} (token {TokenState}, metrics {Metrics})",
-            _endpoint.HostAndPort, _options.HasToken ? "required" : "not required", _options.MetricsEnabled ? "/metrics" : "off");
+            _endpoint.HostAndPort, _options.HasToken ? "required" : "not required", meterProvider is not null ? MetricsPath : "off");
+    }
+
+    /// <summary>Path of the liveness endpoint.</summary>
+    public const string LivenessPath = "/healthz";
+
+    /// <summary>Path of the readiness endpoint.</summary>
+    public const string ReadinessPath = "/ready";
+
+    /// <summary>Path of the Prometheus scrape endpoint.</summary>
+    public const string MetricsPath = "/metrics";
+
+    private static HealthCheckOptions HealthOptions(string tag) => new()
+    {
+        Predicate = r => r.Tags.Contains(tag),
+        ResponseWriter = WriteHealthAsync,
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
+    };
+
+    /// <summary>Writes <c>{status, checks: {name: {status, description}}}</c>.</summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        var checks = new JsonObject();
+        foreach (var (name, entry) in report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+            checks[name] = new JsonObject { ["status"] = entry.Status.ToString(), ["description"] = entry.Description ?? entry.Exception?.Message };
+        var body = new JsonObject { ["status"] = report.Status.ToString(), ["checks"] = checks };
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
     /// <summary>Stops Kestrel.</summary>
@@ -106,13 +160,20 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
 
     private async Task AuthorizeAsync(HttpContext context, RequestDelegate next)
     {
-        var isMetrics = context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+        var path = context.Request.Path;
+        if (path == LivenessPath || path == ReadinessPath)
+        {
+            // Probes (kubelet, docker healthcheck) carry no credentials; the answer reveals only healthy/unhealthy.
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+        var isMetrics = path.StartsWithSegments(MetricsPath, StringComparison.Ordinal);
         var needsToken = isMetrics ? _options.MetricsRequireToken : _options.HasToken;
         if (needsToken && !HasValidToken(context.Request))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteResultAsync(context, StatusCodes.Status401Unauthorized,
-                CommandResult.Failure("unauthorized: missing or wrong management token (send 'Authorization: Bearer <token>')")).ConfigureAwait(false);
+            await WriteResultAsync(context,
+                CommandResult.Failure(ErrorCodes.Unauthorized, "missing or wrong management token (send 'Authorization: Bearer <token>')")).ConfigureAwait(false);
             return;
         }
         await next(context).ConfigureAwait(false);
@@ -157,8 +218,15 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
             .Select(c => (IReadOnlyList<string?>)[c.Palette, c.Name, c.Description,
                 string.Join(' ', c.Arguments.Select(a => a.Required ? $"<{a.Name}>" : $"[{a.Name}]"))])
             .ToList();
-        return WriteResultAsync(context, StatusCodes.Status200OK,
-            CommandResult.Table(["palette", "command", "description", "arguments"], rows, new JsonObject { ["commands"] = list }));
+        var codes = new JsonObject();
+        foreach (var (code, meaning) in ErrorCodes.All) codes[code] = meaning;
+        return WriteResultAsync(context,
+            CommandResult.Table(["palette", "command", "description", "arguments"], rows, new JsonObject
+            {
+                ["commands"] = list,
+                ["askTimeoutMs"] = (long)_options.AskTimeout.TotalMilliseconds,
+                ["errorCodes"] = codes,
+            }));
     }
 
     private async Task ExecuteAsync(HttpContext context)
@@ -167,8 +235,8 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         var words = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
         if (words.Length < 2)
         {
-            await WriteResultAsync(context, StatusCodes.Status404NotFound,
-                CommandResult.Failure($"unknown command '{string.Join(' ', words)}': use /v1/commands/{{palette}}/{{command}}")).ConfigureAwait(false);
+            await WriteResultAsync(context,
+                CommandResult.Failure(ErrorCodes.UnknownCommand, $"unknown command '{string.Join(' ', words)}': use /v1/commands/{{palette}}/{{command}}")).ConfigureAwait(false);
             return;
         }
         var palette = string.Join(' ', words[..^1]);
@@ -176,8 +244,8 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         if (!_registry.TryGet(palette, name, out var command))
         {
             var known = string.Join(", ", _registry.Commands.Select(c => $"'{c.Palette} {c.Name}'"));
-            await WriteResultAsync(context, StatusCodes.Status404NotFound,
-                CommandResult.Failure($"unknown command '{palette} {name}' on this node; registered: {known}")).ConfigureAwait(false);
+            await WriteResultAsync(context,
+                CommandResult.Failure(ErrorCodes.UnknownCommand, $"unknown command '{palette} {name}' on this node; registered: {known}")).ConfigureAwait(false);
             return;
         }
 
@@ -196,41 +264,44 @@ public sealed class ManagementHostedService : IHostedService, IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            await WriteResultAsync(context, StatusCodes.Status400BadRequest, CommandResult.Failure($"bad request body: {ex.Message}")).ConfigureAwait(false);
+            await WriteResultAsync(context, CommandResult.Failure(ErrorCodes.InvalidInput, $"bad request body: {ex.Message}")).ConfigureAwait(false);
             return;
         }
 
-        int status;
         CommandResult result;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var system = _services.GetRequiredService<ActorSystem>();
             result = await command.ExecuteAsync(new CommandArguments(body), system, context.RequestAborted).ConfigureAwait(false);
-            status = StatusCodes.Status200OK;
+        }
+        catch (InvalidInputException ex)
+        {
+            result = CommandResult.Invalid(ex);
         }
         catch (ArgumentException ex)
         {
-            (status, result) = (StatusCodes.Status400BadRequest, CommandResult.Failure(ex.Message));
+            result = CommandResult.Failure(ErrorCodes.InvalidInput, ex.Message);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is AskTimeoutException or TimeoutException
+                                   || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        {
+            result = CommandResult.Failure(ErrorCodes.Timeout,
+                $"command '{command.Palette} {command.Name}' got no answer within the node's ask timeout ({_options.AskTimeout.TotalSeconds:0.###} s): {ex.Message}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _log.LogWarning(ex, "Management command '{Palette} {Name}' failed", command.Palette, command.Name);
-            (status, result) = (StatusCodes.Status500InternalServerError,
-                CommandResult.Failure($"command '{command.Palette} {command.Name}' failed: {ex.GetType().Name}: {ex.Message}"));
+            result = CommandResult.Failure(ErrorCodes.Internal, $"command '{command.Palette} {command.Name}' failed: {ex.GetType().Name}: {ex.Message}");
         }
-        await WriteResultAsync(context, status, result).ConfigureAwait(false);
+        _log.LogDebug("Management command '{Palette} {Name}' answered {Status} in {Ms:0.0} ms", command.Palette, command.Name,
+            result.StatusFor(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        await WriteResultAsync(context, result).ConfigureAwait(false);
     }
 
-    private async Task ScrapeAsync(HttpContext context)
+    private static async Task WriteResultAsync(HttpContext context, CommandResult result)
     {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = PrometheusMeterExporter.ContentType;
-        await _exporter!.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static async Task WriteResultAsync(HttpContext context, int status, CommandResult result)
-    {
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = result.StatusFor();
         context.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(context.Response.Body, result, CommandResult.JsonOptions, context.RequestAborted).ConfigureAwait(false);
     }

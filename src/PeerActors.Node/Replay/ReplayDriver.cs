@@ -3,6 +3,7 @@ using System.Net;
 using PeerActors.Core.Bandwidth;
 using PeerActors.Peers;
 using Cmd = PeerActors.Peers;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Replay;
 
@@ -169,7 +170,7 @@ public sealed class ReplayDriver
                 case CommandAck:
                     channelsOpened++;
                     break;
-                case CommandRejected { Error: "channel already exists" }:
+                case CommandRejected { Error: ErrorCodes.ChannelExists }:
                     channelsExisting++;
                     break;
                 case CommandRejected r:

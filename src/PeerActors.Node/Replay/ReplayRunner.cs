@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PeerActors.Peers;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Replay;
 
@@ -219,7 +220,7 @@ public sealed class ReplayRunner
                 results[i] = reply switch
                 {
                     PeerStatsReply s => s,
-                    CommandRejected { Error: "peer not found" } => null,
+                    CommandRejected { Error: ErrorCodes.PeerNotFound } => null,
                     CommandRejected r => throw new InvalidOperationException($"GetPeerStats({ids[i]}) rejected: {r.Error}: {r.Message}"),
                     _ => throw new InvalidOperationException($"GetPeerStats({ids[i]}): unexpected reply {reply.GetType().Name}"),
                 };

@@ -2,8 +2,10 @@ using Akka.Actor;
 using Akka.Hosting;
 using PeerActors.Core.Bandwidth;
 using PeerActors.Core.Identity;
+using PeerActors.Diagnostics;
 using PeerActors.Hosting;
 using PeerActors.Peers;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Client;
 
@@ -165,15 +167,28 @@ public sealed class PeerActorsClient
         ArgumentNullException.ThrowIfNull(message);
         ThrowIfUnroutable(message);
         object reply;
-        if (message is IPeerObservation and not Forget)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var command = new KeyValuePair<string, object?>("command", message.GetType().Name);
+        try
         {
-            var producer = await _producer().ConfigureAwait(false);
-            reply = await producer.Ask<object>(message, AskTimeout, ct).ConfigureAwait(false);
+            if (message is IPeerObservation and not Forget)
+            {
+                var producer = await _producer().ConfigureAwait(false);
+                reply = await producer.Ask<object>(message, AskTimeout, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                reply = await AskWithRetryAsync(await _region().ConfigureAwait(false), message, ct).ConfigureAwait(false);
+            }
         }
-        else
+        catch (AskTimeoutException)
         {
-            reply = await AskWithRetryAsync(await _region().ConfigureAwait(false), message, ct).ConfigureAwait(false);
+            PeerActorsMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                command, new KeyValuePair<string, object?>("outcome", "timeout"));
+            throw;
         }
+        PeerActorsMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            command, new KeyValuePair<string, object?>("outcome", reply is CommandRejected ? "rejected" : "ok"));
         return reply switch
         {
             TReply r => r,
@@ -246,6 +261,6 @@ public sealed class PeerActorsClient
     {
         if (PeerId.Validate(message.EntityId) is not { } error) return;
         var field = message is RecordBytes { PeerId: null or "" } ? "sessionId" : "peerId";
-        throw new PeerCommandRejectedException(new CommandRejected(message.EntityId, "invalid-input", field, $"{field}: {error}"));
+        throw new PeerCommandRejectedException(new CommandRejected(message.EntityId, ErrorCodes.InvalidInput, field, $"{field}: {error}"));
     }
 }

@@ -6,6 +6,7 @@ using Google.Protobuf;
 using PeerActors.Core.Bandwidth;
 using PeerActors.Peers;
 using Wire = PeerActors.Delivery.Proto;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Delivery;
 
@@ -193,5 +194,5 @@ public sealed class DeliverySerializer(ExtendedActorSystem system) : SerializerW
 
     private static DeliveryAck FromProto(Wire.Ack p) => new(
         p.PeerId, p.ProducerId, p.AppliedSeqNr, p.PersistedSeqNr, p.ResendFrom,
-        p.Rejections.Select(r => new ItemRejection(r.SeqNr, new CommandRejected(p.PeerId, r.Error, r.HasField ? r.Field : null, r.Message))).ToArray());
+        p.Rejections.Select(r => new ItemRejection(r.SeqNr, new CommandRejected(p.PeerId, ErrorCodes.Normalize(r.Error), r.HasField ? r.Field : null, r.Message))).ToArray());
 }

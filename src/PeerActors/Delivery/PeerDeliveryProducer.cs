@@ -4,6 +4,7 @@ using Akka.Event;
 using PeerActors.Core.Identity;
 using PeerActors.Diagnostics;
 using PeerActors.Peers;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Delivery;
 
@@ -93,12 +94,12 @@ public sealed class PeerDeliveryProducer : ReceiveActor, IWithTimers
         if (PeerId.Validate(m.EntityId) is { } error)
         {
             var field = m is RecordBytes { PeerId: null or "" } ? "sessionId" : "peerId";
-            replyTo?.Tell(new CommandRejected(m.EntityId, "invalid-input", field, $"{field}: {error}"));
+            replyTo?.Tell(new CommandRejected(m.EntityId, ErrorCodes.InvalidInput, field, $"{field}: {error}"));
             return;
         }
         if (_outbox.Enqueue(m, replyTo) > 0) return;
         PeerActorsMetrics.DeliveryRefused.Add(1);
-        replyTo?.Tell(new CommandRejected(m.EntityId, "unavailable", null,
+        replyTo?.Tell(new CommandRejected(m.EntityId, ErrorCodes.Unavailable, null,
             $"delivery buffer full: {_outbox.Unconfirmed:N0} observations await a persisted ack (peeractors.delivery.max-unconfirmed)"));
         if (_outbox.Refused >= _refusedLogged * 2 + 1)
         {

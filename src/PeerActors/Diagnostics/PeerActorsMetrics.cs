@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PeerActors.Core.Bandwidth;
 
@@ -17,10 +18,15 @@ namespace PeerActors.Diagnostics;
 /// every other peer is summed into <c>peer_id="other"</c>. A gauge rather than a counter because top-K membership
 /// changes (a peer moving into or out of "other" would make a counter go backwards) and because passivated
 /// or handed-off peers leave this node; take rates with care (the series is a per-node level, not a monotone sum).</item>
-/// <item><c>active-peers</c> (Prometheus: peeractors_active_peers): UpDownCounter&lt;long&gt;, peer actors alive on this node.</item>
-/// <item><c>ingest-events</c> (Prometheus: peeractors_ingest_events): Counter&lt;long&gt;, observations and commands applied.</item>
-/// <item><c>journal-writes</c> (Prometheus: peeractors_journal_writes): Counter&lt;long&gt;, persist calls (one atomic journal write each).</item>
+/// <item><c>active-peers</c>: UpDownCounter&lt;long&gt;, peer actors alive on this node.</item>
+/// <item><c>ingest-events</c>: Counter&lt;long&gt;, observations and commands applied.</item>
+/// <item><c>journal-writes</c>: Counter&lt;long&gt;, persist calls (one atomic journal write each).</item>
+/// <item><c>journal-write-duration</c>: Histogram&lt;double&gt;, seconds from a persist call to its handler (journal write latency).</item>
+/// <item><c>command-duration</c>: Histogram&lt;double&gt;, seconds of a <c>PeerActorsClient</c> ask (critical command or query
+/// round trip), tagged <c>command</c> (message type) and <c>outcome</c> (<c>ok</c>, <c>rejected</c>, <c>timeout</c>).</item>
 /// </list>
+/// The node's exporter (OpenTelemetry Prometheus) prefixes every name with <c>peeractors_</c>, turns '-' into '_',
+/// appends the unit (<c>_bytes</c>, <c>_seconds</c>) and <c>_total</c> to counters.
 /// </remarks>
 public static class PeerActorsMetrics
 {
@@ -39,10 +45,10 @@ public static class PeerActorsMetrics
     /// <summary><c>egress-bytes</c>: bytes sent to peers (unlabelled).</summary>
     public static Counter<long> EgressBytes { get; } = Meter.CreateCounter<long>("egress-bytes", "By", "Bytes sent to peers (all peers)");
 
-    /// <summary><c>active-peers</c> (Prometheus: peeractors_active_peers): peer actors alive on this node.</summary>
+    /// <summary><c>active-peers</c>: peer actors alive on this node.</summary>
     public static UpDownCounter<long> ActivePeers { get; } = Meter.CreateUpDownCounter<long>("active-peers", "{peer}", "Peer actors alive on this node");
 
-    /// <summary><c>ingest-events</c> (Prometheus: peeractors_ingest_events): observations and commands applied by peer actors.</summary>
+    /// <summary><c>ingest-events</c>: observations and commands applied by peer actors.</summary>
     public static Counter<long> IngestEvents { get; } = Meter.CreateCounter<long>("ingest-events", "{event}", "Observations applied by peer actors");
 
     /// <summary><c>delivery-resent</c>: observations sent again after a missing ack (reliable delivery, at-least-once).</summary>
@@ -54,8 +60,53 @@ public static class PeerActorsMetrics
     /// <summary>Duplicate observations dropped by peer actors (a resend of an item already applied).</summary>
     public static Counter<long> DeliveryDuplicates { get; } = Meter.CreateCounter<long>("delivery-duplicates", "{item}", "Duplicate observations dropped by peer actors");
 
-    /// <summary><c>journal-writes</c> (Prometheus: peeractors_journal_writes): persist calls (atomic journal writes) by peer actors.</summary>
+    /// <summary><c>journal-writes</c>: persist calls (atomic journal writes) by peer actors.</summary>
     public static Counter<long> JournalWrites { get; } = Meter.CreateCounter<long>("journal-writes", "{write}", "Journal writes by peer actors");
+
+    /// <summary>Bucket bounds (seconds) of the latency histograms: 0.5 ms to 10 s.</summary>
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    /// <summary><c>journal-write-duration</c>: seconds from a peer actor's persist call to its handler.</summary>
+    public static Histogram<double> JournalWriteDuration { get; } = Meter.CreateHistogram<double>(
+        "journal-write-duration", "s", "Journal write latency of peer actors (persist call to handler)",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    /// <summary><c>command-duration</c>: seconds of a <c>PeerActorsClient</c> ask, tagged <c>command</c> and <c>outcome</c>.</summary>
+    public static Histogram<double> CommandDuration { get; } = Meter.CreateHistogram<double>(
+        "command-duration", "s", "Latency of peer commands and queries asked through PeerActorsClient",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    /// <summary>
+    /// Counts one journal write (<see cref="JournalWrites"/>) and returns its start timestamp, to be passed to
+    /// <see cref="JournalWriteCompleted"/> from the persist handler.
+    /// </summary>
+    /// <returns>A <see cref="Stopwatch"/> timestamp.</returns>
+    public static long JournalWriteStarted()
+    {
+        JournalWrites.Add(1);
+        return Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Records the latency of a journal write started with <see cref="JournalWriteStarted"/>.</summary>
+    /// <param name="startedAt">The timestamp returned by <see cref="JournalWriteStarted"/>.</param>
+    public static void JournalWriteCompleted(long startedAt) =>
+        JournalWriteDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+
+    /// <summary>
+    /// Records 0 on every unlabelled counter so that an exporter that started listening shows each series from the
+    /// start (a Prometheus counter that appears only on first use breaks <c>rate()</c> over its first increase).
+    /// </summary>
+    public static void PublishInitialValues()
+    {
+        IngressBytes.Add(0);
+        EgressBytes.Add(0);
+        ActivePeers.Add(0);
+        IngestEvents.Add(0);
+        JournalWrites.Add(0);
+        DeliveryResent.Add(0);
+        DeliveryRefused.Add(0);
+        DeliveryDuplicates.Add(0);
+    }
 
     /// <summary><c>ingress-bytes-by-peer</c>: current ingress totals per peer label (top-K + "other").</summary>
     public static ObservableGauge<long> IngressBytesByPeer { get; } = Meter.CreateObservableGauge(
@@ -92,7 +143,10 @@ public static class PeerActorsMetrics
 
     internal static void Unregister(PeerBytesCell cell) => Cells.TryRemove(cell, out _);
 
-    /// <summary>Current per-label measurements (top-K by bytes in that direction, the rest summed as "other").</summary>
+    /// <summary>
+    /// Current per-label measurements (top-K by bytes in that direction, the rest summed as "other"). Peers with no
+    /// bytes in that direction are left out (no all-zero series), and "other" is reported only when some peer is in it.
+    /// </summary>
     /// <param name="direction">Ingress or egress.</param>
     /// <returns>Measurements tagged <c>peer_id</c>.</returns>
     internal static IEnumerable<Measurement<long>> Observe(TrafficDirection direction)
@@ -101,6 +155,7 @@ public static class PeerActorsMetrics
         foreach (var cell in Cells.Values)
         {
             var v = direction == TrafficDirection.Ingress ? cell.Ingress : cell.Egress;
+            if (v == 0) continue;
             totals[cell.PeerId] = totals.TryGetValue(cell.PeerId, out var cur) ? cur + v : v;
         }
         var top = new HashSet<string>(TopKLabelSelector.SelectTopK(totals, PeerLabelCap), StringComparer.Ordinal);

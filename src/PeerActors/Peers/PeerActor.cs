@@ -9,6 +9,7 @@ using PeerActors.Core.Validation;
 using PeerActors.Delivery;
 using PeerActors.Diagnostics;
 using PeerActors.Selection;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Peers;
 
@@ -26,7 +27,7 @@ namespace PeerActors.Peers;
 /// (hand-off, passivation, graceful shutdown). A crash loses at most the observations of one interval.</para>
 /// <para><b>Errors.</b> Every problem is a typed <see cref="CommandRejected"/> (never a timeout): invalid input names
 /// the field and leaves the state unchanged (validation precedes mutation); a query to a peer with no history gets
-/// "peer not found" and persists nothing; a failed journal write gets "persistence-failure" (the actor then stops,
+/// <c>peer-not-found</c> and persists nothing; a failed journal write gets <c>persistence-failure</c> (the actor then stops,
 /// Akka.Persistence's rule, and the next message recovers the last persisted state). Replies are sent only when the
 /// message has a sender.</para>
 /// <para><b>Snapshots.</b> Every <see cref="PeerActorSettings.SnapshotEvery"/> events; older snapshots are deleted
@@ -212,7 +213,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting old events failed", _entityId));
     }
 
-    /// <summary>While deleting history for <see cref="Forget"/>: everything else is answered "peer not found".</summary>
+    /// <summary>While deleting history for <see cref="Forget"/>: everything else is answered <c>peer-not-found</c>.</summary>
     private void Forgetting()
     {
         Command<DeleteMessagesSuccess>(_ =>
@@ -250,7 +251,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         });
         Command<DeleteSnapshotsFailure>(f => ForgetFailed(f.Cause));
         Command<ObservationBatch>(_ => { }); // no ack: the producer resends to the next incarnation
-        Command<IPeerMessage>(m => Reply(Sender, new CommandRejected(m.EntityId, "peer not found", null,
+        Command<IPeerMessage>(m => Reply(Sender, new CommandRejected(m.EntityId, ErrorCodes.PeerNotFound, null,
             $"peer {m.EntityId} is being forgotten; retry")));
         Command<PeerStop>(_ => { });
         Command<FlushTick>(_ => { });
@@ -265,10 +266,10 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         if (_idError is not null)
         {
             var field = m is RecordBytes { PeerId: null or "" } ? "sessionId" : _idError.Field;
-            return new CommandRejected(m.EntityId, "invalid-input", field, $"{field}: {_idError.Message}");
+            return new CommandRejected(m.EntityId, ErrorCodes.InvalidInput, field, $"{field}: {_idError.Message}");
         }
         if (!string.Equals(m.EntityId, _entityId, StringComparison.Ordinal))
-            return new CommandRejected(m.EntityId, "invalid-input", "peerId",
+            return new CommandRejected(m.EntityId, ErrorCodes.InvalidInput, "peerId",
                 $"message for peer '{m.EntityId}' delivered to the actor of '{_entityId}'");
         return null;
     }
@@ -432,7 +433,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 case OpenChannel o:
                     ChannelId.Parse(o.ChannelId);
                     if (_state.Log.Channels.ContainsKey(o.ChannelId))
-                        return new CommandRejected(_entityId, "channel already exists", "channelId", $"channel already present: {o.ChannelId}");
+                        return new CommandRejected(_entityId, ErrorCodes.ChannelExists, "channelId", $"channel already present: {o.ChannelId}");
                     e = new ChannelOpened(o.ChannelId, at, key);
                     break;
                 case Ban b:
@@ -444,13 +445,13 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                     break;
                 case CloseChannel c:
                     ChannelId.Parse(c.ChannelId);
-                    if (!_state.Exists) return new CommandRejected(_entityId, "peer not found", null, $"peer not found in event store: {_entityId}");
+                    if (!_state.Exists) return new CommandRejected(_entityId, ErrorCodes.PeerNotFound, null, $"peer not found in event store: {_entityId}");
                     if (!_state.Log.Channels.ContainsKey(c.ChannelId))
-                        return new CommandRejected(_entityId, "channel not found", "channelId", $"channel not found in event store: {c.ChannelId}");
+                        return new CommandRejected(_entityId, ErrorCodes.ChannelNotFound, "channelId", $"channel not found in event store: {c.ChannelId}");
                     e = new ChannelClosed(c.ChannelId, at, key);
                     break;
                 default:
-                    return new CommandRejected(_entityId, "invalid-input", "type", $"{m.GetType().Name} is not a critical command");
+                    return new CommandRejected(_entityId, ErrorCodes.InvalidInput, "type", $"{m.GetType().Name} is not a critical command");
             }
             return null;
         }
@@ -466,9 +467,10 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         var batch = new List<IPeerEvent>(2);
         if (_pending) batch.Add(TakeFlushEvent());
         batch.Add(critical);
-        PeerActorsMetrics.JournalWrites.Add(1);
+        var writeStarted = PeerActorsMetrics.JournalWriteStarted();
         PersistAll(batch, e =>
         {
+            if (ReferenceEquals(e, critical)) PeerActorsMetrics.JournalWriteCompleted(writeStarted);
             if (e is IFlushEvent f)
             {
                 OnMarksPersisted(f.Deliveries);
@@ -578,7 +580,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         if (!CheckAddressed(m)) return;
         if (!_state.Exists)
         {
-            Reply(Sender, new CommandRejected(_entityId, "peer not found", null, $"peer not found in event store: {_entityId}"));
+            Reply(Sender, new CommandRejected(_entityId, ErrorCodes.PeerNotFound, null, $"peer not found in event store: {_entityId}"));
             return;
         }
         try
@@ -587,7 +589,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         }
         catch (ChannelNotFoundException e)
         {
-            Reply(Sender, new CommandRejected(_entityId, "channel not found", "channelId", e.Message));
+            Reply(Sender, new CommandRejected(_entityId, ErrorCodes.ChannelNotFound, "channelId", e.Message));
         }
         catch (InvalidInputException e)
         {
@@ -640,13 +642,13 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private void ForgetFailed(Exception cause)
     {
         _log.Error(cause, "peer {0}: forget failed", _entityId);
-        Reply(_forgetReplyTo, new CommandRejected(_entityId, "persistence-failure", null, $"forget failed: {cause.Message}"));
+        Reply(_forgetReplyTo, new CommandRejected(_entityId, ErrorCodes.PersistenceFailure, null, $"forget failed: {cause.Message}"));
         Context.Stop(Self); // the next incarnation recovers whatever is still stored
     }
 
     private void RejectInvalid(InvalidInputException e) => Reply(Sender, Invalid(e));
 
-    private CommandRejected Invalid(InvalidInputException e) => new(_entityId, "invalid-input", e.Field, e.Message);
+    private CommandRejected Invalid(InvalidInputException e) => new(_entityId, ErrorCodes.InvalidInput, e.Field, e.Message);
 
     private void Reply(IActorRef? to, object message)
     {
@@ -700,9 +702,10 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         var publish = _scoreDirty;
         _scoreDirty = false;
         var flush = TakeFlushEvent();
-        PeerActorsMetrics.JournalWrites.Add(1);
+        var writeStarted = PeerActorsMetrics.JournalWriteStarted();
         PersistAsync(flush, _ =>
         {
+            PeerActorsMetrics.JournalWriteCompleted(writeStarted);
             OnMarksPersisted(flush.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
@@ -719,9 +722,10 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         }
         var publish = _scoreDirty;
         _scoreDirty = false;
-        PeerActorsMetrics.JournalWrites.Add(1);
+        var writeStarted = PeerActorsMetrics.JournalWriteStarted();
         Persist(TakeFlushEvent(), f =>
         {
+            PeerActorsMetrics.JournalWriteCompleted(writeStarted);
             OnMarksPersisted(f.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
@@ -778,7 +782,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (_criticalReplyTo is { } to)
         {
-            Reply(to, new CommandRejected(_entityId, "persistence-failure", null, $"journal write failed: {cause.Message}"));
+            Reply(to, new CommandRejected(_entityId, ErrorCodes.PersistenceFailure, null, $"journal write failed: {cause.Message}"));
             _criticalReplyTo = null;
         }
         base.OnPersistFailure(cause, @event, sequenceNr); // logs; the actor then stops
@@ -789,7 +793,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (_criticalReplyTo is { } to)
         {
-            Reply(to, new CommandRejected(_entityId, "persistence-failure", null, $"journal rejected the event: {cause.Message}"));
+            Reply(to, new CommandRejected(_entityId, ErrorCodes.PersistenceFailure, null, $"journal rejected the event: {cause.Message}"));
             _criticalReplyTo = null;
         }
         base.OnPersistRejected(cause, @event, sequenceNr);

@@ -8,12 +8,12 @@ namespace PeerActors.Peers;
 public sealed record CommandAck(string PeerId, Durability Durability);
 
 /// <summary>
-/// A command or query was refused; the peer's state is unchanged. <see cref="Error"/> is a stable code:
-/// <c>invalid-input</c> (with <see cref="Field"/>), <c>peer not found</c>, <c>channel not found</c>,
-/// <c>channel already exists</c>, <c>persistence-failure</c>.
+/// A command or query was refused; the peer's state is unchanged. <see cref="Error"/> is a code of the closed set
+/// <see cref="PeerActors.Core.Errors.ErrorCodes"/>: <c>invalid-input</c> (with <see cref="Field"/>), <c>peer-not-found</c>,
+/// <c>channel-not-found</c>, <c>channel-exists</c>, <c>persistence-failure</c>, <c>unavailable</c> (delivery buffer full).
 /// </summary>
 /// <param name="PeerId">The peer (entity id) the message was addressed to.</param>
-/// <param name="Error">Stable error code.</param>
+/// <param name="Error">Error code (<see cref="PeerActors.Core.Errors.ErrorCodes"/>).</param>
 /// <param name="Field">Offending field, for <c>invalid-input</c>.</param>
 /// <param name="Message">Human-readable reason.</param>
 public sealed record CommandRejected(string PeerId, string Error, string? Field, string Message);

@@ -225,15 +225,6 @@ public class PeerLogTests
         Assert.Throws<InvalidInputException>(() => log.ChannelUptime("c", T0.AddHours(-1)));
     }
 
-    [Fact]
-    public void Peer_not_found_exception_names_the_peer()
-    {
-        var ex = new PeerNotFoundException("peer-1");
-        Assert.Equal("peer-1", ex.PeerId);
-        Assert.Contains("peer not found", ex.Message);
-        Assert.IsAssignableFrom<FitnessException>(ex);
-    }
-
     // ------------------------------------------------------------ channel removal
 
     [Fact]

@@ -111,11 +111,23 @@ public sealed class ClusterPeerTests(PostgresServer postgres, ITestOutputHelper 
             PrometheusText.AssertValid(text);
             allText += text;
         }
-        var names = PrometheusText.MetricNames(allText);
-        output.WriteLine("metric families: " + string.Join(", ", names.Order()));
-        foreach (var instrument in new[] { "active-peers", "ingest-events", "journal-writes", "ingress-bytes", "ingress-bytes-by-peer" })
-            Assert.True(PrometheusText.HasInstrument(names, instrument), $"no metric family for instrument '{instrument}' in: {string.Join(", ", names.Order())}");
+        var types = PrometheusText.Types(allText);
+        output.WriteLine("metric families: " + string.Join(", ", types.Keys.Order()));
+        foreach (var (family, type) in new[]
+                 {
+                     ("peeractors_active_peers", "gauge"), ("peeractors_ingest_events_total", "counter"),
+                     ("peeractors_journal_writes_total", "counter"), ("peeractors_ingress_bytes_total", "counter"),
+                     ("peeractors_ingress_bytes_by_peer_bytes", "gauge"), ("peeractors_journal_write_duration_seconds", "histogram"),
+                 })
+            Assert.True(types.TryGetValue(family, out var t) && t == type, $"no {type} '{family}' in: {string.Join(", ", types.Keys.Order())}");
         Assert.Contains("peer_id=\"peer-000\"", allText);
+        // Every node is ready (member Up, journal answers, shard region registered).
+        foreach (var node in cluster.Nodes)
+        {
+            using var http = new HttpClient();
+            using var ready = await http.GetAsync($"http://{node.Endpoint}/ready");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
     }
 
 

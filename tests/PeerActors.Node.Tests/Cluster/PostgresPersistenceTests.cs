@@ -38,21 +38,9 @@ public sealed class PostgresPersistenceTests(PostgresServer postgres)
             AppContext.BaseDirectory);
     }
 
-    private static IHost BuildHost(NodeSettings settings) => PeerActorsNode.Build(
-        settings,
-        configureActors: (akka, _) =>
-            akka.WithVersionedJsonSerializer("test-notes", NoteSerializer.Registry, system => new NoteSerializer(system)),
-        configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
+    private static IHost BuildHost(NodeSettings settings) => NodeHostTests.BuildHost(settings);
 
-    private static async Task<ActorSystem> StartAndAwaitMemberUp(IHost host)
-    {
-        await host.StartAsync();
-        var system = host.Services.GetRequiredService<ActorSystem>();
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(Timeout);
-        return system;
-    }
+    private static Task<ActorSystem> StartAndAwaitMemberUp(IHost host) => NodeHostTests.StartAndAwaitMemberUp(host, Timeout);
 
     [Fact]
     public async Task Cluster_overlay_persists_to_postgresql_and_a_new_node_recovers_the_events()

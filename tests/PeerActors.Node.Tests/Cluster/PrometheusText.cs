@@ -30,20 +30,12 @@ public static partial class PrometheusText
         }
     }
 
-    /// <summary>
-    /// True when <paramref name="names"/> has the family of a System.Diagnostics.Metrics instrument of the
-    /// PeerActors meter: prometheus-net's MeterAdapter names it "{meter}_{instrument}" with '-' and '.' as '_'
-    /// (e.g. peeractors_ingress_bytes); an OpenTelemetry exporter may drop the meter prefix.
-    /// </summary>
-    public static bool HasInstrument(IReadOnlySet<string> names, string instrument)
+    /// <summary>TYPE of each metric family declared in <paramref name="text"/> (family name → type).</summary>
+    public static Dictionary<string, string> Types(string text)
     {
-        var bare = instrument.Replace('-', '_').Replace('.', '_').ToLowerInvariant();
-        return names.Contains(bare) || names.Contains("peeractors_" + bare) || names.Contains(bare + "_total")
-            || names.Contains("peeractors_" + bare + "_total");
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in text.Split('\n').Select(l => CommentLine().Match(l)).Where(m => m.Success && m.Groups[1].Value == "TYPE"))
+            types[m.Groups[2].Value] = m.Groups[3].Value.Trim();
+        return types;
     }
-
-    /// <summary>Metric family names declared by TYPE lines.</summary>
-    public static HashSet<string> MetricNames(string text) =>
-        text.Split('\n').Select(l => CommentLine().Match(l)).Where(m => m.Success && m.Groups[1].Value == "TYPE")
-            .Select(m => m.Groups[2].Value).ToHashSet();
 }

@@ -62,7 +62,7 @@ public sealed class ForgetAcrossRestartTests : IDisposable
         {
             var region = await StartAsync(host);
             var reply = await region.Ask<object>(new GetPeerStats(peer), Timeout);
-            Assert.Equal("peer not found", Assert.IsType<CommandRejected>(reply).Error);
+            Assert.Equal(PeerActors.Core.Errors.ErrorCodes.PeerNotFound, Assert.IsType<CommandRejected>(reply).Error);
             await host.StopAsync();
         }
     }

@@ -61,20 +61,22 @@ public sealed class NodeHostTests : IDisposable
         new Dictionary<string, string?>(),
         AppContext.BaseDirectory);
 
-    private static IHost BuildHost(NodeSettings settings) => PeerActorsNode.Build(
+    /// <summary>A node host with the test-notes serializer (also used by the PostgreSQL persistence test).</summary>
+    internal static IHost BuildHost(NodeSettings settings) => PeerActorsNode.Build(
         settings,
         configureActors: (akka, _) =>
             akka.WithVersionedJsonSerializer("test-notes", NoteSerializer.Registry, system => new NoteSerializer(system)),
         configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
 
-    private static async Task<ActorSystem> StartAndAwaitMemberUp(IHost host)
+    /// <summary>Starts the host and waits (bounded) until its member is Up.</summary>
+    internal static async Task<ActorSystem> StartAndAwaitMemberUp(IHost host, TimeSpan? timeout = null)
     {
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var cluster = Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(Timeout);
+        await up.Task.WaitAsync(timeout ?? Timeout);
         return system;
     }
 

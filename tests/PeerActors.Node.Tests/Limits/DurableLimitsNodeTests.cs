@@ -54,7 +54,7 @@ public sealed class DurableLimitsNodeTests : IDisposable
             var set = await run(["limits", "set", "peer:QmNoisy", """{"StreamsInbound": 3, "Memory": "blockAll"}"""]);
             Assert.True(set.Code == 0, set.Out + set.Err);
             var negative = await run(["--json", "limits", "set", "peer:QmNoisy", """{"StreamsInbound": -1}"""]);
-            Assert.Equal(PeerCtl.ExitCodes.CommandFailed, negative.Code);
+            Assert.Equal(PeerCtl.ExitCodes.Usage, negative.Code); // invalid-input
             Assert.StartsWith("limit.StreamsInbound: must be a whole number ≥ 0", Error(negative.Out));
             var bogus = await run(["--json", "limits", "set", "bogus:x", """{"Conns": 1}"""]);
             Assert.StartsWith("scope: bogus:x: unknown scope kind 'bogus'", Error(bogus.Out));

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using PeerActors.Cli;
 using PeerActors.Node.Management;
 using PeerActors.Node.Management.Commands;
+using PeerActors.Node.Metrics;
 using Xunit;
 
 namespace PeerActors.Node.Tests.Management;
@@ -66,6 +67,7 @@ public sealed class ManagementNodeFixture : IAsyncLifetime
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton(System);
         builder.Services.AddPeerActorsManagement(options);
+        builder.Services.AddPeerActorsOpenTelemetry();
         extra(builder.Services);
         var host = builder.Build();
         await host.StartAsync();

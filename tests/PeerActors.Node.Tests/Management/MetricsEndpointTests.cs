@@ -1,8 +1,7 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using PeerActors.Node.Metrics;
+using PeerActors.Diagnostics;
 using Xunit;
 
 namespace PeerActors.Node.Tests.Management;
@@ -19,39 +18,11 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Parses Prometheus text: TYPE per metric name, and sample lines "name{labels} value".</summary>
-    private static (Dictionary<string, string> Types, List<(string Name, string Labels, double Value)> Samples) Parse(string text)
-    {
-        var types = new Dictionary<string, string>();
-        var samples = new List<(string, string, double)>();
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
-            {
-                var parts = line.Split(' ');
-                Assert.Equal(4, parts.Length);
-                types[parts[2]] = parts[3];
-                continue;
-            }
-            if (line.StartsWith('#')) continue;
-            var brace = line.IndexOf('{');
-            var space = line.LastIndexOf(' ');
-            Assert.True(space > 0, $"sample line without value: {line}");
-            var name = brace > 0 && brace < space ? line[..brace] : line[..space];
-            var labels = brace > 0 && brace < space ? line[(brace + 1)..line.LastIndexOf('}')] : "";
-            Assert.Matches("^[a-zA-Z_:][a-zA-Z0-9_:]*$", name);
-            samples.Add((name, labels, double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture)));
-        }
-        return (types, samples);
-    }
-
     [Fact]
-    public async Task Metrics_exports_a_counter_of_a_PeerActors_meter_as_prometheus_text()
+    public async Task A_counter_of_a_PeerActors_meter_is_a_prometheus_counter_with_total()
     {
         using var meter = new Meter("PeerActors.Tests.Metrics");
-        var counter = meter.CreateCounter<long>("test-scrapes");
+        var counter = meter.CreateCounter<long>("test-scrapes", description: "Scrapes counted by the test");
         counter.Add(5);
         counter.Add(2);
         using var other = new Meter("NotPeerActors.Tests");
@@ -61,19 +32,60 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("text/plain", contentType);
-        var (types, samples) = Parse(body);
-        const string name = "peeractors_tests_metrics_test_scrapes";
-        // prometheus-net's meter adapter exports .NET counters as gauges (see PrometheusMeterExporter).
-        Assert.Equal("gauge", types[name]);
-        Assert.Equal(7, Assert.Single(samples, s => s.Name == name).Value);
-        Assert.DoesNotContain(types.Keys, k => k.Contains("foreign", StringComparison.Ordinal));
+        var families = PrometheusExposition.Parse(body);
+        var family = families["peeractors_test_scrapes_total"];
+        Assert.Equal("counter", family.Type);
+        Assert.Equal("Scrapes counted by the test", family.Help);
+        Assert.Equal(7, Assert.Single(family.Samples).Value);
+        Assert.DoesNotContain(families.Keys, k => k.Contains("foreign", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Contract_instruments_are_exported_with_their_tags()
+    public async Task Every_PeerActors_series_follows_prometheus_conventions()
     {
-        // The library's real instruments: a live peer's byte cell feeds ingress-bytes-by-peer; LimitsMetrics counts refusals.
-        var cell = PeerActors.Diagnostics.PeerActorsMetrics.Register("peer-metrics-test");
+        using var limits = new PeerActors.Limits.LimitsMetrics();
+        var counters = PrometheusExposition.PeerActorsCounters();
+        Assert.Contains("ingress-bytes", counters);
+        Assert.Contains("journal-writes", counters);
+
+        var (_, _, body) = await ScrapeAsync(node.OpenEndpoint);
+
+        var families = PrometheusExposition.AssertConventions(body, counters.Where(c => !c.StartsWith("rcmgr", StringComparison.Ordinal)));
+        // Unlabelled counters are there from the start (0), not only after their first use.
+        Assert.Contains("peeractors_ingress_bytes_total", families.Keys);
+        Assert.Contains("peeractors_journal_writes_total", families.Keys);
+        Assert.Equal("gauge", families["peeractors_active_peers"].Type);
+    }
+
+    [Fact]
+    public void The_convention_check_fails_on_a_counter_typed_as_gauge()
+    {
+        const string prometheusNetStyle = """
+            # HELP peeractors_ingress_bytes Counter`1 ingress-bytes
+            # TYPE peeractors_ingress_bytes gauge
+            peeractors_ingress_bytes 42
+            """;
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => PrometheusExposition.AssertConventions(prometheusNetStyle, ["ingress-bytes"]));
+    }
+
+    [Fact]
+    public async Task Journal_write_latency_is_a_histogram_in_seconds()
+    {
+        PeerActorsMetrics.JournalWriteCompleted(PeerActorsMetrics.JournalWriteStarted());
+
+        var (_, _, body) = await ScrapeAsync(node.OpenEndpoint);
+
+        var family = PrometheusExposition.Parse(body)["peeractors_journal_write_duration_seconds"];
+        Assert.Equal("histogram", family.Type);
+        Assert.Contains(family.Samples, s => s.Series.EndsWith("_bucket", StringComparison.Ordinal) && s.Labels.Contains("le=\"0.001\"", StringComparison.Ordinal));
+        Assert.True(family.Samples.Single(s => s.Series.EndsWith("_count", StringComparison.Ordinal)).Value >= 1);
+    }
+
+    [Fact]
+    public async Task Per_peer_byte_gauges_have_no_all_zero_series()
+    {
+        var cell = PeerActorsMetrics.Register("peer-metrics-test");
         using var limits = new PeerActors.Limits.LimitsMetrics();
         try
         {
@@ -83,47 +95,23 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
 
             var (_, _, body) = await ScrapeAsync(node.OpenEndpoint);
 
-            var (types, samples) = Parse(body);
-            var ingress = Assert.Single(samples, s => s.Name == "peeractors_ingress_bytes_by_peer"
-                && s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal));
-            Assert.Contains(ingress.Name, types.Keys);
-            Assert.Equal(42, ingress.Value);
-            var blocked = Assert.Single(samples, s => s.Name == "peeractors_rcmgr_blocked_resources"
-                && s.Labels.Contains("scope_class=\"Subnet\"", StringComparison.Ordinal));
-            Assert.Contains("resource=\"connection\"", blocked.Labels);
+            var families = PrometheusExposition.Parse(body);
+            var ingress = families.Values.Single(f => f.Name.StartsWith("peeractors_ingress_bytes_by_peer", StringComparison.Ordinal));
+            Assert.Equal("peeractors_ingress_bytes_by_peer_bytes", ingress.Name);
+            Assert.Equal("gauge", ingress.Type);
+            Assert.Equal(42, Assert.Single(ingress.Samples, s => s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal)).Value);
+            var egress = families.Values.SingleOrDefault(f => f.Name.StartsWith("peeractors_egress_bytes_by_peer", StringComparison.Ordinal));
+            Assert.True(egress is null || egress.Samples.All(s => !s.Labels.Contains("peer-metrics-test", StringComparison.Ordinal)));
+            var blocked = Assert.Single(families["peeractors_rcmgr_blocked_resources_total"].Samples,
+                s => s.Labels.Contains("scope_class=\"Subnet\"", StringComparison.Ordinal));
+            Assert.Equal("counter", families["peeractors_rcmgr_blocked_resources_total"].Type);
             Assert.Contains("direction=\"Inbound\"", blocked.Labels);
             Assert.True(blocked.Value >= 1);
         }
         finally
         {
-            PeerActors.Diagnostics.PeerActorsMetrics.Unregister(cell);
+            PeerActorsMetrics.Unregister(cell);
         }
-    }
-
-    [Theory]
-    [InlineData("ingress-bytes")]
-    [InlineData("ingress-bytes-by-peer")]
-    [InlineData("egress-bytes")]
-    [InlineData("egress-bytes-by-peer")]
-    [InlineData("active-peers")]
-    [InlineData("ingest-events")]
-    [InlineData("journal-writes")]
-    [InlineData("rcmgr-allowed-resources")]
-    [InlineData("rcmgr-blocked-resources")]
-    [InlineData("rcmgr-usage")]
-    public void Contract_instrument_exists_on_the_PeerActors_meter(string name)
-    {
-        using var limits = new PeerActors.Limits.LimitsMetrics();
-        _ = PeerActors.Diagnostics.PeerActorsMetrics.IngressBytes; // static instruments exist once the class is touched
-        var published = new List<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, _) =>
-        {
-            if (instrument.Meter.Name == MetricNames.MeterName) lock (published) published.Add(instrument.Name);
-        };
-        listener.Start();
-
-        Assert.Contains(name, published);
     }
 
     [Fact]
@@ -132,6 +120,6 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
         var (status, _, body) = await ScrapeAsync(node.TokenEndpoint);
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Parse(body);
+        PrometheusExposition.Parse(body);
     }
 }

@@ -61,7 +61,7 @@ public sealed class PeerCtlClusterTests(ManagementNodeFixture node)
     {
         var run = await node.RunAsync("cluster", "down", "not-an-address");
 
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.Contains("address", run.Err);
     }
 
@@ -70,7 +70,7 @@ public sealed class PeerCtlClusterTests(ManagementNodeFixture node)
     {
         var run = await node.RunAsync("cluster", "down", "akka.tcp://mgmt-test@127.0.0.1:1");
 
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.Contains("no member", run.Err);
     }
 
@@ -143,7 +143,7 @@ public sealed class PeerCtlClusterTests(ManagementNodeFixture node)
     {
         var run = await node.RunAsync("cluster", "sharding", "region-stats", "no-such-type");
 
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.Contains("no-such-type", run.Err);
         Assert.Contains(ManagementNodeFixture.EntityType, run.Err);
     }

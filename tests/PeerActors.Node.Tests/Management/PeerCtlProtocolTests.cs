@@ -69,7 +69,7 @@ public sealed class PeerCtlProtocolTests(ManagementNodeFixture node)
     {
         var run = await node.RunAsync("exec", "test", "echo");
 
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.Contains("'msg' is required", run.Err);
     }
 

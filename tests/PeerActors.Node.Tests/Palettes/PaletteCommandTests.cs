@@ -91,7 +91,7 @@ public sealed class PaletteCommandTests(PaletteNodeFixture node)
         Assert.Equal(PeerCtl.ExitCodes.Ok, services.ExitCode);
 
         var bad = await node.RunAsync("limits", "stat", "--list", "nodes");
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, bad.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, bad.ExitCode);
         Assert.Contains("list", bad.Err);
     }
 
@@ -128,7 +128,7 @@ public sealed class PaletteCommandTests(PaletteNodeFixture node)
 
         var run = await node.RunAsync("--json", "limits", "set", "system", json);
 
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.False(run.Json.GetProperty("ok").GetBoolean());
         Assert.StartsWith(field + ":", run.Json.GetProperty("error").GetString());
         Assert.Equal(before, (await node.RunAsync("limits", "stat", "system")).Out);
@@ -161,7 +161,7 @@ public sealed class PaletteCommandTests(PaletteNodeFixture node)
     public async Task Peer_top_rejects_an_unknown_strategy()
     {
         var run = await node.RunAsync("peer", "top", "--strategy", "Fastest");
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.Contains("strategy", run.Err);
     }
 
@@ -237,7 +237,7 @@ public sealed class PaletteCommandTests(PaletteNodeFixture node)
     public async Task Bandwidth_export_rejects_bad_arguments_naming_them(string option, string value, string field)
     {
         var run = await node.RunAsync("bandwidth", "export", option, value);
-        Assert.Equal(PeerCtl.ExitCodes.CommandFailed, run.ExitCode);
+        Assert.Equal(PeerCtl.ExitCodes.Usage, run.ExitCode);
         Assert.Contains(field, run.Err);
     }
 }

@@ -17,7 +17,7 @@ public sealed class PeerBanPaletteTests(PaletteNodeFixture node)
     {
         try
         {
-            var ban = await node.RunAsync("peer", "ban", Banned, "--for", "1h", "--reason", "spam");
+            var ban = await node.RunAsync("peer", "ban", Banned, "spam", "--for", "1h"); // required arguments are positional
             Assert.True(ban.ExitCode == 0, ban.ToString());
 
             await PalettePoll.UntilAsync(async () => (await node.RunAsync("peer", "bans")).Out.Contains(Banned),
@@ -36,8 +36,8 @@ public sealed class PeerBanPaletteTests(PaletteNodeFixture node)
             Assert.Contains(stat.Out.Split('\n'), l => l.Contains(" why ") && l.Contains("peer banned until ") && l.Contains("(spam)"));
             Assert.Contains("(spam)", (await node.RunAsync("peer", "show", Banned)).Out);
 
-            var bad = await node.RunAsync("peer", "ban", Banned, "--reason", "spam");
-            Assert.Equal(1, bad.ExitCode);
+            var bad = await node.RunAsync("peer", "ban", Banned, "spam");
+            Assert.Equal(2, bad.ExitCode); // invalid-input: neither --for nor --until
             Assert.Contains("until", bad.Err + bad.Out);
 
             Assert.Equal(0, (await node.RunAsync("peer", "unban", Banned)).ExitCode);

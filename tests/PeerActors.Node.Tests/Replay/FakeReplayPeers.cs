@@ -2,6 +2,7 @@ using PeerActors.Core.Identity;
 using PeerActors.Core.Stats;
 using PeerActors.Node.Replay;
 using PeerActors.Peers;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Tests.Replay;
 
@@ -70,7 +71,7 @@ internal sealed class FakeReplayPeers : IReplayPeers
             case OpenChannel c:
                 return Get(c.PeerId).Channels.Add(c.ChannelId)
                     ? new CommandAck(c.PeerId, Durability.Critical)
-                    : new CommandRejected(c.PeerId, "channel already exists", null, "exists");
+                    : new CommandRejected(c.PeerId, ErrorCodes.ChannelExists, null, "exists");
             case GetFlapCount f:
                 return new FlapCountReply(f.PeerId, (long)(_peers.GetValueOrDefault(f.PeerId)?.Flaps ?? 0), null);
             case GetChannelUptime u:
@@ -78,7 +79,7 @@ internal sealed class FakeReplayPeers : IReplayPeers
             case GetPeerStats g:
             {
                 if (!_peers.TryGetValue(g.PeerId, out var s))
-                    return new CommandRejected(g.PeerId, "peer not found", null, "peer not found in event store");
+                    return new CommandRejected(g.PeerId, ErrorCodes.PeerNotFound, null, "peer not found in event store");
                 var now = g.Now ?? DateTimeOffset.UnixEpoch;
                 var state = new PeerStatsState
                 {

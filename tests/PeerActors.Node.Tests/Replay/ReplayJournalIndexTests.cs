@@ -60,7 +60,7 @@ public sealed class ReplayJournalIndexTests
         await Runner(fake).RunAsync(input);
         var all = PeersOf(input);
         // A superset of a subset: half of the peers really have history, plus an id the fake does not know
-        // (e.g. a forgotten peer still listed by the journal): it answers "peer not found" and counts as new.
+        // (e.g. a forgotten peer still listed by the journal): it answers peer-not-found and counts as new.
         var listed = all.Where((_, i) => i % 2 == 0).Append("00000000-0000-0000-0000-00000000dead").ToHashSet(StringComparer.Ordinal);
         var mark = fake.Sent.Count;
 

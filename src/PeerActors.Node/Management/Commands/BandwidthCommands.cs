@@ -11,6 +11,7 @@ using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 using PeerActors.Peers;
 using PeerActors.Selection;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -41,9 +42,9 @@ public abstract class BandwidthCommandBase : ManagementCommandBase
     {
         var registry = ActorRegistry.For(system);
         if (!registry.TryGet<SelectorKey>(out var selector))
-            return (null, CommandResult.Failure("the selector is not running on this node"));
+            return (null, CommandResult.Failure(ErrorCodes.Unavailable, "the selector is not running on this node"));
         if (!registry.TryGet<PeerRegionKey>(out var region))
-            return (null, CommandResult.Failure("the peer shard region is not running on this node"));
+            return (null, CommandResult.Failure(ErrorCodes.Unavailable, "the peer shard region is not running on this node"));
 
         var ids = await new SelectorClient(selector, Options.AskTimeout).TrackedPeersAsync(Options.AskTimeout, ct).ConfigureAwait(false);
         var client = new PeerActorsClient(region, askTimeout: Options.AskTimeout);
@@ -55,7 +56,7 @@ public abstract class BandwidthCommandBase : ManagementCommandBase
         }
         catch (PeerCommandRejectedException e)
         {
-            return (null, CommandResult.Failure($"{e.Rejection.PeerId}: {e.Rejection.Error}: {e.Rejection.Message}"));
+            return (null, CommandResult.Failure(ErrorCodes.Normalize(e.Rejection.Error), $"{e.Rejection.PeerId}: {e.Rejection.Message}"));
         }
         return (replies.OrderBy(r => r.PeerId, StringComparer.Ordinal).ToArray(), null);
     }
@@ -79,7 +80,7 @@ public abstract class BandwidthCommandBase : ManagementCommandBase
 public sealed class BandwidthTopCommand : BandwidthCommandBase
 {
     /// <summary>Table header.</summary>
-    public static readonly IReadOnlyList<string> Columns = ["rank", "peer", "ingress_bytes", "egress_bytes", "share"];
+    public static readonly IReadOnlyList<string> Columns = ["rank", "peer", "ingress_bytes", "egress_bytes", "share_percent"];
 
     /// <summary>Created by DI.</summary>
     public BandwidthTopCommand(ManagementOptions options)
@@ -99,7 +100,7 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(LimitsCommandBase.Describe(e));
+            return CommandResult.Invalid(e);
         }
         var (peers, failure) = await CollectAsync(system, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return failure;
@@ -114,12 +115,9 @@ public sealed class BandwidthTopCommand : BandwidthCommandBase
         ulong Key(BandwidthReply r) => direction == TrafficDirection.Ingress ? r.IngressBytes : r.EgressBytes;
         var top = peers!.OrderByDescending(Key).ThenBy(p => p.PeerId, StringComparer.Ordinal).Take(count).ToArray();
 
-        var ci = CultureInfo.InvariantCulture;
-        var rows = top.Select((p, i) => (IReadOnlyList<string?>)
-        [
-            (i + 1).ToString(ci), p.PeerId, N(Bytes(p.IngressBytes)), N(Bytes(p.EgressBytes)),
-            total == 0 ? "0%" : (100.0 * Key(p) / (double)total).ToString("0.00", ci) + "%",
-        ]).ToList();
+        var rows = top.Select((p, i) => CommandResult.Row(
+            i + 1, p.PeerId, Bytes(p.IngressBytes), Bytes(p.EgressBytes),
+            total == 0 ? 0.0 : Math.Round(100.0 * Key(p) / (double)total, 2))).ToList();
         var list = new JsonArray();
         foreach (var p in top)
             list.Add(new JsonObject { ["peerId"] = p.PeerId, ["ingressBytes"] = Bytes(p.IngressBytes), ["egressBytes"] = Bytes(p.EgressBytes) });
@@ -180,7 +178,7 @@ public sealed class BandwidthExportCommand : BandwidthCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(LimitsCommandBase.Describe(e));
+            return CommandResult.Invalid(e);
         }
 
         var (peers, failure) = await CollectAsync(system, cancellationToken).ConfigureAwait(false);

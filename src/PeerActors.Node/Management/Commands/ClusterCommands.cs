@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster;
+using PeerActors.Core.Validation;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -16,7 +17,7 @@ public sealed class ClusterShowCommand : ManagementCommandBase
         var cluster = Cluster.Get(system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var rows = new List<IReadOnlyList<string?>>();
+        var rows = new List<IReadOnlyList<JsonNode?>>();
         var members = new JsonArray();
         // Member.UpNumber is internal in Akka.NET; expose the equivalent public fact: age rank among members
         // that have been Up (1 = oldest, via Member.IsOlderThan), blank for Joining/WeaklyUp members.
@@ -28,8 +29,8 @@ public sealed class ClusterShowCommand : ManagementCommandBase
             var isSelf = m.Address.Equals(cluster.SelfAddress);
             var reachable = !unreachable.Contains(m.Address);
             var roles = string.Join(",", m.Roles.OrderBy(r => r, StringComparer.Ordinal));
-            rows.Add([m.Address.ToString(), m.Status.ToString(), roles, AgeRank(aged, m)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                isLeader ? "yes" : "", reachable ? "yes" : "NO", isSelf ? "*" : ""]);
+            rows.Add(CommandResult.Row(m.Address.ToString(), m.Status.ToString(), roles, AgeRank(aged, m),
+                isLeader ? "yes" : "", reachable ? "yes" : "NO", isSelf ? "*" : ""));
             members.Add(new JsonObject
             {
                 ["address"] = m.Address.ToString(),
@@ -73,7 +74,7 @@ public sealed class ClusterStatusCommand : ManagementCommandBase
             ["up"] = state.Members.Count(m => m.Status == MemberStatus.Up),
             ["unreachable"] = state.Unreachable.Count,
         };
-        var rows = data.Select(kv => (IReadOnlyList<string?>)[kv.Key, kv.Value?.ToString()]).ToList();
+        var rows = data.Select(kv => CommandResult.Row(kv.Key, kv.Value)).ToList();
         return Task.FromResult(CommandResult.Table(["field", "value"], rows, data));
     }
 }
@@ -108,7 +109,7 @@ public sealed class ClusterDownCommand : ManagementCommandBase
         var address = ParseAddress("address", args.RequireString("address"));
         var cluster = Cluster.Get(system);
         if (!cluster.State.Members.Any(m => m.Address.Equals(address)) && !cluster.State.Unreachable.Any(m => m.Address.Equals(address)))
-            return Task.FromResult(CommandResult.Failure($"no member with address {address}"));
+            return Task.FromResult(CommandResult.Invalid(new InvalidInputException("address", $"no member with address {address}")));
         cluster.Down(address);
         return Task.FromResult(CommandResult.Success(new JsonObject { ["downed"] = address.ToString() }));
     }

@@ -7,6 +7,7 @@ using PeerActors.Core.ResourceManager;
 using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 using PeerActors.Limits;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -29,7 +30,7 @@ public abstract class LimitsCommandBase : ManagementCommandBase
         ActorRegistry.For(system).TryGet<LimitsKey>(out var root) ? new LimitsClient(root) : null;
 
     /// <summary>Failure returned when the limit actors are missing.</summary>
-    protected static CommandResult NoLimits() => CommandResult.Failure("the limit actors are not running on this node");
+    protected static CommandResult NoLimits() => CommandResult.Failure(ErrorCodes.Unavailable, "the limit actors are not running on this node");
 
     /// <summary>
     /// Runs one <see cref="LimitsClient"/> call bounded by <see cref="ManagementOptions.AskTimeout"/>; a refusal or
@@ -51,8 +52,8 @@ public abstract class LimitsCommandBase : ManagementCommandBase
             throw new TimeoutException($"the limit actors did not answer within {Options.AskTimeout.TotalSeconds:0.###} s");
         }
         if (r.Value is { } v) return (v, null);
-        if (r.Refused is { } refused) return (null, CommandResult.Failure(refused.Message));
-        return (null, CommandResult.Failure(r.Failure is { } f ? $"{f.Field}: {f.Message}" : "no reply"));
+        if (r.Refused is { } refused) return (null, CommandResult.Failure(ErrorCodes.LimitExceeded, refused.Message));
+        return (null, r.Failure is { } f ? CommandResult.Failure(ErrorCodes.InvalidInput, $"{f.Field}: {f.Message}") : CommandResult.Failure(ErrorCodes.Internal, "no reply"));
     }
 
     /// <summary>A count limit as text: <c>unlimited</c> for <see cref="int.MaxValue"/>, <c>blockAll</c> for 0.</summary>
@@ -87,9 +88,6 @@ public abstract class LimitsCommandBase : ManagementCommandBase
         var prefix = e.Field + ": ";
         return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
     }
-
-    /// <summary>Invariant text of a number.</summary>
-    protected static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A <see cref="BaseLimit"/> in rcmgr's JSON form (default values never occur: every value is concrete).</summary>
     protected static JsonNode? LimitJson(BaseLimit limit) => JsonNode.Parse(LimitConfigJson.Write(limit.ToResourceLimits()));
@@ -221,7 +219,7 @@ public sealed class LimitsStatCommand : LimitsCommandBase
     {
         var scope = args.GetString("scope");
         var list = args.GetString("list");
-        if (scope is not null && list is not null) return CommandResult.Failure("list: give either a scope or --list, not both");
+        if (scope is not null && list is not null) return CommandResult.Failure(ErrorCodes.InvalidInput, "list: give either a scope or --list, not both");
         if (Client(system) is not { } client) return NoLimits();
         try
         {
@@ -231,13 +229,13 @@ public sealed class LimitsStatCommand : LimitsCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(Describe(e));
+            return CommandResult.Invalid(e);
         }
     }
 
     private async Task<CommandResult> StatAsync(LimitsClient client, string[] scopes, CancellationToken ct)
     {
-        var rows = new List<IReadOnlyList<string?>>();
+        var rows = new List<IReadOnlyList<JsonNode?>>();
         var data = new JsonArray();
         foreach (var name in scopes)
         {
@@ -245,21 +243,21 @@ public sealed class LimitsStatCommand : LimitsCommandBase
             if (failure is not null) return failure;
             var (s, l) = (reply!.Stat, reply.Limit);
             var n = reply.Scope;
-            rows.Add([n, "streams_in", N(s.NumStreamsInbound), Limit(l.StreamsInbound)]);
-            rows.Add([n, "streams_out", N(s.NumStreamsOutbound), Limit(l.StreamsOutbound)]);
-            rows.Add([n, "streams", N((long)s.NumStreamsInbound + s.NumStreamsOutbound), Limit(l.Streams)]);
-            rows.Add([n, "conns_in", N(s.NumConnsInbound), Limit(l.ConnsInbound)]);
-            rows.Add([n, "conns_out", N(s.NumConnsOutbound), Limit(l.ConnsOutbound)]);
-            rows.Add([n, "conns", N((long)s.NumConnsInbound + s.NumConnsOutbound), Limit(l.Conns)]);
-            rows.Add([n, "fd", N(s.NumFD), Limit(l.FD)]);
-            rows.Add([n, "memory", N(s.Memory), Limit(l.Memory)]);
+            rows.Add(CommandResult.Row(n, "streams_in", s.NumStreamsInbound, LimitCell(Limit(l.StreamsInbound))));
+            rows.Add(CommandResult.Row(n, "streams_out", s.NumStreamsOutbound, LimitCell(Limit(l.StreamsOutbound))));
+            rows.Add(CommandResult.Row(n, "streams", (long)s.NumStreamsInbound + s.NumStreamsOutbound, LimitCell(Limit(l.Streams))));
+            rows.Add(CommandResult.Row(n, "conns_in", s.NumConnsInbound, LimitCell(Limit(l.ConnsInbound))));
+            rows.Add(CommandResult.Row(n, "conns_out", s.NumConnsOutbound, LimitCell(Limit(l.ConnsOutbound))));
+            rows.Add(CommandResult.Row(n, "conns", (long)s.NumConnsInbound + s.NumConnsOutbound, LimitCell(Limit(l.Conns))));
+            rows.Add(CommandResult.Row(n, "fd", s.NumFD, LimitCell(Limit(l.FD))));
+            rows.Add(CommandResult.Row(n, "memory", s.Memory, LimitCell(Limit(l.Memory))));
             var entry = new JsonObject { ["scope"] = n, ["stat"] = StatJson(s), ["limit"] = LimitJson(l) };
             if (n.StartsWith("peer:", StringComparison.Ordinal))
             {
                 // Why this peer has its limit: explicit Peer[ID], PeerDefault, the reputation policy, a ban.
                 var (why, whyFailure) = await CallAsync(t => client.ExplainPeerLimitAsync(n[5..], null, t), ct).ConfigureAwait(false);
                 if (whyFailure is not null) return whyFailure;
-                rows.Add([n, "why", why!.BannedUntil is null ? "" : "banned", why.Why]);
+                rows.Add(CommandResult.Row(n, "why", why!.BannedUntil is null ? "" : "banned", why.Why));
                 entry["why"] = why.Why;
                 entry["bannedUntil"] = why.BannedUntil?.ToString("O", CultureInfo.InvariantCulture);
                 entry["reputationPolicy"] = why.PolicyEnabled;
@@ -280,15 +278,19 @@ public sealed class LimitsStatCommand : LimitsCommandBase
         };
         var (reply, failure) = await CallAsync(call, ct).ConfigureAwait(false);
         if (failure is not null) return failure;
-        var rows = new List<IReadOnlyList<string?>>();
+        var rows = new List<IReadOnlyList<JsonNode?>>();
         var data = new JsonObject();
         foreach (var (key, s) in reply!.Scopes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            rows.Add([prefix + key, N(s.Memory), N(s.NumStreamsInbound), N(s.NumStreamsOutbound), N(s.NumConnsInbound), N(s.NumConnsOutbound), N(s.NumFD)]);
+            rows.Add(CommandResult.Row(prefix + key, s.Memory, s.NumStreamsInbound, s.NumStreamsOutbound, s.NumConnsInbound, s.NumConnsOutbound, s.NumFD));
             data[key] = StatJson(s);
         }
         return CommandResult.Table(ListColumns, rows, data);
     }
+
+    /// <summary>A limit cell: a JSON number for a concrete limit, the text <c>unlimited</c> / <c>blockAll</c> otherwise.</summary>
+    private static object LimitCell(string text) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : text;
 }
 
 /// <summary>
@@ -322,7 +324,7 @@ public sealed class LimitsSetCommand : LimitsCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(Describe(e));
+            return CommandResult.Invalid(e);
         }
         if (Client(system) is not { } client) return NoLimits();
         var (changed, failure) = await CallAsync(t => client.ChangeLimitAsync(scope, change, t), cancellationToken).ConfigureAwait(false);

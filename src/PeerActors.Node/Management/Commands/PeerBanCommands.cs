@@ -1,3 +1,4 @@
+using PeerActors.Core.Errors;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Akka.Actor;
@@ -37,13 +38,13 @@ public sealed class PeerBanCommand : PeerCommandBase
         if (forText is not null)
         {
             if (!HoconDuration.TryParse(forText, out var d))
-                return CommandResult.Failure($"for: expected a duration such as 30m, 1h, 7d, got '{forText}'");
+                return CommandResult.Failure(ErrorCodes.InvalidInput, $"for: expected a duration such as 30m, 1h, 7d, got '{forText}'");
             duration = d;
         }
         if (untilText is not null)
         {
             if (!DateTimeOffset.TryParse(untilText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var u))
-                return CommandResult.Failure($"until: expected an ISO 8601 instant, got '{untilText}'");
+                return CommandResult.Failure(ErrorCodes.InvalidInput, $"until: expected an ISO 8601 instant, got '{untilText}'");
             until = u;
         }
         var ban = new Ban(id, until, duration, args.GetString("reason") ?? "", _time.GetUtcNow());
@@ -90,7 +91,7 @@ public sealed class PeerBansCommand : PeerCommandBase
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
     {
         if (!ActorRegistry.For(system).TryGet<SelectorKey>(out var selector))
-            return CommandResult.Failure("the selector is not running on this node");
+            return CommandResult.Failure(ErrorCodes.Unavailable, "the selector is not running on this node");
         var now = _time.GetUtcNow();
         var reply = await selector.Ask<BansReply>(new GetBans(now, args.GetBool("all")), Options.AskTimeout, cancellationToken).ConfigureAwait(false);
         var rows = reply.Bans.Select(b => (IReadOnlyList<string?>)

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 using PeerActors.Peers;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -31,7 +32,7 @@ public abstract class PeerCommandBase : ManagementCommandBase
         ActorRegistry.For(system).TryGet<PeerRegionKey>(out var region) ? region : null;
 
     /// <summary>Failure returned when the region is missing.</summary>
-    protected static CommandResult NoRegion() => CommandResult.Failure("the peer shard region is not running on this node");
+    protected static CommandResult NoRegion() => CommandResult.Failure(ErrorCodes.Unavailable, "the peer shard region is not running on this node");
 
     /// <summary>Asks the region; a <see cref="CommandRejected"/> answer becomes <see cref="CommandResult.Failure"/>.</summary>
     protected async Task<(T? Reply, CommandResult? Failure)> AskPeerAsync<T>(ActorSystem system, IPeerMessage message, CancellationToken ct)
@@ -42,16 +43,14 @@ public abstract class PeerCommandBase : ManagementCommandBase
         return reply switch
         {
             T typed => (typed, null),
-            CommandRejected rejected => (null, CommandResult.Failure($"{rejected.Error}: {rejected.Message}")),
-            _ => (null, CommandResult.Failure($"unexpected reply {reply?.GetType().Name ?? "null"}")),
+            CommandRejected rejected => (null, CommandResult.Failure(ErrorCodes.Normalize(rejected.Error), rejected.Message)),
+            _ => (null, CommandResult.Failure(ErrorCodes.Internal, $"unexpected reply {reply?.GetType().Name ?? "null"}")),
         };
     }
 
     /// <summary>Serializes a reply record for the <c>data</c> field.</summary>
     protected static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, CommandResult.JsonOptions);
 
-    /// <summary>Invariant text of a number.</summary>
-    protected static string Num(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }
 
 /// <summary><c>peer show --id X</c>: every statistic and score of one peer (<see cref="GetPeerStats"/>), from any node.</summary>
@@ -69,33 +68,31 @@ public sealed class PeerShowCommand : PeerCommandBase
         if (failure is not null) return failure;
         var r = reply!;
         var s = r.Stats;
-        var rows = new List<IReadOnlyList<string?>>
-        {
-            Row("peer", id),
-            Row("requests_sent", s.RequestsSent.ToString(CultureInfo.InvariantCulture)),
-            Row("successes", s.Successes.ToString(CultureInfo.InvariantCulture)),
-            Row("timeouts", s.Timeouts.ToString(CultureInfo.InvariantCulture)),
-            Row("failures", s.Failures.ToString(CultureInfo.InvariantCulture)),
-            Row("success_rate", Num(r.SuccessRate)),
-            Row("srtt_ms", Num(s.SrttMs)),
-            Row("rttvar_ms", Num(s.RttvarMs)),
-            Row("rto_ms", Num(s.RtoMs)),
-            Row("score", Num(r.Score)),
-            Row("backed_off", r.IsBackedOff ? "yes" : "no"),
-            Row("online", r.Online ? "yes" : "no"),
-            Row("flap_count", r.FlapCount.ToString(CultureInfo.InvariantCulture)),
-            Row("channels", r.ChannelCount.ToString(CultureInfo.InvariantCulture)),
-            Row("ingress_bytes", r.IngressBytes.ToString(CultureInfo.InvariantCulture)),
-            Row("egress_bytes", r.EgressBytes.ToString(CultureInfo.InvariantCulture)),
-            Row("banned_until", r.BannedUntil is { } until
+        IReadOnlyList<IReadOnlyList<JsonNode?>> rows =
+        [
+            CommandResult.Row("peer", id),
+            CommandResult.Row("requests_sent", s.RequestsSent),
+            CommandResult.Row("successes", s.Successes),
+            CommandResult.Row("timeouts", s.Timeouts),
+            CommandResult.Row("failures", s.Failures),
+            CommandResult.Row("success_rate", r.SuccessRate),
+            CommandResult.Row("srtt_ms", s.SrttMs),
+            CommandResult.Row("rttvar_ms", s.RttvarMs),
+            CommandResult.Row("rto_ms", s.RtoMs),
+            CommandResult.Row("score", r.Score),
+            CommandResult.Row("backed_off", r.IsBackedOff),
+            CommandResult.Row("online", r.Online),
+            CommandResult.Row("flap_count", r.FlapCount),
+            CommandResult.Row("channels", r.ChannelCount),
+            CommandResult.Row("ingress_bytes", r.IngressBytes),
+            CommandResult.Row("egress_bytes", r.EgressBytes),
+            CommandResult.Row("banned_until", r.BannedUntil is { } until
                 ? $"{until.ToString("O", CultureInfo.InvariantCulture)}{(until > r.Now ? "" : " (expired)")} ({r.BanReason})"
                 : "-"),
-            Row("now", r.Now.ToString("O", CultureInfo.InvariantCulture)),
-        };
+            CommandResult.Row("now", r.Now),
+        ];
         return CommandResult.Table(["field", "value"], rows, ToJson(r));
     }
-
-    private static IReadOnlyList<string?> Row(string field, string? value) => [field, value];
 }
 
 /// <summary><c>peer forget --id X</c>: erases the peer's history (critical, acknowledged after it is persisted).</summary>

@@ -6,6 +6,7 @@ using PeerActors.Core.Selection;
 using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 using PeerActors.Selection;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -35,10 +36,10 @@ public sealed class PeerTopCommand : PeerCommandBase
         if (!Enum.TryParse<SelectionStrategy>(strategyText, ignoreCase: true, out var strategy) || !Enum.IsDefined(strategy)
             || int.TryParse(strategyText, out _))
         {
-            return CommandResult.Failure($"strategy: unknown strategy '{strategyText}' (expected one of {string.Join(", ", Enum.GetNames<SelectionStrategy>())})");
+            throw new InvalidInputException("strategy", $"unknown strategy '{strategyText}' (expected one of {string.Join(", ", Enum.GetNames<SelectionStrategy>())})");
         }
         if (!ActorRegistry.For(system).TryGet<SelectorKey>(out var selector))
-            return CommandResult.Failure("the selector is not running on this node");
+            return CommandResult.Failure(ErrorCodes.Unavailable, "the selector is not running on this node");
 
         SelectPeersReply reply;
         try
@@ -48,14 +49,11 @@ public sealed class PeerTopCommand : PeerCommandBase
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure(LimitsCommandBase.Describe(e));
+            return CommandResult.Invalid(e);
         }
-        var ci = CultureInfo.InvariantCulture;
-        var rows = reply.Peers.Select((p, i) => (IReadOnlyList<string?>)
-        [
-            (i + 1).ToString(ci), p.PeerId, Num(p.Score), Num(p.Inputs.SrttMs), Num(p.Inputs.SuccessRate),
-            p.Inputs.RequestsSent.ToString(ci), p.Inputs.BackoffRemaining > TimeSpan.Zero ? "yes" : "no",
-        ]).ToList();
+        var rows = reply.Peers.Select((p, i) => CommandResult.Row(
+            i + 1, p.PeerId, p.Score, p.Inputs.SrttMs, p.Inputs.SuccessRate,
+            p.Inputs.RequestsSent, p.Inputs.BackoffRemaining > TimeSpan.Zero)).ToList();
         return CommandResult.Table(Columns, rows, JsonSerializer.SerializeToNode(reply, CommandResult.JsonOptions));
     }
 }

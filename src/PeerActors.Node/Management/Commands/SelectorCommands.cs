@@ -6,6 +6,7 @@ using PeerActors.Core.Selection;
 using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 using PeerActors.Selection;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 
@@ -31,13 +32,13 @@ public sealed class SelectorSelectCommand : ManagementCommandBase
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
     {
         if (!ActorRegistry.For(system).TryGet<SelectorKey>(out var selector))
-            return CommandResult.Failure("the selector is not running on this node");
+            return CommandResult.Failure(ErrorCodes.Unavailable, "the selector is not running on this node");
         SelectPeers query;
         try
         {
             var strategyText = args.GetString("strategy", nameof(SelectionStrategy.Weighted))!;
             if (!Enum.TryParse<SelectionStrategy>(strategyText, ignoreCase: true, out var strategy) || !Enum.IsDefined(strategy))
-                return CommandResult.Failure($"strategy: unknown strategy '{strategyText}'");
+                throw new InvalidInputException("strategy", $"unknown strategy '{strategyText}' (expected one of {string.Join(", ", Enum.GetNames<SelectionStrategy>())})");
             var w = args.Raw.TryGetPropertyValue("paymentWeight", out var node) && node is not null
                 ? node.GetValueKind() == JsonValueKind.Number ? node.GetValue<double>() : double.Parse(node.ToString(), CultureInfo.InvariantCulture)
                 : 0;
@@ -46,28 +47,28 @@ public sealed class SelectorSelectCommand : ManagementCommandBase
                 args.GetString("exclude")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 args.GetString("protocol"), args.GetString("service"), args.Has("seed") ? args.GetInt("seed", 0) : null);
         }
-        catch (Exception e) when (e is FormatException or InvalidInputException or ArgumentException or InvalidOperationException)
+        catch (InvalidInputException e)
         {
-            return CommandResult.Failure(e.Message);
+            return CommandResult.Invalid(e);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return CommandResult.Failure(ErrorCodes.InvalidInput, e.Message);
         }
         try
         {
             var reply = await new SelectorClient(selector, _options.AskTimeout).SelectAsync(query, cancellationToken).ConfigureAwait(false);
-            var rows = reply.Peers.Select((p, i) => (IReadOnlyList<string?>)
-            [
-                (i + 1).ToString(CultureInfo.InvariantCulture), p.PeerId, Num(p.Score), Num(p.Inputs.BaseScore), Num(p.Inputs.SuccessRate),
-                Num(p.Inputs.SrttMs), p.Inputs.RequestsSent.ToString(CultureInfo.InvariantCulture), Num(p.Inputs.PaymentMultiplier), Num(p.Inputs.PaymentBoost),
-            ]).ToList();
+            var rows = reply.Peers.Select((p, i) => CommandResult.Row(
+                i + 1, p.PeerId, p.Score, p.Inputs.BaseScore, p.Inputs.SuccessRate,
+                p.Inputs.SrttMs, p.Inputs.RequestsSent, p.Inputs.PaymentMultiplier, p.Inputs.PaymentBoost)).ToList();
             return CommandResult.Table(["rank", "peer", "score", "base", "success_rate", "srtt_ms", "requests", "pay_mult", "pay_boost"], rows,
                 JsonSerializer.SerializeToNode(reply, CommandResult.JsonOptions));
         }
         catch (InvalidInputException e)
         {
-            return CommandResult.Failure($"{e.Field}: {e.Message}");
+            return CommandResult.Invalid(e);
         }
     }
-
-    private static string Num(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }
 
 /// <summary><c>selector summary</c>: the SPEC §3 summary of this node's selector.</summary>
@@ -83,15 +84,14 @@ public sealed class SelectorSummaryCommand : ManagementCommandBase
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
     {
         if (!ActorRegistry.For(system).TryGet<SelectorKey>(out var selector))
-            return CommandResult.Failure("the selector is not running on this node");
+            return CommandResult.Failure(ErrorCodes.Unavailable, "the selector is not running on this node");
         var s = await new SelectorClient(selector, _options.AskTimeout).SummaryAsync(null, cancellationToken).ConfigureAwait(false);
-        var ci = CultureInfo.InvariantCulture;
-        IReadOnlyList<IReadOnlyList<string?>> rows =
+        IReadOnlyList<IReadOnlyList<System.Text.Json.Nodes.JsonNode?>> rows =
         [
-            ["peer_count", s.PeerCount.ToString(ci)], ["total_requests", s.TotalRequests.ToString(ci)],
-            ["total_successes", s.TotalSuccesses.ToString(ci)], ["total_timeouts", s.TotalTimeouts.ToString(ci)],
-            ["backed_off_count", s.BackedOffCount.ToString(ci)], ["avg_rtt_ms", s.AvgRttMs.ToString("G6", ci)],
-            ["overall_success_rate", s.OverallSuccessRate.ToString("G6", ci)],
+            CommandResult.Row("peer_count", s.PeerCount), CommandResult.Row("total_requests", s.TotalRequests),
+            CommandResult.Row("total_successes", s.TotalSuccesses), CommandResult.Row("total_timeouts", s.TotalTimeouts),
+            CommandResult.Row("backed_off_count", s.BackedOffCount), CommandResult.Row("avg_rtt_ms", s.AvgRttMs),
+            CommandResult.Row("overall_success_rate", s.OverallSuccessRate),
         ];
         return CommandResult.Table(["field", "value"], rows, JsonSerializer.SerializeToNode(s, CommandResult.JsonOptions));
     }

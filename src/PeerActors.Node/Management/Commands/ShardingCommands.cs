@@ -25,7 +25,7 @@ public sealed class ShardingRegionsCommand : ManagementCommandBase
     {
         var timeout = TimeSpan.FromMilliseconds(args.GetInt("timeoutMs", (int)_options.AskTimeout.TotalMilliseconds, 1, 600_000));
         var sharding = ClusterSharding.Get(system);
-        var rows = new List<IReadOnlyList<string?>>();
+        var rows = new List<IReadOnlyList<JsonNode?>>();
         var types = new JsonArray();
         foreach (var typeName in sharding.ShardTypeNames.OrderBy(n => n, StringComparer.Ordinal))
         {
@@ -38,14 +38,14 @@ public sealed class ShardingRegionsCommand : ManagementCommandBase
                 {
                     var shards = regionStats.Stats.Count;
                     var entities = regionStats.Stats.Values.Sum();
-                    rows.Add([typeName, address.ToString(), shards.ToString(CultureInfo.InvariantCulture), entities.ToString(CultureInfo.InvariantCulture)]);
+                    rows.Add(CommandResult.Row(typeName, address.ToString(), shards, entities));
                     regions.Add(new JsonObject { ["address"] = address.ToString(), ["shards"] = shards, ["entities"] = entities });
                 }
                 types.Add(new JsonObject { ["typeName"] = typeName, ["regions"] = regions });
             }
             catch (AskTimeoutException)
             {
-                rows.Add([typeName, "(stats timed out)", null, null]);
+                rows.Add(CommandResult.Row(typeName, "(stats timed out)", null, null));
                 types.Add(new JsonObject { ["typeName"] = typeName, ["regions"] = regions, ["error"] = "stats timed out" });
             }
         }
@@ -79,7 +79,7 @@ public sealed class ShardingRegionStatsCommand : ManagementCommandBase
                 $"no sharded entity type '{typeName}' on this node; known: {string.Join(", ", sharding.ShardTypeNames.OrderBy(n => n, StringComparer.Ordinal))}");
         var stats = await sharding.ShardRegion(typeName).Ask<ShardRegionStats>(GetShardRegionStats.Instance, timeout, cancellationToken).ConfigureAwait(false);
         var rows = stats.Stats.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => (IReadOnlyList<string?>)[kv.Key, kv.Value.ToString(CultureInfo.InvariantCulture)]).ToList();
+            .Select(kv => CommandResult.Row(kv.Key, kv.Value)).ToList();
         var shards = new JsonObject();
         foreach (var (shardId, count) in stats.Stats.OrderBy(kv => kv.Key, StringComparer.Ordinal)) shards[shardId] = count;
         var data = new JsonObject

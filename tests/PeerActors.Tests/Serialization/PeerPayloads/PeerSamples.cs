@@ -4,6 +4,7 @@ using PeerActors.Core.Identity;
 using PeerActors.Core.Stats;
 using PeerActors.Peers;
 using PeerActors.Selection;
+using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Serialization.PeerPayloads;
 
@@ -82,7 +83,7 @@ public static class PeerSamples
         [typeof(GetFlapCount)] = new GetFlapCount("p1"),
         [typeof(GetBandwidth)] = new GetBandwidth("p1"),
         [typeof(CommandAck)] = new CommandAck("p1", Durability.Critical),
-        [typeof(CommandRejected)] = new CommandRejected("p1", "invalid-input", "rttMs", "rttMs: must be a finite number, got NaN"),
+        [typeof(CommandRejected)] = new CommandRejected("p1", ErrorCodes.InvalidInput, "rttMs", "rttMs: must be a finite number, got NaN"),
         [typeof(PeerStatsReply)] = new PeerStatsReply(Stats, T0.AddMinutes(1), 0.66, 0.05, 0.7, 0.6, 0.5, false, 0, 0.6666, 0.95, true, 2, T0.AddSeconds(7), 1, 4096, 300),
         [typeof(ChannelUptimeReply)] = new ChannelUptimeReply("p1", "tx:0", TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(53)),
         [typeof(FlapCountReply)] = new FlapCountReply("p1", 2, T0.AddSeconds(7)),

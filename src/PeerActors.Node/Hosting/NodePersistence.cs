@@ -1,0 +1,57 @@
+using System.Data;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using PeerActors.Node.Configuration;
+
+namespace PeerActors.Node.Hosting;
+
+/// <summary>
+/// Akka.Persistence.Sql (journal, snapshot store, query journal) for a node through Akka.Persistence.Sql.Hosting's
+/// <c>WithSqlPersistence</c>: the connection string and LinqToDB provider name (<c>SQLite.MS</c> / <c>PostgreSQL.15</c>)
+/// from <see cref="NodeSettings"/>, default table mapping, tables created on start (<c>auto-initialize</c>), the SQL
+/// plugins as the default journal and snapshot store. Akka.Persistence.Sql.Hosting 1.5.70 (the only version served) runs
+/// over Akka.Persistence.Sql 1.5.73, kept pinned in Directory.Packages.props.
+/// </summary>
+/// <remarks>
+/// <para><b>SQLite read transactions.</b> The plugin runs every read (snapshot load, highest sequence number, event
+/// replay, queries) in a transaction with <c>read-isolation-level</c>. Microsoft.Data.Sqlite starts a transaction of
+/// any level but <c>ReadUncommitted</c> with <c>BEGIN IMMEDIATE</c>, i.e. it takes the database's single write lock, so
+/// concurrent recoveries serialize on it and the losers retry <c>SQLITE_BUSY</c> by sleeping 150 ms: about 10 ms per
+/// recovered actor and most of the time spent asleep. <c>read-uncommitted</c> makes Microsoft.Data.Sqlite start a
+/// <em>deferred</em> transaction (<c>BEGIN</c>), which in WAL mode is a snapshot read that never blocks or is blocked
+/// by the writer. Without a shared cache SQLite ignores <c>PRAGMA read_uncommitted</c>, so reads still see only
+/// committed data. Writes keep the default level (<c>BEGIN IMMEDIATE</c>: a writer never has to upgrade a read lock).
+/// PostgreSQL keeps the plugin's default (<c>unspecified</c>: the server's read committed).</para>
+/// </remarks>
+public static class NodePersistence
+{
+    /// <summary>The read isolation level of journal, snapshot store and query journal for <paramref name="provider"/>.</summary>
+    public static IsolationLevel ReadIsolationLevel(PersistenceProvider provider) =>
+        provider == PersistenceProvider.Sqlite ? IsolationLevel.ReadUncommitted : IsolationLevel.Unspecified;
+
+    /// <summary>Adds the SQL journal, snapshot store and query journal of <paramref name="settings"/>.</summary>
+    /// <param name="akka">The Akka.Hosting builder.</param>
+    /// <param name="settings">Node settings.</param>
+    /// <returns><paramref name="akka"/>.</returns>
+    public static AkkaConfigurationBuilder WithNodePersistence(this AkkaConfigurationBuilder akka, NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(akka);
+        ArgumentNullException.ThrowIfNull(settings);
+        var readIsolation = ReadIsolationLevel(settings.PersistenceProvider);
+        return akka.WithSqlPersistence(
+            new SqlJournalOptions(isDefaultPlugin: true)
+            {
+                ConnectionString = settings.ConnectionString,
+                ProviderName = settings.LinqToDbProviderName,
+                AutoInitialize = true,
+                ReadIsolationLevel = readIsolation,
+            },
+            new SqlSnapshotOptions(isDefaultPlugin: true)
+            {
+                ConnectionString = settings.ConnectionString,
+                ProviderName = settings.LinqToDbProviderName,
+                AutoInitialize = true,
+                ReadIsolationLevel = readIsolation,
+            });
+    }
+}
