@@ -48,14 +48,14 @@ public sealed record ThroughputOptions
 /// <item>base_i = r_i · e_i/(e_i + m) ∈ [0, 1) (0.5·r_i for a peer exactly at the mean; 0.5·r_i for everyone
 /// while no peer has a sample), then blended with payments like the other strategies.</item>
 /// </list>
-/// Backed-off peers are not candidates (SPEC §3 step 1). The pooled sums are taken in 2⁻¹⁶ fixed point
-/// (<see cref="Fixed"/>) so every summation order gives the same m.
+/// Backed-off peers are not candidates (SPEC §3 step 1). The pooled sums are taken in fixed point
+/// (<see cref="Fixed"/>, 2⁻⁴⁰) so every summation order gives the same m.
 /// </remarks>
 public static class ThroughputScoring
 {
-    private const double FixedScale = 65536.0;
+    private const double FixedScale = 1099511627776.0; // 2^40
 
-    /// <summary>A non-negative finite value in 2⁻¹⁶ fixed point (floor), for order-independent exact sums.</summary>
+    /// <summary>A non-negative finite value in 2⁻⁴⁰ fixed point (floor), for order-independent exact sums.</summary>
     public static Int128 Fixed(double v) => v > 0 && double.IsFinite(v) ? (Int128)Math.Floor(v * FixedScale) : Int128.Zero;
 
     /// <summary>Pooled mean m = Σ S / Σ W, bytes per ms, from fixed-point sums (0 when there is no evidence).</summary>
@@ -79,8 +79,13 @@ public static class ThroughputScoring
     public static (Int128 RateSum, Int128 Weight) FixedSums(PeerStatsState s) =>
         HasEvidence(s) ? (Fixed(s.ThroughputRateSum), Fixed(s.ThroughputWeight)) : (0, 0);
 
+    /// <summary>
+    /// Evidence = both sums positive in fixed point (so "no peer has evidence" and "m = 0" are the same statement,
+    /// which the index bound relies on); sums below 2⁻⁴⁰ count as none.
+    /// </summary>
     private static bool HasEvidence(PeerStatsState s) =>
-        s.ThroughputRateSum > 0 && s.ThroughputWeight > 0 && double.IsFinite(s.ThroughputRateSum) && double.IsFinite(s.ThroughputWeight);
+        double.IsFinite(s.ThroughputRateSum) && double.IsFinite(s.ThroughputWeight)
+        && Fixed(s.ThroughputRateSum) > 0 && Fixed(s.ThroughputWeight) > 0;
 
     /// <summary>(a, b) with e = a + b·m: a = S/(W+k), b = k/(W+k); (0, 1) without evidence.</summary>
     public static (double A, double B) Coefficients(PeerStatsState s, double priorSamples)

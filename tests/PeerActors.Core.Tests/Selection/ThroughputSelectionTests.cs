@@ -87,6 +87,16 @@ public class ThroughputSelectionTests
     }
 
     [Fact]
+    public void Negligible_or_corrupt_sums_count_as_no_evidence_in_index_and_reference_alike()
+    {
+        var tiny = Peer("tiny", 5, 5) with { ThroughputRateSum = 1e-13, ThroughputWeight = 1, ThroughputAt = T0 };
+        var nan = Peer("nan", 5, 5) with { ThroughputRateSum = double.NaN, ThroughputWeight = 1 };
+        var r = Both([tiny, nan, Peer("none", 4, 2)], new SelectionQuery { Strategy = SelectionStrategy.Throughput, Fairness = false }, T0);
+        Assert.Equal(["nan", "tiny", "none"], Ids(r));
+        Assert.Equal(0, r.Peers[0].Inputs.ThroughputMean);
+    }
+
+    [Fact]
     public void Prior_strength_must_be_finite_and_non_negative()
     {
         Assert.Throws<InvalidInputException>(() => new ThroughputOptions { PriorSamples = -1 });
