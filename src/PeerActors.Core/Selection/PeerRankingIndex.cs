@@ -6,7 +6,7 @@ namespace PeerActors.Core.Selection;
 
 /// <summary>
 /// An incrementally maintained selection index over many peers (SPEC §3) whose answers are exactly
-/// those of <see cref="PeerSelector.Select(IEnumerable{PeerEntry}, SelectionQuery, DateTimeOffset, long, Random)"/>
+/// those of <see cref="PeerSelector.Select(IEnumerable{PeerEntry}, SelectionQuery, DateTimeOffset, long, Random, ThroughputOptions)"/>
 /// (same ids, order, scores and inputs) without sorting all peers per query. Not thread-safe: one
 /// actor owns it.
 /// </summary>
@@ -20,6 +20,11 @@ namespace PeerActors.Core.Selection;
 /// <para><b>Ordered sets</b> (candidates only, i.e. peers not backed off at the clock; ties by id):
 /// score·multiplier desc; boost desc; success_rate desc; (SRTT asc, score desc); utility without its
 /// exploration term desc; tit-for-tat without exploration desc; requests_sent asc.</para>
+/// <para><b>Throughput</b> (PeerActors addition, <see cref="ThroughputScoring"/>): keys u = a·r·multiplier and
+/// v = b·r·multiplier are query- and time-independent; the pooled mean m comes from fixed-point sums kept on every
+/// upsert/remove (exact, order-independent). The threshold algorithm runs over (u desc, v desc[, boost desc]) with
+/// bound x/(x+m), x = u_head + v_head·m, plus 1e-9. LowestLatency keeps SRTT &gt; 0 and SRTT = 0 peers in two sets
+/// and reads unknown-then-known (reference) or known-then-unknown (<see cref="SelectionQuery.UnknownLatencyLast"/>).</para>
 /// <para><b>Strategies.</b> Weighted with w = 0, HighestSuccessRate and LowestLatency read their set in
 /// order and take the first N that pass the filters. Weighted with w &gt; 0 runs Fagin's threshold
 /// algorithm over (score·multiplier, boost): blend is monotone in both, so once the N-th best exact
@@ -47,7 +52,8 @@ public sealed class PeerRankingIndex
         public string Id => State.PeerId.Value;
         public bool Attached, BackedOff, Recent;
         public long UntilTicks, RecentEndTicks;
-        public double Score, ScoreMult, Mult, Boost, SuccessRate, UcbA, TftA;
+        public double Score, ScoreMult, Mult, Boost, SuccessRate, UcbA, TftA, TpU, TpV;
+        public Int128 TpBytesFixed, TpMsFixed;
         public int SeenStamp, DropStamp, ExcludeStamp;
         public int Index; // position in the dense arrays
         public DateTimeOffset? BannedUntil;
@@ -93,11 +99,21 @@ public sealed class PeerRankingIndex
     private readonly SortedSet<Slot> _weighted = new(new KeyComparer((a, b) => b.ScoreMult.CompareTo(a.ScoreMult)));
     private readonly SortedSet<Slot> _boost = new(new KeyComparer((a, b) => b.Boost.CompareTo(a.Boost)));
     private readonly SortedSet<Slot> _success = new(new KeyComparer((a, b) => b.SuccessRate.CompareTo(a.SuccessRate)));
-    private readonly SortedSet<Slot> _latency = new(new KeyComparer((a, b) =>
+    // LowestLatency: peers with an RTT sample (SRTT > 0) and without (SRTT 0), each SRTT asc then score desc;
+    // the reference order is unknown-then-known, UnknownLatencyLast is known-then-unknown.
+    private readonly SortedSet<Slot> _latency = new(new KeyComparer(LatencyOrder));
+    private readonly SortedSet<Slot> _latencyUnknown = new(new KeyComparer(LatencyOrder));
+    // Throughput: u = a·r·multiplier desc and v = b·r·multiplier desc (see ThroughputScoring).
+    private readonly SortedSet<Slot> _tpU = new(new KeyComparer((a, b) => b.TpU.CompareTo(a.TpU)));
+    private readonly SortedSet<Slot> _tpV = new(new KeyComparer((a, b) => b.TpV.CompareTo(a.TpV)));
+    private Int128 _tpSumBytes, _tpSumMs;
+    private readonly ThroughputOptions _throughput;
+
+    private static int LatencyOrder(Slot a, Slot b)
     {
         var c = a.State.SrttMs.CompareTo(b.State.SrttMs);
         return c != 0 ? c : b.Score.CompareTo(a.Score);
-    }));
+    }
     private readonly SortedSet<Slot> _ucb = new(new KeyComparer((a, b) => b.UcbA.CompareTo(a.UcbA)));
     private readonly SortedSet<Slot> _tft = new(new KeyComparer((a, b) => b.TftA.CompareTo(a.TftA)));
     private readonly SortedSet<Slot> _requests = new(new KeyComparer((a, b) => a.State.RequestsSent.CompareTo(b.State.RequestsSent)));
@@ -115,7 +131,18 @@ public sealed class PeerRankingIndex
 
     /// <summary>Creates an empty index.</summary>
     /// <param name="rng">Generator for Random queries without a seed; a new unseeded one when null.</param>
-    public PeerRankingIndex(Random? rng = null) => _rng = rng ?? new Random();
+    /// <param name="throughput">Settings of the Throughput strategy; <see cref="ThroughputOptions.Default"/> when null.</param>
+    public PeerRankingIndex(Random? rng = null, ThroughputOptions? throughput = null)
+    {
+        _rng = rng ?? new Random();
+        _throughput = throughput ?? ThroughputOptions.Default;
+    }
+
+    /// <summary>Settings of the Throughput strategy this index was built with.</summary>
+    public ThroughputOptions Throughput => _throughput;
+
+    /// <summary>The pooled population throughput mean m = Σ B / Σ T over all tracked peers, bytes per ms (0 without evidence).</summary>
+    public double ThroughputMean => ThroughputScoring.PopulationMean(_tpSumBytes, _tpSumMs);
 
     /// <summary>Number of tracked peers.</summary>
     public int Count => _n;
@@ -275,7 +302,7 @@ public sealed class PeerRankingIndex
         var rr = RoundRobinIndex;
         if (query.Strategy == SelectionStrategy.RoundRobin) RoundRobinIndex++;
         var t = now.UtcTicks;
-        if (t < _clock) return PeerSelector.Select(Entries(), query, now, rr, rng);
+        if (t < _clock) return PeerSelector.Select(Entries(), query, now, rr, rng, _throughput);
         Advance(t);
         return SelectFast(WithBansExcluded(query, now), now, rr, rng);
     }
@@ -293,7 +320,7 @@ public sealed class PeerRankingIndex
 
     /// <summary>Answers with the slow reference path (full sort); for tests and diagnostics. Does not advance <see cref="RoundRobinIndex"/>.</summary>
     public SelectionResult SelectByFullSort(SelectionQuery query, DateTimeOffset now, long roundRobinIndex, Random rng) =>
-        PeerSelector.Select(Entries(), query, now, roundRobinIndex, rng);
+        PeerSelector.Select(Entries(), query, now, roundRobinIndex, rng, _throughput);
 
     // ------------------------------------------------------------------ maintenance
 
@@ -332,6 +359,13 @@ public sealed class PeerRankingIndex
         s.ScoreMult = s.Score * s.Mult;
         s.UcbA = SelectionMath.Utility(st, 0); // exploration term is sqrt(ln 1 / …) = 0
         s.TftA = TitForTatWithoutExploration(st);
+        var (ta, tb) = ThroughputScoring.Coefficients(st, _throughput.PriorSamples);
+        var rm = ThroughputScoring.Reliability(st) * s.Mult;
+        s.TpU = ta * rm;
+        s.TpV = tb * rm;
+        (s.TpBytesFixed, s.TpMsFixed) = ThroughputScoring.FixedSums(st);
+        _tpSumBytes += s.TpBytesFixed;
+        _tpSumMs += s.TpMsFixed;
 
         foreach (var p in s.Tags.Protocols) AddTag(_protocols, p, s);
         foreach (var v in s.Tags.Services) AddTag(_services, v, s);
@@ -344,8 +378,8 @@ public sealed class PeerRankingIndex
         {
             _candidateCount++;
             _candidateRequests += st.RequestsSent;
-            _weighted.Add(s); _boost.Add(s); _success.Add(s); _latency.Add(s);
-            _ucb.Add(s); _tft.Add(s); _requests.Add(s);
+            _weighted.Add(s); _boost.Add(s); _success.Add(s); (st.SrttMs > 0 ? _latency : _latencyUnknown).Add(s);
+            _ucb.Add(s); _tft.Add(s); _requests.Add(s); _tpU.Add(s); _tpV.Add(s);
         }
         if (s.Recent) _recent.Add(s);
         s.Attached = true;
@@ -366,10 +400,12 @@ public sealed class PeerRankingIndex
         {
             _candidateCount--;
             _candidateRequests -= st.RequestsSent;
-            _weighted.Remove(s); _boost.Remove(s); _success.Remove(s); _latency.Remove(s);
-            _ucb.Remove(s); _tft.Remove(s); _requests.Remove(s);
+            _weighted.Remove(s); _boost.Remove(s); _success.Remove(s); (st.SrttMs > 0 ? _latency : _latencyUnknown).Remove(s);
+            _ucb.Remove(s); _tft.Remove(s); _requests.Remove(s); _tpU.Remove(s); _tpV.Remove(s);
         }
         if (s.Recent) _recent.Remove(s);
+        _tpSumBytes -= s.TpBytesFixed;
+        _tpSumMs -= s.TpMsFixed;
         s.Attached = false;
     }
 
@@ -474,8 +510,24 @@ public sealed class PeerRankingIndex
                 ranked = TakeInOrder(_success, q, n, s => s.SuccessRate, s => s.SuccessRate, w);
                 break;
             case SelectionStrategy.LowestLatency:
-                ranked = TakeInOrder(_latency, q, n, s => s.Score, s => s.Score, w);
+                ranked = TakeInOrder(q.UnknownLatencyLast ? _latency.Concat(_latencyUnknown) : _latencyUnknown.Concat(_latency),
+                    q, n, s => s.Score, s => s.Score, w);
                 break;
+            case SelectionStrategy.Throughput:
+            {
+                var mean = ThroughputMean;
+                var k = _throughput.PriorSamples;
+                ranked = Threshold(q, n, w, w > 0 ? [_tpU, _tpV, _boost] : [_tpU, _tpV],
+                    heads => SelectionMath.BlendProduct(ThroughputScoring.Bound(heads[0]!.TpU, heads[1]!.TpV, mean),
+                        w > 0 ? heads[2]!.Boost : 0, w) + Margin,
+                    s =>
+                    {
+                        var b = ThroughputScoring.Base(s.State, mean, k);
+                        return (SelectionMath.Blend(b, s.Mult, s.Boost, w), b);
+                    }, 0,
+                    s => (ThroughputScoring.Estimate(s, mean, k), mean));
+                break;
+            }
             case SelectionStrategy.Weighted:
                 ranked = Threshold(q, n, w, [_weighted, _boost],
                     heads => SelectionMath.BlendProduct(heads[0]!.ScoreMult, heads[1]!.Boost, w),
@@ -716,7 +768,7 @@ public sealed class PeerRankingIndex
     private static bool InPopulation(Slot s, SelectionQuery q) =>
         (q.Protocol is null || s.Tags.Protocols.Contains(q.Protocol)) && (q.Service is null || s.Tags.Services.Contains(q.Service));
 
-    private List<RankedPeer> TakeInOrder(SortedSet<Slot> set, SelectionQuery q, int n, Func<Slot, double> score,
+    private List<RankedPeer> TakeInOrder(IEnumerable<Slot> set, SelectionQuery q, int n, Func<Slot, double> score,
         Func<Slot, double> baseScore, double w)
     {
         var list = new List<RankedPeer>(Math.Min(n, 64));
@@ -746,7 +798,8 @@ public sealed class PeerRankingIndex
     /// computed from the sets' current heads (an upper bound on every unseen peer's value).
     /// </summary>
     private List<RankedPeer> Threshold(SelectionQuery q, int n, double w, SortedSet<Slot>[] sets,
-        Func<Slot?[], double> bound, Func<Slot, (double Value, double Base)> exact, ulong total)
+        Func<Slot?[], double> bound, Func<Slot, (double Value, double Base)> exact, ulong total,
+        Func<PeerStatsState, (double Estimate, double Mean)>? throughputInputs = null)
     {
         var result = new List<RankedPeer>();
         if (n == 0) return result;
@@ -791,7 +844,15 @@ public sealed class PeerRankingIndex
         while (top.Count > 0) { var s = top.Dequeue(); items.Add((s, values[s].Value, values[s].Base)); }
         items.Reverse();
         foreach (var (s, v, b) in items)
-            result.Add(new RankedPeer(s.State.PeerId, v, SelectionMath.Inputs(s.State, b, w, total, TimeSpan.Zero)));
+        {
+            var inputs = SelectionMath.Inputs(s.State, b, w, total, TimeSpan.Zero);
+            if (throughputInputs is not null)
+            {
+                var (e, m) = throughputInputs(s.State);
+                inputs = inputs with { ThroughputEstimate = e, ThroughputMean = m };
+            }
+            result.Add(new RankedPeer(s.State.PeerId, v, inputs));
+        }
         return result;
     }
 }

@@ -23,8 +23,8 @@ public static class PeerSelector
 {
     /// <summary>Selects from plain states (no tags: protocol/service filters match nothing).</summary>
     public static SelectionResult Select(IEnumerable<PeerStatsState> peers, SelectionQuery query, DateTimeOffset now,
-        long roundRobinIndex, Random rng) =>
-        Select(peers.Select(p => new PeerEntry(p)), query, now, roundRobinIndex, rng);
+        long roundRobinIndex, Random rng, ThroughputOptions? throughput = null) =>
+        Select(peers.Select(p => new PeerEntry(p)), query, now, roundRobinIndex, rng, throughput);
 
     /// <summary>Runs §3 steps 1–5 over <paramref name="peers"/>.</summary>
     /// <param name="peers">All tracked peers (ids must be unique).</param>
@@ -32,9 +32,10 @@ public static class PeerSelector
     /// <param name="now">Instant of the query.</param>
     /// <param name="roundRobinIndex">Rotation of <see cref="SelectionStrategy.RoundRobin"/> (taken modulo the candidate count).</param>
     /// <param name="rng">Generator of the <see cref="SelectionStrategy.Random"/> shuffle.</param>
+    /// <param name="throughput">Settings of the Throughput strategy; <see cref="ThroughputOptions.Default"/> when null.</param>
     /// <exception cref="InvalidInputException">On duplicate ids or invalid states.</exception>
     public static SelectionResult Select(IEnumerable<PeerEntry> peers, SelectionQuery query, DateTimeOffset now,
-        long roundRobinIndex, Random rng)
+        long roundRobinIndex, Random rng, ThroughputOptions? throughput = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(rng);
@@ -105,6 +106,21 @@ public static class PeerSelector
                 }), n);
                 break;
             }
+            case SelectionStrategy.Throughput:
+            {
+                var k = (throughput ?? ThroughputOptions.Default).PriorSamples;
+                var mean = ThroughputScoring.PopulationMean(all.Select(e => e.State));
+                ranked = OrderByValue(candidates.Select(s =>
+                {
+                    var b = ThroughputScoring.Base(s, mean, k);
+                    return new RankedPeer(s.PeerId, SelectionMath.Blend(b, SelectionMath.Multiplier(s), SelectionMath.Boost(s), w),
+                        SelectionMath.Inputs(s, b, w, 0, TimeSpan.Zero) with
+                        {
+                            ThroughputEstimate = ThroughputScoring.Estimate(s, mean, k), ThroughputMean = mean,
+                        });
+                }), n);
+                break;
+            }
             case SelectionStrategy.HighestSuccessRate:
                 ranked = OrderByValue(candidates.Select(s =>
                 {
@@ -118,7 +134,8 @@ public static class PeerSelector
                         var b = SelectionMath.Score(s, now);
                         return new RankedPeer(s.PeerId, b, SelectionMath.Inputs(s, b, w, 0, TimeSpan.Zero));
                     })
-                    .OrderBy(r => r.Inputs.SrttMs).ThenByDescending(r => r.Score).ThenBy(r => r.PeerId.Value, StringComparer.Ordinal)
+                    .OrderBy(r => query.UnknownLatencyLast && r.Inputs.SrttMs <= 0 ? 1 : 0)
+                    .ThenBy(r => r.Inputs.SrttMs).ThenByDescending(r => r.Score).ThenBy(r => r.PeerId.Value, StringComparer.Ordinal)
                     .Take(n).ToList();
                 break;
             case SelectionStrategy.RoundRobin:

@@ -52,6 +52,12 @@ public sealed record SelectionQuery
     /// <summary>When set, only peers known to serve this service (see <see cref="PeerTags.Services"/>).</summary>
     public string? Service { get; init; }
 
+    /// <summary>
+    /// <see cref="SelectionStrategy.LowestLatency"/> only: when true, peers with no RTT sample (SRTT 0) rank after
+    /// every peer with a sample instead of before them. Default false = the reference order (SPEC §3: SRTT 0 sorts first).
+    /// </summary>
+    public bool UnknownLatencyLast { get; init; }
+
     /// <summary>Seed of the <see cref="SelectionStrategy.Random"/> shuffle; null uses the selector's own generator.</summary>
     public int? RandomSeed { get; init; }
 }

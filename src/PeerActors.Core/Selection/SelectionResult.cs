@@ -12,13 +12,16 @@ namespace PeerActors.Core.Selection;
 /// <param name="SrttMs">SRTT, ms (0 = unknown).</param>
 /// <param name="RequestsSent">requests_sent.</param>
 /// <param name="BackoffRemaining">backoff_remaining(now) (non-zero only in the backed-off fallback).</param>
+/// <param name="ThroughputEstimate">Throughput strategy only: the shrunk delivered-throughput estimate e, bytes per ms (= KB/s); else 0.</param>
+/// <param name="ThroughputMean">Throughput strategy only: the population mean m it was shrunk toward, bytes per ms; else 0.</param>
 public sealed record ScoreInputs(
     double BaseScore, double PaymentMultiplier, double PaymentBoost, double PaymentWeight,
-    ulong TotalRequests, double SuccessRate, double SrttMs, ulong RequestsSent, TimeSpan BackoffRemaining);
+    ulong TotalRequests, double SuccessRate, double SrttMs, ulong RequestsSent, TimeSpan BackoffRemaining,
+    double ThroughputEstimate = 0, double ThroughputMean = 0);
 
 /// <summary>One selected peer in rank order.</summary>
 /// <param name="PeerId">The peer.</param>
-/// <param name="Score">The value it was ordered by: blend(base) for Weighted/TitForTat/UtilityUcb, score(now) for LowestLatency (after SRTT), success_rate for HighestSuccessRate, 0 for RoundRobin/Random/fallback.</param>
+/// <param name="Score">The value it was ordered by: blend(base) for Weighted/TitForTat/UtilityUcb/Throughput, score(now) for LowestLatency (after SRTT), success_rate for HighestSuccessRate, 0 for RoundRobin/Random/fallback.</param>
 /// <param name="Inputs">Inputs behind <paramref name="Score"/>.</param>
 public sealed record RankedPeer(PeerId PeerId, double Score, ScoreInputs Inputs);
 

@@ -9,7 +9,7 @@ public enum SelectionStrategy
     RoundRobin,
     /// <summary>A uniform Fisher–Yates shuffle of the id-ordered candidates from a seedable generator.</summary>
     Random,
-    /// <summary>SRTT ascending (0 = unknown sorts first, as in the reference), then score(now) descending.</summary>
+    /// <summary>SRTT ascending (0 = unknown sorts first, as in the reference; <see cref="SelectionQuery.UnknownLatencyLast"/> puts them last), then score(now) descending.</summary>
     LowestLatency,
     /// <summary>success_rate descending.</summary>
     HighestSuccessRate,
@@ -17,4 +17,10 @@ public enum SelectionStrategy
     TitForTat,
     /// <summary>blend(utility_score(total)) descending (UCB), total = Σ requests_sent over the candidates.</summary>
     UtilityUcb,
+    /// <summary>
+    /// PeerActors addition (not in the reference): blend(r·e/(e+m)) descending, where e is the peer's delivered
+    /// bytes per ms (exponentially weighted, shrunk toward the population mean m by its evidence) and r its
+    /// reliability and backoff factor; see <see cref="ThroughputScoring"/>.
+    /// </summary>
+    Throughput,
 }

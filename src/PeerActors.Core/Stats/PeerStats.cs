@@ -70,6 +70,21 @@ public sealed class PeerStats
     public ulong PaymentReceipts { get; private set; }
     /// <summary>Post-delivery payment defaults.</summary>
     public ulong PaymentDefaults { get; private set; }
+    /// <summary>Σ w·bytes/RTT of the throughput samples, bytes per ms, decayed to <see cref="ThroughputAt"/> (see <see cref="RecordSuccess"/>).</summary>
+    public double ThroughputRateSum { get; private set; }
+    /// <summary>Σ w of the throughput samples (weighted evidence).</summary>
+    public double ThroughputWeight { get; private set; }
+    /// <summary>Earlier samples decayed with <see cref="PeerStatsOptions.ThroughputBurstHalfLifeMs"/> (burst count).</summary>
+    public double ThroughputBurst { get; private set; }
+    /// <summary>Observation instant of the latest throughput sample (the sums are decayed to it); null before the first.</summary>
+    public DateTimeOffset? ThroughputAt { get; private set; }
+
+    /// <summary>
+    /// The peer's own delivered-throughput estimate, bytes per ms (= KB/s): <see cref="ThroughputRateSum"/> /
+    /// <see cref="ThroughputWeight"/>, the weighted mean of its samples' bytes/RTT; 0 without samples. Selection
+    /// shrinks it toward the population mean (<c>Selection.ThroughputScoring</c>).
+    /// </summary>
+    public double ThroughputBytesPerMs => ThroughputWeight > 0 ? ThroughputRateSum / ThroughputWeight : 0;
 
     // ---------------------------------------------------------------- observations
 
@@ -118,6 +133,46 @@ public sealed class PeerStats
         }
         var raw = Math.Floor(SrttMs + Math.Max(o.ClockGranularityMs, o.K * RttvarMs));
         RtoMs = (long)Math.Clamp(raw, o.MinRtoMs, o.MaxRtoMs);
+
+        if (rttMs > 0 && bytes > 0) AddThroughputSample((double)bytes / rttMs, now);
+    }
+
+    /// <summary>
+    /// Throughput estimator (PeerActors addition, not in the reference; the reference scores ignore bytes per unit
+    /// time). A success with RTT R &gt; 0 ms and b &gt; 0 bytes is a sample x = b/R bytes per ms. First the sums are
+    /// decayed to <c>now</c> (observation clock): rate sum and weight by 2^(−Δt/H), H =
+    /// <see cref="PeerStatsOptions.ThroughputHalfLifeMs"/>; the burst count c by 2^(−Δt/Hc), Hc =
+    /// <see cref="PeerStatsOptions.ThroughputBurstHalfLifeMs"/>. Then the sample gets weight w = 1/(1+c) and
+    /// rate sum += w·x, weight += w, c += 1. A sample older than the latest one (Δt &lt; 0) decays nothing and is
+    /// itself weighted by 2^(Δt/H).
+    /// </summary>
+    private void AddThroughputSample(double rate, DateTimeOffset now)
+    {
+        var age = 1.0;
+        if (ThroughputAt is { } at)
+        {
+            var dtMs = (now - at).TotalMilliseconds;
+            if (dtMs > 0)
+            {
+                var f = Math.Pow(2, -dtMs / Options.ThroughputHalfLifeMs);
+                ThroughputRateSum *= f;
+                ThroughputWeight *= f;
+                ThroughputBurst *= Math.Pow(2, -dtMs / Options.ThroughputBurstHalfLifeMs);
+                ThroughputAt = now;
+            }
+            else if (dtMs < 0)
+            {
+                age = Math.Pow(2, dtMs / Options.ThroughputHalfLifeMs);
+            }
+        }
+        else
+        {
+            ThroughputAt = now;
+        }
+        var w = age / (1.0 + ThroughputBurst);
+        ThroughputRateSum += w * rate;
+        ThroughputWeight += w;
+        ThroughputBurst += 1;
     }
 
     /// <summary>
@@ -245,6 +300,8 @@ public sealed class PeerStats
         BackedOffUntil = BackedOffUntil, LastSuccess = LastSuccess, LastFailure = LastFailure,
         BytesReceived = BytesReceived, BytesSent = BytesSent, PaidSat = PaidSat, ReceivedSat = ReceivedSat,
         PaymentReceipts = PaymentReceipts, PaymentDefaults = PaymentDefaults,
+        ThroughputRateSum = ThroughputRateSum, ThroughputWeight = ThroughputWeight, ThroughputBurst = ThroughputBurst,
+        ThroughputAt = ThroughputAt,
     };
 
     /// <summary>Rebuilds stats from a state copy (snapshot recovery).</summary>
@@ -262,11 +319,16 @@ public sealed class PeerStats
             BackedOffUntil = s.BackedOffUntil, LastSuccess = s.LastSuccess, LastFailure = s.LastFailure,
             BytesReceived = s.BytesReceived, BytesSent = s.BytesSent, PaidSat = s.PaidSat,
             ReceivedSat = s.ReceivedSat, PaymentReceipts = s.PaymentReceipts, PaymentDefaults = s.PaymentDefaults,
+            ThroughputRateSum = NonNegative(s.ThroughputRateSum), ThroughputWeight = NonNegative(s.ThroughputWeight),
+            ThroughputBurst = NonNegative(s.ThroughputBurst), ThroughputAt = s.ThroughputAt,
         };
     }
 
     /// <summary>A deep copy.</summary>
     public PeerStats Clone() => FromState(ToState(), Options);
+
+    /// <summary>Stored estimator sums: anything but a finite non-negative number reads as 0 (no evidence).</summary>
+    private static double NonNegative(double v) => double.IsFinite(v) && v > 0 ? v : 0;
 
     private static ulong Sat(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 }

@@ -48,4 +48,17 @@ public sealed record PeerStatsState
     public ulong PaymentReceipts { get; init; }
     /// <summary>Times the peer failed to pay after delivery.</summary>
     public ulong PaymentDefaults { get; init; }
+
+    /// <summary>
+    /// Throughput estimator (PeerActors addition; optional in stored payloads, absent = 0): Σ w·bytes/RTT over the
+    /// successes with RTT &gt; 0 and bytes &gt; 0, bytes per ms, decayed to <see cref="ThroughputAt"/>
+    /// (see <see cref="PeerStats.RecordSuccess"/>).
+    /// </summary>
+    public double ThroughputRateSum { get; init; }
+    /// <summary>Σ w of the same samples (evidence, in weighted samples).</summary>
+    public double ThroughputWeight { get; init; }
+    /// <summary>Earlier samples decayed with the correlation half-life (the burst count c of the next sample's weight 1/(1+c)).</summary>
+    public double ThroughputBurst { get; init; }
+    /// <summary>Observation instant the sums are decayed to (the latest sample's); null before the first.</summary>
+    public DateTimeOffset? ThroughputAt { get; init; }
 }

@@ -23,6 +23,7 @@ internal static class NodeCli
         root.Add(Verbose);
         root.Add(RunCommand.Create(loadSettings));
         root.Add(ReplayCommand.Create(loadSettings));
+        root.Add(EvaluateCommand.Create());
         return root;
     }
 

@@ -117,7 +117,7 @@ public sealed record ReplayReport
     /// <summary>Critical commands rejected for another reason.</summary>
     public required long Rejections { get; init; }
 
-    /// <summary>Top peers under the Weighted strategy at the trace's end.</summary>
+    /// <summary>Top peers under the Weighted strategy at the trace's end, among the peers of this run only (a selector that also tracks peers of earlier runs or other nodes does not add them).</summary>
     public required IReadOnlyList<ReplayTopPeer> TopPeersByScore { get; init; }
 
     /// <summary>Where the ranking came from.</summary>

@@ -134,11 +134,12 @@ public sealed class ReplayRunner
         var channelsOf = input.Records.GroupBy(r => r.Pid2, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(r => r.Pid1).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         var top = new List<ReplayTopPeer>();
-        foreach (var r in ranked.Take(_options.TopCount))
+        // Only peers of this run: a selector may also track peers of earlier runs or other nodes (no final stats here).
+        foreach (var r in ranked.Where(r => byId.ContainsKey(r.PeerId)).Take(_options.TopCount))
         {
-            byId.TryGetValue(r.PeerId, out var st);
+            var st = byId[r.PeerId];
             var uptime = await UptimeFractionAsync(r.PeerId, channelsOf.GetValueOrDefault(r.PeerId) ?? [], end, ct).ConfigureAwait(false);
-            top.Add(new ReplayTopPeer(r.PeerId, r.Score, st?.Stats.SrttMs ?? 0, st?.SuccessRate ?? 0, uptime, st?.FlapCount ?? 0, st?.IngressBytes ?? 0));
+            top.Add(new ReplayTopPeer(r.PeerId, r.Score, st.Stats.SrttMs, st.SuccessRate, uptime, st.FlapCount, st.IngressBytes));
         }
 
         return new ReplayReport

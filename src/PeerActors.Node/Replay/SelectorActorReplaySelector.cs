@@ -10,6 +10,10 @@ namespace PeerActors.Node.Replay;
 /// late, more under load), so the query is first made after <see cref="Settle"/> and then repeated every 250 ms until
 /// its order equals the reference ranking of the final stats (<see cref="StatsReplaySelector"/>) or
 /// <see cref="MaxWait"/> has passed; the last answer is returned either way (the report says whether they agree).
+/// Only peers of this run (those in the final stats) are returned: a selector in a cluster or on a journal with earlier
+/// runs also tracks other peers, so when the answer holds any, the query is repeated with N raised by the number of
+/// tracked peers outside the run (enough to hold N of the run's peers) and filtered. Fairness is the selector's
+/// (its total counts every tracked peer).
 /// </summary>
 public sealed class SelectorActorReplaySelector : IReplaySelector
 {
@@ -42,10 +46,19 @@ public sealed class SelectorActorReplaySelector : IReplaySelector
             .Select(p => p.PeerId).ToList();
         await Task.Delay(Settle, ct).ConfigureAwait(false);
         var deadline = DateTime.UtcNow + MaxWait;
+        var runPeers = finalStats.Select(s => s.Stats.PeerId.Value).ToHashSet(StringComparer.Ordinal);
+        var n = Math.Max(1, count);
         while (true)
         {
-            var reply = await _client.SelectAsync(new SelectPeers(SelectionStrategy.Weighted, Math.Max(1, count), Now: now), ct).ConfigureAwait(false);
-            var ranked = reply.Peers.Select(p => new ReplayRankedPeer(p.PeerId, p.Score)).ToList();
+            var reply = await _client.SelectAsync(new SelectPeers(SelectionStrategy.Weighted, n, Now: now), ct).ConfigureAwait(false);
+            if (reply.Peers.Any(p => !runPeers.Contains(p.PeerId)) && n == Math.Max(1, count))
+            {
+                var foreign = Math.Max(0, reply.TrackedPeers - runPeers.Count) + reply.Peers.Count(p => !runPeers.Contains(p.PeerId));
+                n = (int)Math.Min(int.MaxValue, (long)n + foreign);
+                continue;
+            }
+            var ranked = reply.Peers.Where(p => runPeers.Contains(p.PeerId)).Take(Math.Max(1, count))
+                .Select(p => new ReplayRankedPeer(p.PeerId, p.Score)).ToList();
             if (ranked.Select(p => p.PeerId).SequenceEqual(reference, StringComparer.Ordinal) || DateTime.UtcNow >= deadline)
                 return ranked;
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);

@@ -34,7 +34,7 @@ public sealed class SelectorActor : ReceiveActor
     private readonly SelectorOptions _options;
     private readonly TimeProvider _time;
     private readonly Func<IActorRef?> _peerRegion;
-    private readonly PeerRankingIndex _index = new();
+    private readonly PeerRankingIndex _index;
     private readonly Dictionary<PeerId, long> _versions = new();
     private readonly Dictionary<PeerId, (DateTimeOffset Until, string Reason)> _bans = new();
     private readonly HashSet<Address> _syncRequested = [];
@@ -48,6 +48,7 @@ public sealed class SelectorActor : ReceiveActor
     public SelectorActor(SelectorOptions options, TimeProvider time, Func<IActorRef?> peerRegion)
     {
         _options = options.Validate();
+        _index = new PeerRankingIndex(throughput: _options.Throughput);
         _time = time;
         _peerRegion = peerRegion;
 

@@ -1,3 +1,4 @@
+using PeerActors.Core.Selection;
 using PeerActors.Core.Validation;
 
 namespace PeerActors.Selection;
@@ -40,6 +41,9 @@ public sealed record SelectorOptions
 
     /// <summary>Publish <see cref="ScoreInputsApplied"/> on the EventStream after every applied update. Default off.</summary>
     public bool PublishAppliedEvents { get; init; }
+
+    /// <summary>Settings of the Throughput strategy (prior strength); fixed for the selector's index. Default <see cref="ThroughputOptions.Default"/>.</summary>
+    public ThroughputOptions Throughput { get; init; } = ThroughputOptions.Default;
 
     /// <summary>Checks every value; returns this instance.</summary>
     /// <returns>This instance.</returns>

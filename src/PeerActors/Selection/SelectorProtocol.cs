@@ -17,6 +17,8 @@ namespace PeerActors.Selection;
 /// <param name="Service">Only peers known to serve this service (null = any).</param>
 /// <param name="Seed">Seed of the Random strategy's shuffle (null = the selector's own generator).</param>
 /// <param name="Now">Instant of the query; null = the node's <see cref="TimeProvider"/>.</param>
+/// <param name="UnknownLatencyLast">LowestLatency only: peers without an RTT sample rank last instead of first (the reference
+/// order, default false).</param>
 public sealed record SelectPeers(
     SelectionStrategy Strategy = SelectionStrategy.Weighted,
     int Count = 10,
@@ -27,7 +29,8 @@ public sealed record SelectPeers(
     string? Protocol = null,
     string? Service = null,
     int? Seed = null,
-    DateTimeOffset? Now = null)
+    DateTimeOffset? Now = null,
+    bool UnknownLatencyLast = false)
 {
     /// <summary>Builds the Core query.</summary>
     /// <returns>The query.</returns>
@@ -45,6 +48,7 @@ public sealed record SelectPeers(
         Protocol = Protocol,
         Service = Service,
         RandomSeed = Seed,
+        UnknownLatencyLast = UnknownLatencyLast,
     };
 }
 

@@ -45,7 +45,7 @@ public sealed class SelectionSuite : IBenchmarkSuite
     {
         var req = (ulong)r.Next(0, 5000);
         var succ = req == 0 ? 0 : (ulong)r.NextInt64(0, (long)req + 1);
-        return new PeerStatsState
+        var st = new PeerStatsState
         {
             PeerId = PeerId.Parse($"12D3KooW{i:D8}{r.Next():x8}"),
             ConnectedAt = T0.AddSeconds(-r.Next(60, 86_400)),
@@ -58,6 +58,10 @@ public sealed class SelectionSuite : IBenchmarkSuite
             PaidSat = r.Next(50) == 0 ? (ulong)r.Next(1, 10_000) : 0,
             PaymentReceipts = (ulong)r.Next(0, 3), PaymentDefaults = r.Next(100) == 0 ? 1UL : 0,
         };
+        if (succ == 0) return st;
+        // Throughput estimator sums (issue #14): 0.3–30 weighted samples of 20–2,000 bytes/ms.
+        var weight = r.Next(1, 100) * 0.3;
+        return st with { ThroughputWeight = weight, ThroughputRateSum = weight * r.Next(20, 2000), ThroughputAt = T0 };
     }
 
     private static async Task RunSize(ActorSystem system, int n, bool quick, ResultReporter report, bool extraStrategies)
@@ -100,6 +104,8 @@ public sealed class SelectionSuite : IBenchmarkSuite
                      ("success", new SelectPeers(Strategy: SelectionStrategy.HighestSuccessRate)),
                      ("roundrobin", new SelectPeers(Strategy: SelectionStrategy.RoundRobin)),
                      ("random", new SelectPeers(Strategy: SelectionStrategy.Random, Seed: 7)),
+                     ("throughput", new SelectPeers(Strategy: SelectionStrategy.Throughput)),
+                     ("throughput_w05", new SelectPeers(Strategy: SelectionStrategy.Throughput, PaymentWeight: 0.5)),
                  })
         {
             var sw = Stopwatch.StartNew();

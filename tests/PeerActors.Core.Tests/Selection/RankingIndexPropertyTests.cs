@@ -30,13 +30,21 @@ public class RankingIndexPropertyTests
             bytesSent: Pick(0, 0, 100, 1000, 100_000), bytesReceived: Pick(0, 100, 1000, 200_000),
             paid: r.Next(4) == 0 ? Pick(1, 32, 5000, 100) : 0, receipts: Pick(0, 0, 0, 1, 3), defaults: r.Next(5) == 0 ? Pick(1, 2, 3) : 0,
             connectedAt: T0.AddSeconds(-r.Next(0, 600)));
+        if (r.Next(4) != 0)
+        {
+            // Throughput estimator sums from a small alphabet too (ties, no evidence, tiny and huge rates).
+            var weight = new[] { 0.0, 0.3, 1, 1, 5, 40 }[r.Next(6)];
+            var rate = new[] { 0.5, 50, 50, 250, 900, 1e5 }[r.Next(6)];
+            st = st with { ThroughputRateSum = weight * rate, ThroughputWeight = weight, ThroughputAt = weight > 0 ? T0 : null };
+        }
         var tags = PeerTags.Of(Protocols.Where(_ => r.Next(2) == 0), Services.Where(_ => r.Next(2) == 0));
         return (st, tags);
     }
 
     private static SelectionQuery RandomQuery(Random r, IReadOnlyList<string> ids) => new()
     {
-        Strategy = (SelectionStrategy)r.Next(7),
+        Strategy = (SelectionStrategy)r.Next(Enum.GetValues<SelectionStrategy>().Length),
+        UnknownLatencyLast = r.Next(2) == 0,
         Count = new[] { 0, 1, 2, 3, 5, 10, 1000 }[r.Next(7)],
         Fairness = r.Next(3) != 0,
         PaymentWeight = new[] { 0, 0, 0.2, 0.5, 0.8, 1.0, 1.5 }[r.Next(7)],
@@ -119,6 +127,38 @@ public class RankingIndexPropertyTests
         {
             now = now.AddSeconds(r.Next(0, 10));
             AssertSame(index, RandomQuery(r, ids) with { Count = new[] { 1, 10, 50 }[r.Next(3)] }, now);
+        }
+    }
+
+    [Property(MaxTest = 100)]
+    public void Throughput_index_equals_a_full_sort(int seed, PositiveInt size)
+    {
+        var r = new Random(seed);
+        var k = new[] { 0.0, 0.5, 3 }[r.Next(3)];
+        var index = new PeerRankingIndex(new Random(1), new ThroughputOptions { PriorSamples = k });
+        var ids = new List<string>();
+        for (var i = 0; i < size.Get % 200; i++)
+        {
+            var id = $"t{i:D3}";
+            var (st, tags) = RandomPeer(r, id);
+            index.Upsert(st, tags);
+            ids.Add(id);
+        }
+        var now = T0;
+        for (var step = 0; step < 20; step++)
+        {
+            if (ids.Count > 0 && r.Next(3) == 0)
+            {
+                var id = ids[r.Next(ids.Count)];
+                var (st, _) = RandomPeer(r, id);
+                index.Upsert(st); // the pooled mean moves with every update
+            }
+            now = now.AddSeconds(r.Next(0, 40));
+            var q = RandomQuery(r, ids) with { Strategy = SelectionStrategy.Throughput };
+            var rr = index.RoundRobinIndex;
+            var reference = PeerSelector.Select(index.Entries().ToList(), q, now, rr, new Random(q.RandomSeed!.Value), index.Throughput);
+            var fast = index.Select(q, now);
+            Assert.True(reference.SameAs(fast), $"k={k} {q}: [{string.Join(",", fast.Ids)}] vs [{string.Join(",", reference.Ids)}]");
         }
     }
 

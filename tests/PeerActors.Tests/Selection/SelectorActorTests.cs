@@ -102,6 +102,28 @@ public class SelectorActorTests : TestKit
     }
 
     [Fact]
+    public async Task LowestLatency_puts_unknown_last_on_request()
+    {
+        Feed(Peer("p200", 10, 10, 200), Peer("p50", 10, 10, 50), Peer("unknown"));
+        Assert.Equal(["p50", "p200", "unknown"], (await Select(NoFair with { Strategy = SelectionStrategy.LowestLatency, UnknownLatencyLast = true })));
+    }
+
+    [Fact]
+    public async Task Throughput_ranks_by_delivered_bytes_per_ms_and_explains_the_estimate()
+    {
+        // "big" has the worse SRTT (large chunks) but delivers 4x the bytes per ms of "small".
+        Feed(Peer("small", 20, 20, 100) with { ThroughputRateSum = 20 * 200.0, ThroughputWeight = 20, ThroughputAt = T0 },
+            Peer("big", 20, 20, 900) with { ThroughputRateSum = 20 * 800.0, ThroughputWeight = 20, ThroughputAt = T0 },
+            Peer("new"));
+        var reply = await _client.SelectAsync(NoFair with { Strategy = SelectionStrategy.Throughput });
+        Assert.Equal(["big", "small", "new"], reply.Ids);
+        Assert.Equal(500, reply.Peers[0].Inputs.ThroughputMean, 9); // pooled: (16000 + 4000) / 40
+        Assert.True(reply.Peers[0].Inputs.ThroughputEstimate > 780);
+        Assert.Equal(0.25, reply.Peers[2].Score, 12); // no evidence: the mean, times success_rate 0.5
+        Assert.Equal(["small", "big", "new"], await Select(NoFair)); // Weighted follows SRTT instead
+    }
+
+    [Fact]
     public async Task Fairness_drops_a_peer_over_30_percent_with_five_peers()
     {
         for (var i = 0; i < 4; i++) Feed(Peer($"p{i}", 10, 10, 50, connectedAt: T0.AddSeconds(-100)));

@@ -26,7 +26,7 @@ public sealed class PeerTopCommand : PeerCommandBase
     public PeerTopCommand(ManagementOptions options)
         : base(options, "top", "Top peers as the selector ranks them (score, SRTT, success rate, requests, backed off)",
             new ManagementArgument("count", "N peers (default 10)", ManagementArgumentKind.Int),
-            new ManagementArgument("strategy", "Weighted (default), LowestLatency, HighestSuccessRate, TitForTat, UtilityUcb, RoundRobin, Random")) { }
+            new ManagementArgument("strategy", "Weighted (default), LowestLatency, HighestSuccessRate, TitForTat, UtilityUcb, Throughput, RoundRobin, Random")) { }
 
     /// <inheritdoc />
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public sealed class SelectorSelectCommand : ManagementCommandBase
     /// <summary>Created by DI.</summary>
     public SelectorSelectCommand(ManagementOptions options)
         : base("selector", "select", "Ranked peers from this node's selector (SPEC §3 strategies)",
-            new ManagementArgument("strategy", "Weighted (default), RoundRobin, Random, LowestLatency, HighestSuccessRate, TitForTat, UtilityUcb"),
+            new ManagementArgument("strategy", "Weighted (default), RoundRobin, Random, LowestLatency, HighestSuccessRate, TitForTat, UtilityUcb, Throughput"),
             new ManagementArgument("count", "N peers (default 10)", ManagementArgumentKind.Int),
             new ManagementArgument("fairness", "Fairness on/off (default true)", ManagementArgumentKind.Bool),
             new ManagementArgument("paymentWeight", "w in [0,1] (default 0)", ManagementArgumentKind.Number),
@@ -26,7 +26,8 @@ public sealed class SelectorSelectCommand : ManagementCommandBase
             new ManagementArgument("exclude", "Comma-separated peer ids never returned"),
             new ManagementArgument("protocol", "Only peers serving this protocol"),
             new ManagementArgument("service", "Only peers serving this service"),
-            new ManagementArgument("seed", "Seed of the Random strategy", ManagementArgumentKind.Int)) => _options = options;
+            new ManagementArgument("seed", "Seed of the Random strategy", ManagementArgumentKind.Int),
+            new ManagementArgument("unknownLatencyLast", "LowestLatency: peers without an RTT sample last (default false: first, as the reference)", ManagementArgumentKind.Bool)) => _options = options;
 
     /// <inheritdoc />
     public override async Task<CommandResult> ExecuteAsync(CommandArguments args, ActorSystem system, CancellationToken cancellationToken)
@@ -45,7 +46,8 @@ public sealed class SelectorSelectCommand : ManagementCommandBase
             query = new SelectPeers(strategy, args.GetInt("count", 10, 0), args.GetBool("fairness", true), w,
                 (ulong)args.GetInt("paymentDefaultThreshold", 0, 0),
                 args.GetString("exclude")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                args.GetString("protocol"), args.GetString("service"), args.Has("seed") ? args.GetInt("seed", 0) : null);
+                args.GetString("protocol"), args.GetString("service"), args.Has("seed") ? args.GetInt("seed", 0) : null,
+                UnknownLatencyLast: args.GetBool("unknownLatencyLast", false));
         }
         catch (InvalidInputException e)
         {
