@@ -105,7 +105,11 @@ public sealed class PostgresServer : IAsyncLifetime
     private static string SafeRead(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// The multi-process tests share one PostgreSQL and run alone, after every parallel collection: their nodes' failure
+/// detectors (3 s heartbeat pause) must not see a machine saturated by other test collections.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
 {
     public const string Name = "PostgreSQL cluster";
