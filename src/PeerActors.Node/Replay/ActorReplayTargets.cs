@@ -90,5 +90,14 @@ public sealed class ShardRegionReplayPeers : IReplayPeers, IReplayJournalIndex
         await _producer.Ask<DeliveryDrained>(new AwaitDrained(maxUnconfirmed), Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The reliable-delivery producer's counters, or null when messages go to the region directly.</summary>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The counters.</returns>
+    public async Task<DeliveryStats?> DeliveryStatsAsync(CancellationToken ct)
+    {
+        if (ReferenceEquals(_producer, _region)) return null;
+        return await _producer.Ask<DeliveryStats>(GetDeliveryStats.Instance, _askTimeout, ct).ConfigureAwait(false);
+    }
+
     private bool Reliable(IPeerMessage message) => message is IPeerObservation and not Forget && !ReferenceEquals(_producer, _region);
 }

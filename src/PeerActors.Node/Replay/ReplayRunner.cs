@@ -80,6 +80,9 @@ public sealed class ReplayRunner
 
         status?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"replayed {drive.Events:N0} events in {drive.Elapsed.TotalSeconds:F1} s; collecting the peers' final stats..."));
+        if (_peers is ShardRegionReplayPeers reliable && await reliable.DeliveryStatsAsync(ct).ConfigureAwait(false) is { } d)
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"reliable delivery: {d.Produced:N0} observations in {d.BatchesSent:N0} batches ({(d.BatchesSent == 0 ? 0 : (double)d.Produced / d.BatchesSent):F1} per batch), {d.ItemsResent:N0} resent"));
         var after = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
         var finals = new List<PeerStatsReply>(peerIds.Length);
         // 128-bit sums: Σ over peers of 64-bit counters cannot overflow (two senders of 2^63−1 bytes each are fine).
