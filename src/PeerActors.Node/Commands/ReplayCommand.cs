@@ -64,6 +64,7 @@ internal static class ReplayCommand
         var reportJson = new Option<string?>("--report-json") { Description = "Also write the report as JSON to this file." };
         var speed = new Option<string>("--speed") { Description = "max (default) or N: N× real time, paced by the data's timestamps.", DefaultValueFactory = _ => "max" };
         var strict = new Option<bool>("--strict") { Description = "Abort on the first malformed row instead of skipping it." };
+        var resume = new Option<bool>("--resume") { Description = "Complete the interrupted replay of the same files on this data directory (nothing is counted twice)." };
         var top = new Option<int>("--top") { Description = "Number of peers in topPeersByScore (default 10).", DefaultValueFactory = _ => 10 };
 
         var command = options.AddTo(new Command("replay", "Replay P2P live-streaming sessions (CSV/Parquet) through an embedded node and report."));
@@ -71,6 +72,7 @@ internal static class ReplayCommand
         command.Add(reportJson);
         command.Add(speed);
         command.Add(strict);
+        command.Add(resume);
         command.Add(top);
         command.SetAction(async (result, ct) =>
         {
@@ -144,12 +146,44 @@ internal static class ReplayCommand
             if (input.Diagnostics.RowsSkipped > 0)
                 error.Write($"replay: skipped malformed rows (use --strict to stop at the first):{Environment.NewLine}{input.Diagnostics}");
 
+            // Every run is resumable: its id (and so its delivery producer id) and baseline are kept in the data directory.
+            var fileSet = ReplayRunState.Describe(result.GetValue(files) ?? []);
+            ReplayRunState run;
+            try
+            {
+                var last = ReplayRunState.Read(settings.DataDirectory);
+                if (result.GetValue(resume))
+                {
+                    if (last is null || last.Completed || last.Baseline is null)
+                        throw new NodeConfigurationException("--resume", last is null
+                            ? $"no replay run to resume in {settings.DataDirectory}"
+                            : last.Completed ? "the last replay run on this data directory completed: nothing to resume"
+                            : "the interrupted run stopped before it had recorded its baseline: replay without --resume");
+                    if (!last.Files.SequenceEqual(fileSet))
+                        throw new NodeConfigurationException("--resume",
+                            $"the interrupted run replayed {string.Join(", ", last.Files.Select(f => f.Path))}; give the same files (same sizes)");
+                    run = last;
+                }
+                else
+                {
+                    run = new ReplayRunState(Guid.NewGuid(), fileSet, null, false);
+                }
+                run.Write(settings.DataDirectory);
+            }
+            catch (NodeConfigurationException e)
+            {
+                error.WriteLine($"Configuration error: {e.Message}");
+                return ExitCodes.ConfigurationError;
+            }
+
             var interactive = ReferenceEquals(output, Console.Out) && ReplayProgress.IsEnabled();
             var runOptions = new ReplayRunOptions
             {
                 Driver = new ReplayDriverOptions { Speed = speedFactor },
                 TopCount = topCount,
                 DataDirectory = settings.DataDirectory,
+                ResumeFrom = result.GetValue(resume) ? run.Baseline : null,
+                BaselineTaken = b => (run = run with { Baseline = b }).Write(settings.DataDirectory),
             };
 
             // SIGINT and SIGTERM stop the replay alike, as does a journal failure; the node is still stopped gracefully
@@ -194,7 +228,7 @@ internal static class ReplayCommand
                 hostStopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
                     .Register(() => signals.Stop("the node is stopping", ExitCodes.Failure));
                 await MemberUpAsync(system, ct);
-                var targets = ReplayTargetResolver.Resolve(host.Services, system);
+                var targets = ReplayTargetResolver.Resolve(host.Services, system, run.ProducerId);
                 if (targets.Missing is { } missing)
                 {
                     error.WriteLine($"replay: this node cannot replay: {missing}");
@@ -275,6 +309,7 @@ internal static class ReplayCommand
                 await File.WriteAllTextAsync(jsonPath, report.ToJson(), CancellationToken.None);
                 output.WriteLine($"Report written to {jsonPath}");
             }
+            (run with { Completed = true }).Write(settings.DataDirectory);
             if (report.Problems.Count > 0)
             {
                 error.WriteLine($"replay: {report.Problems.Count} consistency check(s) failed:");

@@ -59,6 +59,10 @@ public sealed record ReplayReport
     /// Must equal <see cref="ExpectedIngressBytes"/>.</summary>
     public required Int128 IngressBytesTotal { get; init; }
 
+    /// <summary>True when this run resumed an interrupted one (<c>--resume</c>): the gains are counted from that run's
+    /// baseline, so they cover the whole input.</summary>
+    public bool Resumed { get; init; }
+
     /// <summary>Σ over the input's peers of their total ingress bytes after the replay, including earlier runs on the same
     /// journal (after two runs of one file: twice its bytes, which shows the first run's coalesced events were flushed).</summary>
     public required Int128 IngressBytesAfter { get; init; }
@@ -177,6 +181,7 @@ public sealed record ReplayReport
         Row("trace", string.Create(inv, $"{TraceStart:u} .. {TraceEnd:u}"));
         Row("events", string.Create(inv, $"{Events:N0} in {ReplayWallSeconds:F1} s = {EventsPerSecond:N0} events/s (speed {Speed})"));
         Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));
+        if (Resumed) Row("resumed", "yes: an interrupted run was completed (its persisted part was skipped, not counted twice)");
         Row("recovered peers", RecoveredPeers > 0
             ? string.Create(inv, $"{RecoveredPeers:N0} (history recovered from the journal; {NewPeers:N0} new)")
             : string.Create(inv, $"0 (fresh journal; {NewPeers:N0} new)"));

@@ -19,6 +19,15 @@ public sealed record ReplayRunOptions
 
     /// <summary>Data directory shown in the report.</summary>
     public string DataDirectory { get; init; } = "";
+
+    /// <summary>
+    /// Resuming an interrupted run: its baseline replaces the "before" query (the peers already hold part of this very
+    /// input), and the gains are checked as Σ after − baseline. Null for a fresh run.
+    /// </summary>
+    public ReplayBaseline? ResumeFrom { get; init; }
+
+    /// <summary>Called with the totals before a fresh run begins (so that a later <c>--resume</c> can use them).</summary>
+    public Action<ReplayBaseline>? BaselineTaken { get; init; }
 }
 
 /// <summary>
@@ -65,10 +74,24 @@ public sealed class ReplayRunner
             .Order(StringComparer.Ordinal).ToArray();
         var problems = new List<string>();
 
-        status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"checking the journal for {peerIds.Length:N0} peers..."));
-        var before = await StatsBeforeAsync(peerIds, end, ct).ConfigureAwait(false);
-        var recovered = before.Count(kv => kv.Value is not null);
-        status?.Invoke(recovered > 0
+        Dictionary<string, PeerStatsReply?> before;
+        int recovered;
+        if (_options.ResumeFrom is { } resume)
+        {
+            before = peerIds.ToDictionary(id => id, _ => (PeerStatsReply?)null, StringComparer.Ordinal);
+            recovered = resume.RecoveredPeers;
+            status?.Invoke("resuming an interrupted run: the peers skip what they had persisted of it (reliable-delivery marks)");
+        }
+        else
+        {
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"checking the journal for {peerIds.Length:N0} peers..."));
+            before = await StatsBeforeAsync(peerIds, end, ct).ConfigureAwait(false);
+            recovered = before.Count(kv => kv.Value is not null);
+            _options.BaselineTaken?.Invoke(new ReplayBaseline(
+                before.Values.Aggregate(Int128.Zero, (sum, b) => sum + (b?.IngressBytes ?? 0)),
+                before.Values.Sum(b => (long)(b?.Stats.RequestsSent ?? 0)), recovered));
+        }
+        if (_options.ResumeFrom is null) status?.Invoke(recovered > 0
             ? string.Create(CultureInfo.InvariantCulture,
                 $"history recovered from the journal for {recovered:N0} of {peerIds.Length:N0} peers ({wall.Elapsed.TotalSeconds:F1} s)")
             : string.Create(CultureInfo.InvariantCulture, $"no history in the journal for these peers: all {peerIds.Length:N0} are new ({wall.Elapsed.TotalSeconds:F1} s)"));
@@ -101,6 +124,11 @@ public sealed class ReplayRunner
             ingress += (Int128)a.IngressBytes - (b?.IngressBytes ?? 0);
             ingressAfter += a.IngressBytes;
             requests += (long)(a.Stats.RequestsSent - (b?.Stats.RequestsSent ?? 0));
+        }
+        if (_options.ResumeFrom is { } from)
+        {
+            ingress -= from.IngressBefore;
+            requests -= from.RequestsBefore;
         }
         if (missing > 0)
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{missing:N0} peers of the input are unknown to the peer actors after the replay"));
@@ -167,6 +195,7 @@ public sealed class ReplayRunner
             TraceStart = totals.FirstTs,
             TraceEnd = totals.LastTs,
             RecoveredPeers = recovered,
+            Resumed = _options.ResumeFrom is not null,
             NewPeers = peerIds.Length - recovered,
             LimitBlocks = drive.LimitBlocks,
             LimitsSource = _limits.Description,

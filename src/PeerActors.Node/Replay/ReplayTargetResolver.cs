@@ -20,16 +20,23 @@ public static class ReplayTargetResolver
     /// <param name="services">The host's services.</param>
     /// <param name="system">The node's ActorSystem.</param>
     /// <returns>The targets; <see cref="ReplayTargets.Missing"/> says what is absent.</returns>
-    public static ReplayTargets Resolve(IServiceProvider services, ActorSystem system)
+    /// <param name="producerId">A reliable-delivery producer id of the replay's own (a resumable run); null = the node's producer.</param>
+    public static ReplayTargets Resolve(IServiceProvider services, ActorSystem system, string? producerId = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(system);
         // The selector hears of score inputs at most one flush interval late: wait two before asking it.
         var settle = 2 * ((services.GetService(typeof(PeerActorsOptions)) as PeerActorsOptions)?.FlushInterval ?? TimeSpan.FromSeconds(1));
         var registry = ActorRegistry.For(system);
-        IReplayPeers? peers = registry.TryGet<PeerRegionKey>(out var region)
-            ? new ShardRegionReplayPeers(region, registry.TryGet<PeerDeliveryKey>(out var producer) ? producer : null, system: system)
-            : null;
+        IActorRef? producer = null;
+        if (registry.TryGet<PeerRegionKey>(out var region))
+        {
+            producer = producerId is not null
+                ? system.ActorOf(Delivery.PeerDeliveryProducer.Props(region,
+                    (services.GetService(typeof(PeerActorsOptions)) as PeerActorsOptions)?.Delivery ?? new Delivery.DeliverySettings(), producerId))
+                : registry.TryGet<PeerDeliveryKey>(out var nodeProducer) ? nodeProducer : null;
+        }
+        IReplayPeers? peers = region is not null ? new ShardRegionReplayPeers(region, producer, system: system) : null;
         IReplayLimits limits = registry.TryGet<LimitsKey>(out var limitsRoot)
             ? new LimitsActorReplayLimits(new LimitsClient(limitsRoot))
             : new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());

@@ -566,7 +566,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         switch (e)
         {
-            case ObservationsFlushed { Deliveries: { } marks }:
+            case IFlushEvent { Deliveries: { } marks }:
                 foreach (var m in marks) _inbox.Recover(m);
                 break;
             case IDeliveredEvent { Delivery: { } key }:
