@@ -107,7 +107,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
 /// <summary>
 /// The multi-process tests share one PostgreSQL and run alone, after every parallel collection: their nodes' failure
-/// detectors (3 s heartbeat pause) must not see a machine saturated by other test collections.
+/// detectors (5 s heartbeat pause) must not see a machine saturated by other test collections.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
