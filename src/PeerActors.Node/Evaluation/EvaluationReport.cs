@@ -39,17 +39,9 @@ public sealed record EvaluationReport
     /// <summary>The figures.</summary>
     public required SelectionEvaluationResult Result { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     /// <summary>Indented JSON: <c>trainFiles</c>, <c>testFiles</c>, <c>splitHours</c>, settings, and <c>result</c>
     /// (<c>receiversEvaluated</c>, <c>sendersEvaluated</c>, <c>rows[]</c> of <c>name</c>, <c>precision</c>, <c>hits</c>, <c>spearman</c>).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, Replay.ReplayReport.Json);
 
     /// <summary>The report as a terminal table, one line per ranking.</summary>
     public string ToText()

@@ -147,7 +147,8 @@ public sealed record ReplayReport
     /// <summary>True when <see cref="IngressBytesTotal"/> equals <see cref="ExpectedIngressBytes"/>.</summary>
     public bool IngressBytesMatch => IngressBytesTotal == ExpectedIngressBytes;
 
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>The JSON options of the node's reports (camelCase, indented, readable non-ASCII): replay and evaluation.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
