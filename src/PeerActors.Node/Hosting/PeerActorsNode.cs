@@ -109,8 +109,6 @@ public static class PeerActorsNode
         ArgumentNullException.ThrowIfNull(akka);
         ArgumentNullException.ThrowIfNull(settings);
         akka.AddHocon(settings.Hocon, HoconAddMode.Append)
-            // Only members that host peers vote in the split-brain resolver's majority.
-            .AddHocon($"akka.cluster.split-brain-resolver.keep-majority.role = \"{settings.ShardingRole}\"", HoconAddMode.Prepend)
             .WithNodePersistence(settings)
             .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
             .WithClustering(new ClusterOptions

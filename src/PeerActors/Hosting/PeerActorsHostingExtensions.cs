@@ -24,7 +24,8 @@ public static class PeerActorsHostingExtensions
     /// extractor <see cref="PeerMessageExtractor"/> with <see cref="PeerActorsOptions.ShardCount"/> shards, hand-off and
     /// passivation stop message <see cref="PeerStop"/>, idle passivation after
     /// <see cref="PeerActorsOptions.PassivationIdleTimeout"/>, hosted on nodes with <see cref="PeerActorsOptions.Role"/>),
-    /// and puts the region in the ActorRegistry under <see cref="PeerRegionKey"/>; starts the reliable-delivery producer
+    /// and puts the region in the ActorRegistry under <see cref="PeerRegionKey"/>; adds the <see cref="ClusterContract"/>
+    /// (failure detector, split-brain resolver, sharding timings) as a configuration fallback; starts the reliable-delivery producer
     /// (<see cref="PeerDeliveryProducer"/>, registry key <see cref="PeerDeliveryKey"/>) over it. The coordinator keeps its
     /// state in Akka.DistributedData (<c>state-store-mode = ddata</c>: no journal rows, so a full or lost database does
     /// not stop shard allocation). Requires clustering (<c>WithClustering</c>) and a persistence journal/snapshot store.
@@ -43,7 +44,7 @@ public static class PeerActorsHostingExtensions
         var settings = ToPeerActorSettings(options);
         PeerActorsMetrics.PeerLabelCap = options.MetricsPerPeerLabelCap;
 
-        WithSerializers(builder);
+        WithSerializersAndContract(builder, options);
         builder.WithShardRegion<PeerRegionKey>(
             RegionName,
             (system, _) =>
@@ -68,7 +69,8 @@ public static class PeerActorsHostingExtensions
     /// For a node or service that sends to the peer actors but hosts none (no shards, no coordinator: a cluster member
     /// without the <see cref="PeerActorsOptions.Role"/> role, e.g. the replay joining a cluster): registers the
     /// serializers, a shard-region <em>proxy</em> under <see cref="PeerRegionKey"/> and the reliable-delivery producer
-    /// under <see cref="PeerDeliveryKey"/>.
+    /// under <see cref="PeerDeliveryKey"/>, and adds the same <see cref="ClusterContract"/> as the peer-hosting nodes (a
+    /// proxy-only member can be the cluster leader, which takes the split-brain resolver's decisions).
     /// </summary>
     /// <param name="builder">The Akka configuration builder.</param>
     /// <param name="options">Settings (validated here); <see cref="PeerActorsOptions.Role"/> names the hosting role.</param>
@@ -79,13 +81,15 @@ public static class PeerActorsHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        WithSerializers(builder);
+        WithSerializersAndContract(builder, options);
         builder.WithShardRegionProxy<PeerRegionKey>(RegionName, options.Role, new PeerMessageExtractor(options.ShardCount));
         return WithDeliveryProducer(builder, options);
     }
 
-    private static void WithSerializers(AkkaConfigurationBuilder builder)
+    private static void WithSerializersAndContract(AkkaConfigurationBuilder builder, PeerActorsOptions options)
     {
+        // Fallback: the application's own HOCON wins (and must then be set alike on every member).
+        builder.AddHocon(ClusterContract.For(options.Role), HoconAddMode.Append);
         builder.WithVersionedJsonSerializer(PeerSerializer.SerializerName, PeerSerializer.Registry, system => new PeerSerializer(system));
         builder.WithCustomSerializer(DeliverySerializer.SerializerName, DeliverySerializer.Types, system => new DeliverySerializer(system));
     }

@@ -131,11 +131,10 @@ public sealed class ClusterPeerTests(PostgresServer postgres, ITestOutputHelper 
     }
 
 
-    // Skipped in the full suite: it passes alone (re-home 12.0 s, 0 of 1,784 acked payments and 0 of 16,200 high-rate
-    // observations lost) but in three full runs its peers did not all answer within 150 s after the kill, for a cause
-    // not found yet (see the session note). The same guarantees are asserted, and pass in the full suite, by
-    // ClusterReplayTests (kill mid-replay) and ClusterResilienceTests (5 kills, rolling restart).
-    [Fact(Skip = "flaky in the full suite only: peers of the killed node not all answering within 150 s; cause under investigation")]
+    // Once flaky (its peers sometimes never answered after the kill): the cause was the embedded client, on Akka's
+    // default downing timings, becoming the cluster leader whenever its random port was the lowest; the nodes' own
+    // instability guard then downed the whole cluster. Every member now shares ClusterContract.
+    [Fact]
     public async Task A_sigkilled_node_peers_come_back_elsewhere_with_their_history_and_no_acked_critical_event_is_lost()
     {
         var cs = await postgres.CreateDatabaseAsync("peers_kill");

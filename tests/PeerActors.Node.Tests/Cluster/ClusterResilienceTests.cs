@@ -43,7 +43,12 @@ public sealed class ClusterResilienceTests(PostgresServer postgres, ITestOutputH
         var cs = await postgres.CreateDatabaseAsync("rehome");
         await using var cluster = await NodeCluster.StartAsync(output, cs);
         foreach (var node in cluster.Nodes) await ManagementHttp.WaitReachableAsync(node, Timeout);
-        await using var client = await EmbeddedClient.StartAsync(cluster.Seeds, Timeout);
+        // The client has the lowest address, so it is the cluster leader and takes the split-brain resolver's decisions
+        // (hosting no peers): it must apply the same downing rules as the nodes (ClusterContract).
+        await using var client = await EmbeddedClient.StartAsync(cluster.Seeds, Timeout, ProcessRunner.FreeLoopbackPortBelowEphemeral());
+        var clientCluster = Akka.Cluster.Cluster.Get(client.System);
+        await Poll.UntilAsync(() => Task.FromResult(clientCluster.SelfAddress.Equals(clientCluster.State.Leader)),
+            Timeout, "the client is the cluster leader", TimeSpan.FromMilliseconds(100));
         await Parallel.ForEachAsync(Enumerable.Range(0, PeerCount), async (i, ct) =>
             await client.Client.RecordPaymentAsync(PeerId(i), 10, T0, ct));
         var poller = new PeerActorsClient(client.Proxy, client.Producer, TimeSpan.FromSeconds(1));

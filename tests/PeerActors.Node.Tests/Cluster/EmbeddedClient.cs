@@ -39,14 +39,15 @@ public sealed class EmbeddedClient : IAsyncDisposable
 
     public PeerActorsClient Client { get; }
 
-    public static async Task<EmbeddedClient> StartAsync(IReadOnlyList<string> seeds, TimeSpan timeout)
+    /// <summary>Starts the client and waits until it is Up; <paramref name="port"/> 0 = any free port.</summary>
+    public static async Task<EmbeddedClient> StartAsync(IReadOnlyList<string> seeds, TimeSpan timeout, int port = 0)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("peeractors", (akka, _) =>
         {
             akka.AddHocon("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = 0", HoconAddMode.Prepend)
-                .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
+                .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = port })
                 .WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), Roles = ["client"] })
                 .WithPeerActorsProxy(new PeerActorsOptions());
         });

@@ -52,6 +52,27 @@ public static class ProcessRunner
         return port;
     }
 
+    /// <summary>
+    /// A free loopback port below the ephemeral range (32768+ on Linux), so a member bound to it has a lower address
+    /// than every node on <see cref="FreeLoopbackPort"/> ports: Akka makes it the cluster leader.
+    /// </summary>
+    public static int FreeLoopbackPortBelowEphemeral()
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var l = new TcpListener(IPAddress.Loopback, port);
+                l.Start();
+                l.Stop();
+                return port;
+            }
+            catch (SocketException) { }
+        }
+        throw new InvalidOperationException("no free loopback port in 20000-32000");
+    }
+
     /// <summary>Finds an executable on PATH or in <paramref name="extraDirs"/>; null when absent.</summary>
     public static string? Which(string name, IEnumerable<string>? extraDirs = null)
     {
