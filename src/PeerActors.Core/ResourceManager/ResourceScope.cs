@@ -19,8 +19,7 @@ namespace PeerActors.Core.ResourceManager;
 public class ResourceScope
 {
     private ResourceScope[] _edges;
-    private long _memory;
-    private int _streamsIn, _streamsOut, _connsIn, _connsOut, _fd;
+    private ScopeUsage _usage;
     private int _spanId;
 
     /// <summary>Creates a DAG scope constrained by <paramref name="edges"/> (each edge gains a reference).</summary>
@@ -67,10 +66,10 @@ public class ResourceScope
     public bool IsDone { get; private set; }
 
     /// <summary>Current usage.</summary>
-    public ScopeStat Stat => new(_memory, _streamsIn, _streamsOut, _connsIn, _connsOut, _fd);
+    public ScopeStat Stat => _usage.Stat;
 
     /// <summary>True when done, or when no one references it and all usage is zero (memory included).</summary>
-    public bool IsUnused => IsDone || (RefCount <= 0 && _memory == 0 && _streamsIn == 0 && _streamsOut == 0 && _connsIn == 0 && _connsOut == 0 && _fd == 0);
+    public bool IsUnused => IsDone || (RefCount <= 0 && _usage.IsZero);
 
     internal ObserverHub? Hub { get; }
 
@@ -83,7 +82,7 @@ public class ResourceScope
     internal string? Key { get; init; }
 
     /// <summary>Adds <paramref name="st"/> without checking limits (used only to undo a just-made release).</summary>
-    internal void ForceReserve(ScopeStat st) => Apply(st, +1);
+    internal void ForceReserve(ScopeStat st) => _usage.Add(st);
 
     // ---------------------------------------------------------------- memory
 
@@ -123,7 +122,7 @@ public class ResourceScope
     /// <summary>Adds <paramref name="size"/> here (already checked) and reserves it on the owner or edges; undoes everything on refusal.</summary>
     private ResourceLimitExceededException? ReserveMemoryChain(long size, byte priority)
     {
-        _memory += size;
+        _usage.Memory += size;
         ResourceLimitExceededException? err = null;
         if (Owner is not null)
         {
@@ -139,16 +138,16 @@ public class ResourceScope
                 e.ThrowIfDone();
                 err = e.CheckMemory(size, priority);
                 if (err is not null) break;
-                e._memory += size;
+                e._usage.Memory += size;
             }
 
             if (err is not null)
                 for (int i = 0; i < reserved; i++)
-                    _edges[i]._memory -= size;
+                    _edges[i]._usage.Memory -= size;
         }
 
         if (err is not null)
-            _memory -= size;
+            _usage.Memory -= size;
         return err;
     }
 
@@ -171,12 +170,11 @@ public class ResourceScope
     private void ReleaseMemoryLocal(long size)
     {
         if (IsDone) return;
-        _memory -= size;
-        if (_memory < 0) _memory = 0; // rcmgr: "BUG: too much memory released" — clamp
+        _usage.Release(new ScopeStat(size, 0, 0, 0, 0, 0));
     }
 
     internal ResourceLimitExceededException? CheckMemory(long size, byte priority) =>
-        ReservationRule.CheckMemory(_memory, size, Limit, priority, Name, Class);
+        ReservationRule.CheckMemory(_usage.Memory, size, Limit, priority, Name, Class);
 
     // ---------------------------------------------------------------- streams
 
@@ -235,9 +233,9 @@ public class ResourceScope
         ThrowIfChainDone();
         var err = CheckCounts(st);
         if (err is not null) return err;
-        Apply(st, +1);
+        _usage.Add(st);
         err = ReserveForEdges(st);
-        if (err is not null) Apply(st, -1);
+        if (err is not null) _usage.Release(st);
         return err;
     }
 
@@ -263,8 +261,8 @@ public class ResourceScope
     internal ResourceLimitExceededException? ReserveForChild(ScopeStat st)
     {
         ThrowIfDone();
-        var err = (st.Memory != 0 ? CheckMemory(st.Memory, ReservationPriority.Always) : null) ?? CheckCounts(st);
-        if (err is null) Apply(st, +1);
+        var err = _usage.Check(st, ReservationPriority.Always, Limit, Name, Class);
+        if (err is null) _usage.Add(st);
         return err;
     }
 
@@ -272,7 +270,7 @@ public class ResourceScope
     internal void ReleaseForChild(ScopeStat st)
     {
         if (IsDone) return;
-        Apply(st, -1);
+        _usage.Release(st);
         MaybeIdle();
     }
 
@@ -280,7 +278,7 @@ public class ResourceScope
     internal void ReleaseResources(ScopeStat st)
     {
         if (IsDone) return;
-        Apply(st, -1);
+        _usage.Release(st);
         if (Owner is not null)
             Owner.ReleaseResources(st);
         else
@@ -289,27 +287,7 @@ public class ResourceScope
         MaybeIdle();
     }
 
-    private ResourceLimitExceededException? CheckCounts(ScopeStat st) => ReservationRule.CheckCounts(Stat, st, Limit, Name, Class);
-
-    private void Apply(ScopeStat st, int sign)
-    {
-        _memory += sign * st.Memory;
-        _streamsIn += sign * st.NumStreamsInbound;
-        _streamsOut += sign * st.NumStreamsOutbound;
-        _connsIn += sign * st.NumConnsInbound;
-        _connsOut += sign * st.NumConnsOutbound;
-        _fd += sign * st.NumFD;
-        if (sign < 0)
-        {
-            // rcmgr clamps at zero ("BUG: too many ... released")
-            if (_memory < 0) _memory = 0;
-            if (_streamsIn < 0) _streamsIn = 0;
-            if (_streamsOut < 0) _streamsOut = 0;
-            if (_connsIn < 0) _connsIn = 0;
-            if (_connsOut < 0) _connsOut = 0;
-            if (_fd < 0) _fd = 0;
-        }
-    }
+    private ResourceLimitExceededException? CheckCounts(ScopeStat st) => ReservationRule.CheckCounts(_usage.Stat, st, Limit, Name, Class);
 
     // ---------------------------------------------------------------- spans, refcount, done
 
@@ -348,8 +326,7 @@ public class ResourceScope
             }
         }
 
-        _memory = 0;
-        _streamsIn = _streamsOut = _connsIn = _connsOut = _fd = 0;
+        _usage.Clear();
         IsDone = true;
         OnDone();
     }

@@ -127,12 +127,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         foreach (var s in new[] { _system, _transient })
         {
             var scope = new KeyValuePair<string, object?>("scope", s.Name);
-            yield return new Measurement<long>(Volatile.Read(ref s.Memory), scope, new("resource", "memory"));
-            yield return new Measurement<long>(Volatile.Read(ref s.StreamsIn), scope, new("resource", "streams_inbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.StreamsOut), scope, new("resource", "streams_outbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.ConnsIn), scope, new("resource", "conns_inbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.ConnsOut), scope, new("resource", "conns_outbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Fd), scope, new("resource", "fd"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Usage.Memory), scope, new("resource", "memory"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Usage.StreamsIn), scope, new("resource", "streams_inbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Usage.StreamsOut), scope, new("resource", "streams_outbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Usage.ConnsIn), scope, new("resource", "conns_inbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Usage.ConnsOut), scope, new("resource", "conns_outbound"));
+            yield return new Measurement<long>(Volatile.Read(ref s.Usage.Fd), scope, new("resource", "fd"));
         }
     }
 

@@ -4,18 +4,19 @@ using PeerActors.Core.ResourceManager;
 namespace PeerActors.Limits;
 
 /// <summary>
-/// The counters of one scope, owned by exactly one actor (never touched by another thread; the metrics gauge reads them
-/// with <c>Volatile.Read</c>). The reservation check is Core's <see cref="ReservationRule"/>, the same code as the
-/// in-process <see cref="ResourceScope"/>; what stays here is the actor plumbing (edges in other actors, spans, the
-/// busy flag deferring operations while a chain is in flight).
+/// One scope of a limit actor, owned by exactly one actor (never touched by another thread; the metrics gauge reads its
+/// counters with <c>Volatile.Read</c>). The accounting is Core's <see cref="ScopeUsage"/> (check, add, release), the
+/// same code as the in-process <see cref="ResourceScope"/>; what stays here is the actor plumbing (edges in other
+/// actors, spans, the busy flag deferring operations while a chain is in flight).
 /// </summary>
 internal sealed class ScopeCounters(string name, ScopeClass cls, BaseLimit limit)
 {
     public readonly string Name = name;
     public readonly ScopeClass Class = cls;
     public BaseLimit Limit = limit;
-    public long Memory;
-    public int StreamsIn, StreamsOut, ConnsIn, ConnsOut, Fd;
+
+    /// <summary>The counters (a struct field: mutated in place).</summary>
+    public ScopeUsage Usage;
 
     /// <summary>Other scopes of the same actor this one is constrained by (reserved in order after it).</summary>
     public ScopeCounters[] LocalEdges = [];
@@ -44,51 +45,21 @@ internal sealed class ScopeCounters(string name, ScopeClass cls, BaseLimit limit
     /// <summary>Set when closed (a stream, connection or span).</summary>
     public bool Closed;
 
-    public ScopeStat Stat => new(Memory, StreamsIn, StreamsOut, ConnsIn, ConnsOut, Fd);
+    public ScopeStat Stat => Usage.Stat;
 
-    public bool IsZero => Memory == 0 && StreamsIn == 0 && StreamsOut == 0 && ConnsIn == 0 && ConnsOut == 0 && Fd == 0;
+    public bool IsZero => Usage.IsZero;
 
-    /// <summary>rcmgr's check, from Core's <see cref="ReservationRule"/> (the rule <see cref="ResourceScope"/> uses too).</summary>
-    public LimitRefused? Check(in ScopeStat d, byte priority)
-    {
-        var e = (d.Memory > 0 ? ReservationRule.CheckMemory(Memory, d.Memory, Limit, priority, Name, Class) : null)
-                ?? ReservationRule.CheckCounts(Stat, d, Limit, Name, Class);
-        return e is null ? null : LimitRefused.From(e);
-    }
-
+    /// <summary>Checks <paramref name="d"/> (Core's <see cref="ScopeUsage.Check"/>) and adds it when it fits; else the refusal.</summary>
     public LimitRefused? TryReserve(in ScopeStat d, byte priority)
     {
-        var r = Check(d, priority);
-        if (r is null) Add(d);
-        return r;
-    }
-
-    public void Add(in ScopeStat d)
-    {
-        Memory += d.Memory;
-        StreamsIn += d.NumStreamsInbound;
-        StreamsOut += d.NumStreamsOutbound;
-        ConnsIn += d.NumConnsInbound;
-        ConnsOut += d.NumConnsOutbound;
-        Fd += d.NumFD;
+        var e = Usage.Check(d, priority, Limit, Name, Class);
+        if (e is not null) return LimitRefused.From(e);
+        Usage.Add(d);
+        return null;
     }
 
     /// <summary>Releases <paramref name="d"/>, clamping at zero (rcmgr "BUG: too much released").</summary>
-    public void Release(in ScopeStat d)
-    {
-        Memory = Math.Max(0, Memory - d.Memory);
-        StreamsIn = Math.Max(0, StreamsIn - d.NumStreamsInbound);
-        StreamsOut = Math.Max(0, StreamsOut - d.NumStreamsOutbound);
-        ConnsIn = Math.Max(0, ConnsIn - d.NumConnsInbound);
-        ConnsOut = Math.Max(0, ConnsOut - d.NumConnsOutbound);
-        Fd = Math.Max(0, Fd - d.NumFD);
-    }
-
-    /// <summary>True when usage exceeds the limit (possible only after a run-time <c>SetLimit</c> lowered it).</summary>
-    public bool OverLimit =>
-        Memory > Limit.Memory || StreamsIn > Limit.StreamsInbound || StreamsOut > Limit.StreamsOutbound ||
-        (long)StreamsIn + StreamsOut > Limit.Streams || ConnsIn > Limit.ConnsInbound || ConnsOut > Limit.ConnsOutbound ||
-        (long)ConnsIn + ConnsOut > Limit.Conns || Fd > Limit.FD;
+    public void Release(in ScopeStat d) => Usage.Release(d);
 
     /// <summary>Reserves on every scope of <paramref name="scopes"/> in order, all or nothing.</summary>
     public static LimitRefused? ReserveAll(ScopeCounters[] scopes, in ScopeStat d, byte priority)

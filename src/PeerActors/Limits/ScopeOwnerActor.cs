@@ -321,7 +321,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
 
         if (DeferIfBusy(Anchor(s), m, replyTo)) return;
         // Release no more than the scope holds, so edges are not released for memory the scope never had.
-        ReleaseOn(s, new ScopeStat(Math.Min(m.Size, s.Memory), 0, 0, 0, 0, 0));
+        ReleaseOn(s, new ScopeStat(Math.Min(m.Size, s.Usage.Memory), 0, 0, 0, 0, 0));
         replyTo.Tell(LimitsAck.Instance);
     }
 
