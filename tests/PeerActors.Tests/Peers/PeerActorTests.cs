@@ -9,26 +9,8 @@ using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Peers;
 
-public sealed class PeerActorTests() : TestKit(PeerTestConfig.Memory())
+public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
 {
-    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private IActorRef Start(string id, PeerActorSettings? settings = null, IScoreInputsPublisher? publisher = null) =>
-        Sys.ActorOf(PeerActor.Props(id, settings ?? PeerTestConfig.Fast(), publisher ?? NoScoreInputsPublisher.Instance));
-
-    private PeerStatsReply Stats(IActorRef peer, string id)
-    {
-        peer.Tell(new GetPeerStats(id, T0.AddMinutes(1)), TestActor);
-        return ExpectMsg<PeerStatsReply>();
-    }
-
-    private void StopGracefully(IActorRef peer)
-    {
-        Watch(peer);
-        peer.Tell(PeerStop.Instance);
-        ExpectTerminated(peer);
-        Unwatch(peer);
-    }
 
     [Fact]
     public void High_rate_observations_update_state_and_are_acked_as_high_rate()

@@ -6,9 +6,8 @@ using Xunit;
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Bans through Akka.Persistence.Sql on SQLite with the versioned serializer (peer-banned.v1, peer-snapshot.v2).</summary>
-public sealed class PeerBanSqliteTests : TestKit
+public sealed class PeerBanSqliteTests : PeerActorTestKit
 {
-    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly string _db;
 
     public PeerBanSqliteTests() : this(PeerTestConfig.TempDb())
@@ -16,23 +15,6 @@ public sealed class PeerBanSqliteTests : TestKit
     }
 
     private PeerBanSqliteTests(string db) : base(PeerTestConfig.Sqlite(db)) => _db = db;
-
-    private IActorRef Start(string id, PeerActorSettings settings) =>
-        Sys.ActorOf(PeerActor.Props(id, settings, NoScoreInputsPublisher.Instance));
-
-    private PeerStatsReply Stats(IActorRef peer, string id)
-    {
-        peer.Tell(new GetPeerStats(id, T0.AddMinutes(1)), TestActor);
-        return ExpectMsg<PeerStatsReply>(TimeSpan.FromSeconds(10));
-    }
-
-    private void StopGracefully(IActorRef peer)
-    {
-        Watch(peer);
-        peer.Tell(PeerStop.Instance);
-        ExpectTerminated(peer, TimeSpan.FromSeconds(10));
-        Unwatch(peer);
-    }
 
     [Theory]
     [InlineData(1000)] // from the ban event

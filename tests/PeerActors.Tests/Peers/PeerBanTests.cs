@@ -7,26 +7,8 @@ using Xunit;
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Ban / Unban on the peer actor: critical (persisted before the ack), published, and durable across restarts.</summary>
-public sealed class PeerBanTests() : TestKit(PeerTestConfig.Memory())
+public sealed class PeerBanTests() : PeerActorTestKit(PeerTestConfig.Memory())
 {
-    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private IActorRef Start(string id, PeerActorSettings? settings = null, IScoreInputsPublisher? publisher = null) =>
-        Sys.ActorOf(PeerActor.Props(id, settings ?? PeerTestConfig.Fast(), publisher ?? NoScoreInputsPublisher.Instance));
-
-    private PeerStatsReply Stats(IActorRef peer, string id)
-    {
-        peer.Tell(new GetPeerStats(id, T0.AddMinutes(1)), TestActor);
-        return ExpectMsg<PeerStatsReply>();
-    }
-
-    private void StopGracefully(IActorRef peer)
-    {
-        Watch(peer);
-        peer.Tell(PeerStop.Instance);
-        ExpectTerminated(peer);
-        Unwatch(peer);
-    }
 
     [Fact]
     public void A_ban_is_acked_only_after_its_event_is_written_and_is_then_published_with_its_expiry()

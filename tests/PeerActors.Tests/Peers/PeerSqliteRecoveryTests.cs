@@ -8,9 +8,8 @@ using PeerActors.Core.Errors;
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Recovery through Akka.Persistence.Sql on a SQLite file, with the versioned PeerSerializer on the wire.</summary>
-public sealed class PeerSqliteRecoveryTests : TestKit, IDisposable
+public sealed class PeerSqliteRecoveryTests : PeerActorTestKit, IDisposable
 {
-    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly string _db;
 
     public PeerSqliteRecoveryTests() : this(PeerTestConfig.TempDb())
@@ -19,22 +18,7 @@ public sealed class PeerSqliteRecoveryTests : TestKit, IDisposable
 
     private PeerSqliteRecoveryTests(string db) : base(PeerTestConfig.Sqlite(db)) => _db = db;
 
-    private IActorRef Start(string id, PeerActorSettings settings) =>
-        Sys.ActorOf(PeerActor.Props(id, settings, NoScoreInputsPublisher.Instance));
-
-    private PeerStatsReply Stats(IActorRef peer, string id)
-    {
-        peer.Tell(new GetPeerStats(id, T0.AddHours(1)), TestActor);
-        return ExpectMsg<PeerStatsReply>(TimeSpan.FromSeconds(10));
-    }
-
-    private void StopGracefully(IActorRef peer)
-    {
-        Watch(peer);
-        peer.Tell(PeerStop.Instance);
-        ExpectTerminated(peer, TimeSpan.FromSeconds(10));
-        Unwatch(peer);
-    }
+    protected override DateTimeOffset QueryAt => T0.AddHours(1);
 
     private void Feed(IActorRef peer, string id)
     {

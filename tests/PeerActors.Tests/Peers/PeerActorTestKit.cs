@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using PeerActors.Peers;
+using PeerActors.Selection;
+
+namespace PeerActors.Tests.Peers;
+
+/// <summary>
+/// TestKit for tests that drive one <see cref="PeerActor"/> directly (no shard region): start it, ask its stats at
+/// a fixed observation instant, stop it gracefully (flush + snapshot-on-stop, as a hand-off or passivation does).
+/// </summary>
+public abstract class PeerActorTestKit(Config config) : TestKit(config)
+{
+    /// <summary>The observation clock's origin used by these tests.</summary>
+    protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The instant stats are asked at (after every observation the tests send).</summary>
+    protected virtual DateTimeOffset QueryAt => T0.AddMinutes(1);
+
+    protected IActorRef Start(string id, PeerActorSettings? settings = null, IScoreInputsPublisher? publisher = null) =>
+        Sys.ActorOf(PeerActor.Props(id, settings ?? PeerTestConfig.Fast(), publisher ?? NoScoreInputsPublisher.Instance));
+
+    protected PeerStatsReply Stats(IActorRef peer, string id)
+    {
+        peer.Tell(new GetPeerStats(id, QueryAt), TestActor);
+        return ExpectMsg<PeerStatsReply>(TimeSpan.FromSeconds(10));
+    }
+
+    protected void StopGracefully(IActorRef peer)
+    {
+        Watch(peer);
+        peer.Tell(PeerStop.Instance);
+        ExpectTerminated(peer, TimeSpan.FromSeconds(10));
+        Unwatch(peer);
+    }
+}
