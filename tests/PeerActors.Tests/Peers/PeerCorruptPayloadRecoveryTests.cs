@@ -53,6 +53,9 @@ public sealed class PeerCorruptPayloadRecoveryTests : TestKit, IDisposable
         using var c = new SqliteConnection($"Data Source={_db}");
         c.Open();
         using var cmd = c.CreateCommand();
+        // The store creates its table on first use, which may still be under way.
+        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshot'";
+        if ((long)cmd.ExecuteScalar()! == 0) return 0;
         cmd.CommandText = "SELECT count(*) FROM snapshot WHERE persistence_id = $pid";
         cmd.Parameters.AddWithValue("$pid", persistenceId);
         return (long)cmd.ExecuteScalar()!;
