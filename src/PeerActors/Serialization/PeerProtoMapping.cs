@@ -7,14 +7,15 @@ using PeerActors.Core.Identity;
 using PeerActors.Core.Stats;
 using PeerActors.Delivery;
 using PeerActors.Peers;
+using PeerActors.Selection;
 using Wire = PeerActors.Serialization.Proto;
 
 namespace PeerActors.Serialization;
 
 /// <summary>
-/// Maps the plain C# peer events and snapshot to their Protocol Buffers form (schema
+/// Maps the plain C# peer events, snapshot and score inputs to their Protocol Buffers form (schema
 /// <c>Serialization/Proto/peer_events.proto</c>, conventions stated there) and back, for the binary manifests of
-/// <see cref="PeerSerializer"/>. Every value reads back exactly: instants as UTC ticks, doubles bit for bit, null
+/// <see cref="PeerSerializer"/> and <see cref="SelectorSerializer"/>. Every value reads back exactly: instants as UTC ticks, doubles bit for bit, null
 /// lists and records distinct from empty ones.
 /// </summary>
 /// <remarks>
@@ -155,6 +156,55 @@ internal static class PeerProtoMapping
         Complete(p.End);
         return p;
     }
+
+    // ---- remote messages ----
+
+    public static byte[] Write(PeerScoreInputs m)
+    {
+        var p = ToProto(m);
+        p.End = true;
+        return p.ToByteArray();
+    }
+
+    public static PeerScoreInputs ReadScoreInputs(ReadOnlySpan<byte> payload)
+    {
+        var p = Wire.ScoreInputs.Parser.ParseFrom(payload);
+        Complete(p.End);
+        return FromProto(p);
+    }
+
+    public static byte[] Write(PeerScoreInputsBatch b)
+    {
+        var p = new Wire.ScoreInputsBatch { End = true };
+        foreach (var u in b.Updates) p.Updates.Add(ToProto(u));
+        return p.ToByteArray();
+    }
+
+    public static PeerScoreInputsBatch ReadScoreInputsBatch(ReadOnlySpan<byte> payload)
+    {
+        var p = Wire.ScoreInputsBatch.Parser.ParseFrom(payload);
+        Complete(p.End);
+        return new PeerScoreInputsBatch(p.Updates.Select(FromProto).ToArray());
+    }
+
+    private static Wire.ScoreInputs ToProto(PeerScoreInputs m)
+    {
+        var p = new Wire.ScoreInputs { Stats = ToProto(m.Stats), Version = m.Version, Forgotten = m.Forgotten };
+        p.Protocols.AddRange(m.Protocols);
+        p.Services.AddRange(m.Services);
+        if (m.BannedUntil is { } until) p.BannedUntilUtcTicks = until.UtcTicks;
+        if (m.BanReason is { } reason) p.BanReason = reason;
+        return p;
+    }
+
+    private static PeerScoreInputs FromProto(Wire.ScoreInputs p) => new(
+        FromProto(Need(p.Stats, "stats")),
+        p.Version,
+        p.Protocols.ToArray(),
+        p.Services.ToArray(),
+        p.Forgotten,
+        p.HasBannedUntilUtcTicks ? At(p.BannedUntilUtcTicks) : null,
+        p.HasBanReason ? p.BanReason : null);
 
     // ---- conventions (peer_events.proto) ----
 

@@ -78,8 +78,10 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         .Register<ChannelUptimeReply>("peer-channel-uptime-reply", 1)
         .Register<FlapCountReply>("peer-flap-count-reply", 1)
         .Register<BandwidthReply>("peer-bandwidth-reply", 1)
-        // published to the selectors
-        .Register<PeerScoreInputs>("peer-score-inputs", 1);
+        // Published to every node's selector and limit actors after each flush: the hottest remote message, so binary
+        // too (v1 still read, from nodes not yet upgraded).
+        .RegisterBinary<PeerScoreInputs>("peer-score-inputs", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputs)
+        .ReadJson<PeerScoreInputs>("peer-score-inputs", 1);
 
     /// <inheritdoc />
     public override int Identifier => SerializerId;

@@ -9,6 +9,7 @@ using PeerActors.Core.Identity;
 using PeerActors.Core.Stats;
 using PeerActors.Delivery;
 using PeerActors.Peers;
+using PeerActors.Selection;
 using PeerActors.Serialization;
 using Xunit;
 
@@ -152,8 +153,20 @@ public static class PeerPayloadArbitraries
 
     private static readonly Gen<DeliveryMark?> OptionalMark = OrNullRef(Mark);
 
+    private static readonly Gen<PeerScoreInputs> ScoreInputs =
+        from stats in Stats
+        from version in Long
+        from protocols in Gen.ArrayOf(Text)
+        from services in Gen.ArrayOf(Text)
+        from forgotten in Gen.Elements(true, false)
+        from until in OptionalInstant
+        from reason in OrNullRef(Text)
+        select new PeerScoreInputs(stats, version, protocols, services, forgotten, until, reason);
+
     /// <summary>A value of one of the types written under a binary manifest, chosen at random.</summary>
-    public static Arbitrary<object> StoredValue() => Arb.From(Gen.OneOf(
+    public static Arbitrary<object> BinaryValue() => Arb.From(Gen.OneOf(
+        ScoreInputs.Select(m => (object)m),
+        Gen.ArrayOf(ScoreInputs).Select(a => (object)new PeerScoreInputsBatch(a)),
         from from_ in Instant from to in Instant from counts in Counts from window in Window from marks in Marks
         select (object)new ObservationsDelta(from_, to, counts, window, marks),
         from from_ in Instant from to in Instant from counts in Counts from state in State from marks in Marks
@@ -178,30 +191,35 @@ public static class PeerPayloadArbitraries
 /// <summary>Round trips of the binary peer manifests over generated values (see <see cref="PeerPayloadArbitraries"/>).</summary>
 public sealed class PeerProtoRoundTripPropertyTests
 {
-    private static readonly PeerSerializer Serializer = new(null!);
+    private static readonly PeerSerializer PeerSerializer = new(null!);
+    private static readonly SelectorSerializer SelectorSerializer = new(null!);
+
+    private static VersionedJsonSerializer SerializerFor(object value) =>
+        value is PeerScoreInputsBatch ? SelectorSerializer : PeerSerializer;
 
     [Property(Arbitrary = [typeof(PeerPayloadArbitraries)], MaxTest = 300)]
-    public void Every_stored_value_reads_back_exactly_and_rewrites_to_the_same_bytes(object value)
+    public void Every_binary_value_reads_back_exactly_and_rewrites_to_the_same_bytes(object value)
     {
-        var manifest = Serializer.Manifest(value);
-        Assert.EndsWith(manifest switch { "peer-snapshot.v3" => ".v3", _ => ".v2" }, manifest);
-        var bytes = Serializer.ToBinary(value);
-        var back = Serializer.FromBinary(bytes, manifest);
+        var serializer = SerializerFor(value);
+        var manifest = serializer.Manifest(value);
+        var bytes = serializer.ToBinary(value);
+        var back = serializer.FromBinary(bytes, manifest);
         PeerPayloadOracle.AssertSame(value, back);
         // Bytes hold every double's bits: equal bytes mean -0.0 and NaN payloads came back as they were.
-        Assert.Equal(bytes, Serializer.ToBinary(back));
+        Assert.Equal(bytes, serializer.ToBinary(back));
     }
 
     [Property(Arbitrary = [typeof(PeerPayloadArbitraries)], MaxTest = 100)]
-    public void Every_truncation_of_a_stored_value_is_a_serialization_error_naming_the_manifest(object value)
+    public void Every_truncation_of_a_binary_value_is_a_serialization_error_naming_the_manifest(object value)
     {
-        var manifest = Serializer.Manifest(value);
-        var bytes = Serializer.ToBinary(value);
+        var serializer = SerializerFor(value);
+        var manifest = serializer.Manifest(value);
+        var bytes = serializer.ToBinary(value);
         // Every cut point of small payloads; for large ones the last 64 and a spread of the rest.
         var cuts = Enumerable.Range(0, bytes.Length).Where(n => bytes.Length <= 256 || n >= bytes.Length - 64 || n % 17 == 0);
         foreach (var length in cuts)
         {
-            var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes[..length], manifest));
+            var e = Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..length], manifest));
             Assert.Contains($"'{manifest}'", e.Message);
         }
     }
