@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using PeerActors.Benchmarks.Harness;
 using PeerActors.Node.Tests.ClusterNodes;
 using PeerActors.Peers;
+using PeerActors.Selection;
 using PeerActors.Serialization;
 
 namespace PeerActors.Benchmarks.Suites;
@@ -11,7 +12,8 @@ namespace PeerActors.Benchmarks.Suites;
 /// <summary>
 /// <c>serialization</c>: stored size and speed of the peer events and snapshots, Protocol Buffers (the current manifests:
 /// <c>peer-flushed-delta.v2</c>, <c>peer-snapshot.v3</c>, …) against their JSON form (<c>peer-flushed-delta.v1</c>,
-/// <c>peer-snapshot.v2</c>, …), on the events a real replay wrote. The trace is replayed by <c>peeractors replay</c> into
+/// <c>peer-snapshot.v2</c>, …), on the events a real replay wrote, and of the score inputs each peer publishes to every
+/// node (<c>peer-score-inputs.v2</c> against <c>.v1</c>). The trace is replayed by <c>peeractors replay</c> into
 /// a fresh SQLite journal; every stored event and snapshot is read back and written both ways (the JSON bytes are
 /// exactly what the JSON manifests stored: the same System.Text.Json call and options). Default: the real day
 /// <c>training_data_2020_03_14.parquet</c> from <c>../shared/data</c> when present, else the bundled sample;
@@ -43,6 +45,10 @@ public sealed class SerializationSuite : IBenchmarkSuite
             var flushSize = Sizes(serializer, flushes);
             var snapshotSize = Sizes(serializer, snapshots);
             var allSize = Sizes(serializer, events);
+            // What each peer publishes to every node after a flush, built from the stored states (one per snapshot).
+            var inputs = snapshots.Cast<PeerSnapshot>().Select((snap, i) => (object)new PeerScoreInputs(snap.State.Stats, i,
+                snap.State.Protocols, snap.State.Services, BannedUntil: snap.Ban?.Until, BanReason: snap.Ban?.Reason)).ToList();
+            var inputsSize = Sizes(serializer, inputs);
             Console.WriteLine($"# flush events: proto {flushSize.Proto:F1} B, json {flushSize.Json:F1} B per event; " +
                               $"all events: proto {allSize.Proto:F1} B, json {allSize.Json:F1} B; " +
                               $"snapshots: proto {snapshotSize.Proto:F1} B, json {snapshotSize.Json:F1} B");
@@ -50,6 +56,7 @@ public sealed class SerializationSuite : IBenchmarkSuite
             report.Figure("serialization", "flush_event_bytes", flushSize.Proto, "bytes", flushSize.Json, flushSize.Json / flushSize.Proto);
             report.Figure("serialization", "event_bytes", allSize.Proto, "bytes", allSize.Json, allSize.Json / allSize.Proto);
             report.Figure("serialization", "snapshot_bytes", snapshotSize.Proto, "bytes", snapshotSize.Json, snapshotSize.Json / snapshotSize.Proto);
+            report.Figure("serialization", "score_inputs_bytes", inputsSize.Proto, "bytes", inputsSize.Json, inputsSize.Json / inputsSize.Proto);
 
             // Speed: write + read of each value, best of three alternating rounds (the machine is shared).
             var budget = TimeSpan.FromSeconds(options.Quick ? 0.5 : 2);
