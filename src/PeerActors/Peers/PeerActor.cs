@@ -29,7 +29,8 @@ namespace PeerActors.Peers;
 /// the field and leaves the state unchanged (validation precedes mutation); a query to a peer with no history gets
 /// <c>peer-not-found</c> and persists nothing; a failed journal write gets <c>persistence-failure</c> (the actor then stops,
 /// Akka.Persistence's rule, and the next message recovers the last persisted state). Replies are sent only when the
-/// message has a sender.</para>
+/// message has a sender. A stored snapshot or event that cannot be read (corrupt or truncated payload, unknown manifest)
+/// fails recovery with one error naming the persistence id and the payload's manifest (<see cref="OnRecoveryFailure"/>).</para>
 /// <para><b>Snapshots.</b> Every <see cref="PeerActorSettings.SnapshotEvery"/> events; older snapshots are deleted
 /// after a successful save (events too when <see cref="PeerActorSettings.DeleteEventsOnSnapshot"/>).</para>
 /// </remarks>
@@ -797,6 +798,39 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             _criticalReplyTo = null;
         }
         base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>
+    /// One error naming what an operator needs to find the bad row: the persistence id, the last sequence number
+    /// applied, and the cause, whose message names the stored payload's manifest when the payload could not be read
+    /// (PeerSerializer). Akka's default says "when replaying events" even for an unreadable snapshot, and buries the
+    /// manifest in the exception. The actor then stops (Akka.Persistence's rule); messages sent to it meanwhile become
+    /// dead letters, and each new incarnation fails the same way until the payload is repaired or deleted.
+    /// </summary>
+    /// <param name="reason">Why recovery failed (a journal or snapshot-store failure, or an exception of the recovery handler).</param>
+    /// <param name="message">The event being applied when the recovery handler threw, else null.</param>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error(reason, "{0}", DescribeRecoveryFailure(PersistenceId, LastSequenceNr, reason, message));
+    }
+
+    /// <summary>The text of <see cref="OnRecoveryFailure"/>.</summary>
+    /// <param name="persistenceId">The actor's persistence id.</param>
+    /// <param name="lastSequenceNr">The last sequence number applied.</param>
+    /// <param name="reason">The failure.</param>
+    /// <param name="message">The event being applied, if the failure came from applying it.</param>
+    /// <returns>One line.</returns>
+    internal static string DescribeRecoveryFailure(string persistenceId, long lastSequenceNr, Exception reason, object? message)
+    {
+        // Stores may wrap the serializer's error; its message is the one naming the manifest.
+        var cause = reason;
+        for (var e = reason; e is not null; e = e.InnerException)
+            if (e is System.Runtime.Serialization.SerializationException) { cause = e; break; }
+        var where = message is null
+            ? $"reading its stored snapshot or events after sequence number {lastSequenceNr}"
+            : $"applying {message.GetType().Name} at sequence number {lastSequenceNr}";
+        return $"Recovery of persistence id '{persistenceId}' failed while {where}: {cause.Message} " +
+               "The peer actor stopped; it cannot serve until that stored payload is repaired or deleted.";
     }
 
     private sealed class FlushTick

@@ -65,7 +65,7 @@ public sealed record ObservationCounts(
 }
 
 /// <summary>
-/// Coalesced high-rate event (manifest <c>peer-flushed.v1</c>): the observations applied in window
+/// Coalesced high-rate event (manifest <c>peer-flushed.v2</c>, Protocol Buffers; <c>.v1</c> JSON still read): the observations applied in window
 /// [<see cref="From"/>, <see cref="To"/>] (observation instants) and the resulting absolute state. Recovery sets the
 /// state to <see cref="State"/>; at most one is written per flush interval per peer.
 /// </summary>
@@ -118,7 +118,7 @@ public sealed record PeerWindowState(
 }
 
 /// <summary>
-/// Coalesced high-rate event carrying only what the window changed (manifest <c>peer-flushed-delta.v1</c>): its size
+/// Coalesced high-rate event carrying only what the window changed (manifest <c>peer-flushed-delta.v2</c>, Protocol Buffers; <c>.v1</c> JSON still read): its size
 /// follows the activity of the window, not the size of the peer's state (a sender with 1,000 channels or a 4,096-event
 /// log writes a few hundred bytes per flush). Recovery applies it on the state before it, exactly. When a window
 /// cannot be expressed this way (events committed in it were already compacted), the actor writes an
@@ -144,19 +144,19 @@ public sealed record ObservationsDelta(DateTimeOffset From, DateTimeOffset To, O
     public override int GetHashCode() => HashCode.Combine(From, To, Counts, Window);
 }
 
-/// <summary>Critical event (manifest <c>peer-payment.v1</c>): we paid the peer <paramref name="AmountSat"/> sat.</summary>
+/// <summary>Critical event (manifest <c>peer-payment.v2</c>; <c>.v1</c> still read): we paid the peer <paramref name="AmountSat"/> sat.</summary>
 public sealed record PaymentRecorded(long AmountSat, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
-/// <summary>Critical event (manifest <c>peer-receipt.v1</c>): the peer paid us <paramref name="AmountSat"/> sat.</summary>
+/// <summary>Critical event (manifest <c>peer-receipt.v2</c>; <c>.v1</c> still read): the peer paid us <paramref name="AmountSat"/> sat.</summary>
 public sealed record ReceiptRecorded(long AmountSat, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
-/// <summary>Critical event (manifest <c>peer-payment-default.v1</c>): the peer failed to pay after delivery.</summary>
+/// <summary>Critical event (manifest <c>peer-payment-default.v2</c>; <c>.v1</c> still read): the peer failed to pay after delivery.</summary>
 public sealed record PaymentDefaultRecorded(DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
-/// <summary>Critical event (manifest <c>peer-channel-opened.v1</c>): lnd addChannel.</summary>
+/// <summary>Critical event (manifest <c>peer-channel-opened.v2</c>; <c>.v1</c> still read): lnd addChannel.</summary>
 public sealed record ChannelOpened(string ChannelId, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
-/// <summary>Critical event (manifest <c>peer-channel-closed.v1</c>): lnd removeChannel.</summary>
+/// <summary>Critical event (manifest <c>peer-channel-closed.v2</c>; <c>.v1</c> still read): lnd removeChannel.</summary>
 public sealed record ChannelClosed(string ChannelId, DateTimeOffset ObservedAt, DeliveryMark? Delivery = null) : IPeerEvent, IDeliveredEvent;
 
 /// <summary>
@@ -180,7 +180,8 @@ public sealed record PeerBanned(DateTimeOffset Until, string Reason, DateTimeOff
 public sealed record PeerUnbanned(DateTimeOffset ObservedAt) : IPeerEvent;
 
 /// <summary>
-/// Snapshot of a peer actor (manifest <c>peer-snapshot.v2</c>; <c>peer-snapshot.v1</c>, without a ban, is read with
+/// Snapshot of a peer actor (manifest <c>peer-snapshot.v3</c>, Protocol Buffers; <c>peer-snapshot.v2</c> JSON is still
+/// read, and <c>peer-snapshot.v1</c>, without a ban, is read with
 /// <see cref="Ban"/> = null).
 /// </summary>
 /// <param name="State">The absolute state at the snapshot's sequence number.</param>

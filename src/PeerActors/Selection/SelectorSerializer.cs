@@ -33,7 +33,10 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .Register<PublishScoreInputs>("selector-publish-inputs", 1)
         .Register<GetTrackedPeers>("selector-tracked-peers", 1)
         .Register<TrackedPeersReply>("selector-tracked-peers-reply", 1)
-        .Register<PeerScoreInputsBatch>("selector-score-inputs-batch", 1)
+        // One per node and publish interval to every selector: Protocol Buffers (PeerProtoMapping); v1 JSON still read
+        // from nodes not yet upgraded.
+        .RegisterBinary<PeerScoreInputsBatch>("selector-score-inputs-batch", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputsBatch)
+        .ReadJson<PeerScoreInputsBatch>("selector-score-inputs-batch", 1)
         .Register<GetBans>("selector-get-bans", 1)
         .Register<BansReply>("selector-bans-reply", 1);
 

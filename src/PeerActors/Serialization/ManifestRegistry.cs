@@ -5,10 +5,11 @@ namespace PeerActors.Serialization;
 
 /// <summary>
 /// The registration table of a <see cref="VersionedJsonSerializer"/>: which CLR type is written under
-/// which stable manifest (<c>PeerStatsChanged.v1</c>), and how older manifests are read (upcasters).
-/// The manifest is decoupled from the CLR type name, so types can be renamed or moved without
-/// breaking stored events; a change of a type's JSON shape gets a new version plus an upcaster from
-/// the old one.
+/// which stable manifest (<c>PeerStatsChanged.v1</c>), in which format (JSON by default, or a binary form such as
+/// Protocol Buffers given by <see cref="RegisterBinary{T}"/>), and how older manifests are read (upcasters,
+/// <see cref="ReadJson{T}"/>). The manifest is decoupled from the CLR type name, so types can be renamed or moved
+/// without breaking stored events; a change of a type's stored shape or format gets a new version, and the old
+/// version stays readable.
 /// </summary>
 /// <remarks>
 /// Register every type before constructing the serializer; the serializer copies the table.
@@ -17,10 +18,23 @@ namespace PeerActors.Serialization;
 public sealed partial class ManifestRegistry
 {
     private readonly Dictionary<Type, string> _manifestByType = new();
+    private readonly Dictionary<Type, Func<object, byte[]>> _binaryWriterByType = new();
     private readonly Dictionary<string, Reader> _readerByManifest = new(StringComparer.Ordinal);
 
     /// <summary>Reads a payload written under one manifest into the current CLR object.</summary>
-    internal delegate object Reader(ReadOnlySpan<byte> utf8Json, JsonSerializerOptions options);
+    /// <param name="payload">The stored bytes (UTF-8 JSON, or the binary form of a <see cref="RegisterBinary{T}"/> manifest).</param>
+    /// <param name="options">The serializer's JSON options (unused by binary readers).</param>
+    internal delegate object Reader(ReadOnlySpan<byte> payload, JsonSerializerOptions options);
+
+    /// <summary>Reads the binary payload of a <see cref="RegisterBinary{T}"/> manifest.</summary>
+    /// <typeparam name="T">The type read.</typeparam>
+    /// <param name="payload">The stored bytes.</param>
+    /// <returns>The value.</returns>
+    /// <remarks>Throw <see cref="System.IO.IOException"/> (Google.Protobuf's InvalidProtocolBufferException is one),
+    /// <see cref="System.IO.InvalidDataException"/>, <see cref="FormatException"/> or <see cref="ArgumentException"/>
+    /// for a payload that does not match the manifest: the serializer turns them into a
+    /// <see cref="System.Runtime.Serialization.SerializationException"/> naming the manifest.</remarks>
+    public delegate T BinaryPayloadReader<out T>(ReadOnlySpan<byte> payload);
 
     /// <summary>Builds the manifest string for a type name and version: <c>{name}.v{version}</c>.</summary>
     /// <param name="name">Stable type name, e.g. <c>PeerStatsChanged</c>: letters, digits, '_' and '-', starting with a letter.</param>
@@ -49,11 +63,49 @@ public sealed partial class ManifestRegistry
     public ManifestRegistry Register<T>(string name, int version) where T : notnull
     {
         var manifest = Manifest(name, version);
-        if (_manifestByType.TryGetValue(typeof(T), out var existing))
-            throw new ArgumentException($"Type {typeof(T).FullName} is already registered as '{existing}'.", nameof(name));
-        AddReader(manifest, (json, options) => JsonSerializer.Deserialize<T>(json, options)
-            ?? throw new JsonException($"Payload is JSON null."));
+        EnsureNotWritten(typeof(T), name);
+        AddReader(manifest, JsonReader<T>());
         _manifestByType.Add(typeof(T), manifest);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="T"/> as the current type for <paramref name="name"/> version
+    /// <paramref name="version"/>, written and read in a binary form of its own (e.g. Protocol Buffers with an explicit
+    /// schema) instead of JSON; the serializer's JSON options do not apply to it.
+    /// </summary>
+    /// <typeparam name="T">The CLR type (matched exactly, not by base type).</typeparam>
+    /// <param name="name">Stable type name, independent of the CLR name.</param>
+    /// <param name="version">Current schema version, ≥ 1.</param>
+    /// <param name="write">Writes a value; must be deterministic (golden payloads compare bytes).</param>
+    /// <param name="read">Reads a payload written by <paramref name="write"/> (see <see cref="BinaryPayloadReader{T}"/> for the errors to throw).</param>
+    /// <returns>This registry.</returns>
+    /// <exception cref="ArgumentException">The type or the manifest is already registered.</exception>
+    public ManifestRegistry RegisterBinary<T>(string name, int version, Func<T, byte[]> write, BinaryPayloadReader<T> read) where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(read);
+        var manifest = Manifest(name, version);
+        EnsureNotWritten(typeof(T), name);
+        AddReader(manifest, (payload, _) => read(payload));
+        _manifestByType.Add(typeof(T), manifest);
+        _binaryWriterByType.Add(typeof(T), o => write((T)o));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers an older manifest whose JSON shape is exactly the current type <typeparamref name="T"/>'s (the type
+    /// moved to another format, e.g. <see cref="RegisterBinary{T}"/>, without changing): stored payloads are read with
+    /// the JSON options; nothing is ever written under this manifest.
+    /// </summary>
+    /// <typeparam name="T">The current type.</typeparam>
+    /// <param name="name">Stable type name.</param>
+    /// <param name="version">The old version, e.g. 1 for <c>peer-flushed.v1</c>.</param>
+    /// <returns>This registry.</returns>
+    /// <exception cref="ArgumentException">The manifest is already registered.</exception>
+    public ManifestRegistry ReadJson<T>(string name, int version) where T : notnull
+    {
+        AddReader(Manifest(name, version), JsonReader<T>());
         return this;
     }
 
@@ -114,6 +166,17 @@ public sealed partial class ManifestRegistry
     internal IReadOnlyDictionary<Type, string> SnapshotManifests() => new Dictionary<Type, string>(_manifestByType);
 
     internal IReadOnlyDictionary<string, Reader> SnapshotReaders() => new Dictionary<string, Reader>(_readerByManifest, StringComparer.Ordinal);
+
+    internal IReadOnlyDictionary<Type, Func<object, byte[]>> SnapshotBinaryWriters() => new Dictionary<Type, Func<object, byte[]>>(_binaryWriterByType);
+
+    private static Reader JsonReader<T>() => (json, options) => JsonSerializer.Deserialize<T>(json, options)
+        ?? throw new JsonException("Payload is JSON null.");
+
+    private void EnsureNotWritten(Type type, string name)
+    {
+        if (_manifestByType.TryGetValue(type, out var existing))
+            throw new ArgumentException($"Type {type.FullName} is already registered as '{existing}'.", nameof(name));
+    }
 
     private void AddReader(string manifest, Reader reader)
     {

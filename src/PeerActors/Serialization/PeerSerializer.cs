@@ -11,7 +11,9 @@ namespace PeerActors.Serialization;
 /// Explicit, versioned serializer (id <see cref="SerializerId"/>, HOCON name <see cref="SerializerName"/>) of every
 /// peer-actor event and snapshot and of every message that crosses nodes: the commands and queries of
 /// PeerCommands.cs, the replies of PeerReplies.cs, <see cref="PeerStop"/> and <see cref="PeerScoreInputs"/>.
-/// Manifests (<c>peer-flushed.v1</c>, …) are independent of CLR names; see <see cref="Registry"/>.
+/// Manifests (<c>peer-flushed-delta.v2</c>, …) are independent of CLR names; see <see cref="Registry"/>. The frequent
+/// events and the snapshot are written as Protocol Buffers (<c>Serialization/Proto/peer_events.proto</c>), everything
+/// else as JSON; every manifest ever written stays readable.
 /// </summary>
 /// <param name="system">The actor system (may be null in unit tests).</param>
 public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSerializer(system, Registry, CreateOptions())
@@ -24,17 +26,27 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
 
     /// <summary>Type ↔ manifest table: events, snapshot, commands, queries, replies, stop message, score inputs.</summary>
     public static ManifestRegistry Registry { get; } = new ManifestRegistry()
-        // persisted events and snapshot
-        .Register<ObservationsFlushed>("peer-flushed", 1)
-        .Register<ObservationsDelta>("peer-flushed-delta", 1)
-        .Register<PaymentRecorded>("peer-payment", 1)
-        .Register<ReceiptRecorded>("peer-receipt", 1)
-        .Register<PaymentDefaultRecorded>("peer-payment-default", 1)
-        .Register<ChannelOpened>("peer-channel-opened", 1)
-        .Register<ChannelClosed>("peer-channel-closed", 1)
+        // Persisted events and snapshot. The frequent ones are Protocol Buffers (Serialization/Proto/peer_events.proto,
+        // PeerProtoMapping): a flush delta on the real sample is several times smaller than its JSON. Their JSON
+        // versions stay readable forever (stored journals); bans are rare and stay JSON.
+        .RegisterBinary<ObservationsDelta>("peer-flushed-delta", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadDelta)
+        .ReadJson<ObservationsDelta>("peer-flushed-delta", 1)
+        .RegisterBinary<ObservationsFlushed>("peer-flushed", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadFlushed)
+        .ReadJson<ObservationsFlushed>("peer-flushed", 1)
+        .RegisterBinary<PaymentRecorded>("peer-payment", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadPayment)
+        .ReadJson<PaymentRecorded>("peer-payment", 1)
+        .RegisterBinary<ReceiptRecorded>("peer-receipt", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadReceipt)
+        .ReadJson<ReceiptRecorded>("peer-receipt", 1)
+        .RegisterBinary<PaymentDefaultRecorded>("peer-payment-default", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadPaymentDefault)
+        .ReadJson<PaymentDefaultRecorded>("peer-payment-default", 1)
+        .RegisterBinary<ChannelOpened>("peer-channel-opened", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadChannelOpened)
+        .ReadJson<ChannelOpened>("peer-channel-opened", 1)
+        .RegisterBinary<ChannelClosed>("peer-channel-closed", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadChannelClosed)
+        .ReadJson<ChannelClosed>("peer-channel-closed", 1)
         .Register<PeerBanned>("peer-banned", 1)
         .Register<PeerUnbanned>("peer-unbanned", 1)
-        .Register<PeerSnapshot>("peer-snapshot", 2)
+        .RegisterBinary<PeerSnapshot>("peer-snapshot", 3, PeerProtoMapping.Write, PeerProtoMapping.ReadSnapshot)
+        .ReadJson<PeerSnapshot>("peer-snapshot", 2)
         .Upcast<PeerSnapshotV1>("peer-snapshot", 1, v1 => new PeerSnapshot(v1.State))
         // commands
         .Register<RecordRequest>("peer-cmd-request", 1)
@@ -66,8 +78,10 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         .Register<ChannelUptimeReply>("peer-channel-uptime-reply", 1)
         .Register<FlapCountReply>("peer-flap-count-reply", 1)
         .Register<BandwidthReply>("peer-bandwidth-reply", 1)
-        // published to the selectors
-        .Register<PeerScoreInputs>("peer-score-inputs", 1);
+        // Published to every node's selector and limit actors after each flush: the hottest remote message, so binary
+        // too (v1 still read, from nodes not yet upgraded).
+        .RegisterBinary<PeerScoreInputs>("peer-score-inputs", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputs)
+        .ReadJson<PeerScoreInputs>("peer-score-inputs", 1);
 
     /// <inheritdoc />
     public override int Identifier => SerializerId;

@@ -11,7 +11,9 @@ namespace PeerActors.Serialization;
 /// Base of the explicit, versioned serializers for persisted events, snapshots and remote messages
 /// (SPEC §9): System.Text.Json payloads (UTF-8) under a stable string manifest such as
 /// <c>PeerStatsChanged.v1</c> taken from a <see cref="ManifestRegistry"/>, never from the CLR type
-/// name; older manifests are read through the registry's explicit upcasters.
+/// name; older manifests are read through the registry's explicit upcasters. Types registered with
+/// <see cref="ManifestRegistry.RegisterBinary{T}"/> are written in their own binary form (Protocol Buffers for the
+/// hot peer events) under the same serializer id, so one id reads every version, JSON or binary.
 /// </summary>
 /// <remarks>
 /// A subclass fixes the serializer <see cref="Identifier"/> (must be unique in the ActorSystem and
@@ -33,6 +35,7 @@ public abstract class VersionedJsonSerializer : SerializerWithStringManifest
 {
     private readonly IReadOnlyDictionary<Type, string> _manifestByType;
     private readonly IReadOnlyDictionary<string, ManifestRegistry.Reader> _readerByManifest;
+    private readonly IReadOnlyDictionary<Type, Func<object, byte[]>> _binaryWriterByType;
 
     /// <summary>Creates the serializer over a snapshot of <paramref name="registry"/>.</summary>
     /// <param name="system">The actor system (may be <c>null</c> in unit tests).</param>
@@ -44,6 +47,7 @@ public abstract class VersionedJsonSerializer : SerializerWithStringManifest
         ArgumentNullException.ThrowIfNull(registry);
         _manifestByType = registry.SnapshotManifests();
         _readerByManifest = registry.SnapshotReaders();
+        _binaryWriterByType = registry.SnapshotBinaryWriters();
         Options = options ?? CreateDefaultOptions();
         Options.MakeReadOnly(populateMissingResolver: true);
     }
@@ -86,28 +90,32 @@ public abstract class VersionedJsonSerializer : SerializerWithStringManifest
                 $"{GetType().Name} (id {Identifier}) has no manifest registered for type {o.GetType().FullName}.");
     }
 
-    /// <summary>Writes <paramref name="obj"/> as UTF-8 JSON.</summary>
+    /// <summary>Writes <paramref name="obj"/> as UTF-8 JSON, or in its binary form when registered with one.</summary>
     /// <param name="obj">A registered object.</param>
-    /// <returns>The UTF-8 JSON payload.</returns>
+    /// <returns>The payload.</returns>
     /// <exception cref="SerializationException">The type is not registered or cannot be written.</exception>
     public override byte[] ToBinary(object obj)
     {
         var manifest = Manifest(obj);
         try
         {
-            return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+            return _binaryWriterByType.TryGetValue(obj.GetType(), out var write)
+                ? write(obj)
+                : JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             throw new SerializationException($"{GetType().Name} failed to write '{manifest}' ({obj.GetType().FullName}): {e.Message}", e);
         }
     }
 
     /// <summary>Reads a payload written under <paramref name="manifest"/> (current or upcast legacy version).</summary>
-    /// <param name="bytes">The UTF-8 JSON payload.</param>
+    /// <param name="bytes">The payload (UTF-8 JSON, or the binary form of the manifest).</param>
     /// <param name="manifest">The stored manifest.</param>
     /// <returns>An instance of the current type.</returns>
-    /// <exception cref="SerializationException">The manifest is unknown or the payload does not match it; the message names the manifest.</exception>
+    /// <exception cref="SerializationException">The manifest is unknown or the payload does not match it (bad JSON,
+    /// an unreadable or truncated binary payload, a value the domain rejects); the message names the manifest and the
+    /// payload's size.</exception>
     public override object FromBinary(byte[] bytes, string manifest)
     {
         ArgumentNullException.ThrowIfNull(bytes);
@@ -119,9 +127,12 @@ public abstract class VersionedJsonSerializer : SerializerWithStringManifest
         {
             return reader(bytes, Options);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException
+                                      or FormatException or IOException or InvalidDataException or OverflowException)
         {
-            throw new SerializationException($"{GetType().Name} failed to read manifest '{manifest}': {e.Message}", e);
+            // IOException: Google.Protobuf's InvalidProtocolBufferException; InvalidDataException: a binary reader's check.
+            throw new SerializationException(
+                $"{GetType().Name} failed to read manifest '{manifest}' ({bytes.Length} bytes): {e.Message}", e);
         }
     }
 }

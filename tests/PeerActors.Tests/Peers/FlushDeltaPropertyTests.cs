@@ -2,6 +2,7 @@ using PeerActors.Core.Bandwidth;
 using PeerActors.Core.Fitness;
 using PeerActors.Core.Identity;
 using PeerActors.Peers;
+using PeerActors.Serialization;
 using Xunit;
 
 namespace PeerActors.Tests.Peers;
@@ -10,12 +11,14 @@ namespace PeerActors.Tests.Peers;
 /// Journal growth by activity must not cost exactness: for random operation sequences (flaps with tiny log caps so that
 /// compaction folds the log, bytes across epochs with tiny retention so that buckets fold, late and equal instants,
 /// channels opened and closed, protocols), recovering the latest snapshot plus the flush deltas and critical events
-/// after it gives exactly the live state, whether the windows came out as deltas or as whole states.
+/// after it gives exactly the live state, whether the windows came out as deltas or as whole states. The snapshot and
+/// the events are recovered from their stored form (PeerSerializer's bytes), as a journal would give them back.
 /// </summary>
 public sealed class FlushDeltaPropertyTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly PeerId Id = PeerId.Parse("peer-under-test");
+    private static readonly PeerSerializer Serializer = new(null!);
 
     [Fact]
     public void Snapshot_plus_deltas_recovers_the_live_state_exactly_for_random_operation_sequences()
@@ -134,9 +137,13 @@ public sealed class FlushDeltaPropertyTests
         Flush();
 
         var recovered = new PeerState(settings);
-        if (snapshot is not null) recovered.Load(snapshot);
-        foreach (var e in journal.Skip(snapshot is null ? 0 : snapshotAt)) recovered.Apply(Id, e);
+        if (snapshot is not null) recovered.Load(Stored(new PeerSnapshot(snapshot)).State);
+        foreach (var e in journal.Skip(snapshot is null ? 0 : snapshotAt)) recovered.Apply(Id, Stored(e));
         Assert.True(live.ToData().Equals(recovered.ToData()), $"seed {seed}: recovered state differs from the live state");
         return (deltas, wholes);
     }
+
+    /// <summary>The value as recovery reads it back: written and read under its current manifest.</summary>
+    private static T Stored<T>(T value) where T : notnull =>
+        (T)Serializer.FromBinary(Serializer.ToBinary(value), Serializer.Manifest(value));
 }

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace PeerActors.Tests.Peers;
 
-/// <summary>Bans through Akka.Persistence.Sql on SQLite with the versioned serializer (peer-banned.v1, peer-snapshot.v2).</summary>
+/// <summary>Bans through Akka.Persistence.Sql on SQLite with the versioned serializer (peer-banned.v1, peer-snapshot.v3).</summary>
 public sealed class PeerBanSqliteTests : PeerActorTestKit
 {
     private readonly string _db;

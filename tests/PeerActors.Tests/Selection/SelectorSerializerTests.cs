@@ -56,8 +56,18 @@ public class SelectorSerializerTests
     public void Score_inputs_batch_round_trips_under_its_manifest()
     {
         var batch = new PeerScoreInputsBatch([Inputs(Peer("p1", 10, 9, 50, lastSuccess: T0), version: 7), Inputs(Peer("p2", 3, 1, 80), version: 2)]);
-        Assert.Equal("selector-score-inputs-batch.v1", Serializer.Manifest(batch));
+        Assert.Equal("selector-score-inputs-batch.v2", Serializer.Manifest(batch));
         var back = RoundTrip(batch);
         Assert.Equal(batch.Updates.Select(u => (u.Stats, u.Version)), back.Updates.Select(u => (u.Stats, u.Version)));
+    }
+
+    [Fact]
+    public void A_v1_json_score_inputs_batch_from_a_node_not_yet_upgraded_still_reads()
+    {
+        var batch = new PeerScoreInputsBatch([Inputs(Peer("p1", 10, 9, 50, lastSuccess: T0), version: 7, protocols: ["/x"])]);
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(batch, Serializer.Options);
+        var back = (PeerScoreInputsBatch)Serializer.FromBinary(json, "selector-score-inputs-batch.v1");
+        Assert.Equal(batch.Updates[0].Stats, back.Updates[0].Stats);
+        Assert.Equal(["/x"], back.Updates[0].Protocols);
     }
 }

@@ -32,7 +32,6 @@ public static class PeerSamples
         ["/chunk/1.0.0"],
         ["streaming"]);
 
-    /// <summary>What each legacy (upcast) golden payload must read as.</summary>
     /// <summary>A delta flush whose window is the sample state's log, bandwidth and a new protocol.</summary>
     public static ObservationsDelta Delta => new(T0, T0.AddSeconds(7), new ObservationCounts(3, 2, 1, 0, 4096, 300, 1, 1, 1),
         new PeerWindowState(Stats,
@@ -43,11 +42,6 @@ public static class PeerSamples
         DeliveriesSample);
 
     private static readonly IReadOnlyList<PeerActors.Delivery.DeliveryMark> DeliveriesSample = [new PeerActors.Delivery.DeliveryMark("127.0.0.1:4053/0a1b2c3d4e5f", 42)];
-
-    public static IReadOnlyDictionary<string, object> Legacy { get; } = new Dictionary<string, object>
-    {
-        ["peer-snapshot.v1"] = new PeerSnapshot(State),
-    };
 
     public static IReadOnlyDictionary<Type, object> All { get; } = new Dictionary<Type, object>
     {
@@ -89,5 +83,22 @@ public static class PeerSamples
         [typeof(FlapCountReply)] = new FlapCountReply("p1", 2, T0.AddSeconds(7)),
         [typeof(BandwidthReply)] = new BandwidthReply("p1", 4096, 300, [new BandwidthEpoch(T0, T0.AddHours(1), 4096, 300)]),
         [typeof(PeerScoreInputs)] = new PeerScoreInputs(Stats, 12, ["/chunk/1.0.0"], ["streaming"], BannedUntil: T0.AddHours(1), BanReason: "spam"),
+    };
+
+    /// <summary>
+    /// What each legacy golden payload (a manifest still read, no longer written) must read as: the JSON versions of the
+    /// types now written as Protocol Buffers read as the same sample values; <c>peer-snapshot.v1</c> through its upcaster.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> Legacy { get; } = new Dictionary<string, object>
+    {
+        ["peer-snapshot.v1"] = new PeerSnapshot(State),
+        ["peer-snapshot.v2"] = All[typeof(PeerSnapshot)],
+        ["peer-flushed.v1"] = All[typeof(ObservationsFlushed)],
+        ["peer-flushed-delta.v1"] = All[typeof(ObservationsDelta)],
+        ["peer-payment.v1"] = All[typeof(PaymentRecorded)],
+        ["peer-receipt.v1"] = All[typeof(ReceiptRecorded)],
+        ["peer-payment-default.v1"] = All[typeof(PaymentDefaultRecorded)],
+        ["peer-channel-opened.v1"] = All[typeof(ChannelOpened)],
+        ["peer-channel-closed.v1"] = All[typeof(ChannelClosed)],
     };
 }
