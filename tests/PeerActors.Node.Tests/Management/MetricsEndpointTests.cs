@@ -89,7 +89,10 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
         using var limits = new PeerActors.Limits.LimitsMetrics();
         try
         {
-            cell.Set(ingress: 42, egress: 0);
+            // Top-K by bytes across the whole test process (other tests' peers share the static gauge): a value no
+            // test peer reaches keeps this one in the top K.
+            const long ingressBytes = 1L << 50;
+            cell.Set(ingress: ingressBytes, egress: 0);
             limits.Blocked(new PeerActors.Limits.LimitRefused("subnet:203.0.113.0/24", PeerActors.Core.ResourceManager.ScopeClass.Subnet,
                 PeerActors.Core.ResourceManager.ResourceKind.Connection, PeerActors.Core.ResourceManager.Direction.Inbound, 8, 1, 8, "test"));
 
@@ -99,7 +102,7 @@ public sealed class MetricsEndpointTests(ManagementNodeFixture node)
             var ingress = families.Values.Single(f => f.Name.StartsWith("peeractors_ingress_bytes_by_peer", StringComparison.Ordinal));
             Assert.Equal("peeractors_ingress_bytes_by_peer_bytes", ingress.Name);
             Assert.Equal("gauge", ingress.Type);
-            Assert.Equal(42, Assert.Single(ingress.Samples, s => s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal)).Value);
+            Assert.Equal(ingressBytes, Assert.Single(ingress.Samples, s => s.Labels.Contains("peer_id=\"peer-metrics-test\"", StringComparison.Ordinal)).Value);
             var egress = families.Values.SingleOrDefault(f => f.Name.StartsWith("peeractors_egress_bytes_by_peer", StringComparison.Ordinal));
             Assert.True(egress is null || egress.Samples.All(s => !s.Labels.Contains("peer-metrics-test", StringComparison.Ordinal)));
             var blocked = Assert.Single(families["peeractors_rcmgr_blocked_resources_total"].Samples,
