@@ -72,6 +72,13 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.persistence.snapshot-on-passivation</c>: snapshot a peer when it stops (default on).</summary>
     public bool SnapshotOnPassivation { get; init; } = true;
 
+    /// <summary>
+    /// <c>peeractors.serialization.write-binary</c> (default on): peer events, snapshots and score inputs written as
+    /// Protocol Buffers; off writes their JSON manifests (first step of a rolling upgrade). Read by the serializers
+    /// from the ActorSystem's configuration; validated here so a bad value refuses the start naming the key.
+    /// </summary>
+    public bool WriteBinary { get; init; } = true;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 

@@ -20,6 +20,7 @@ public sealed partial class ManifestRegistry
     private readonly Dictionary<Type, string> _manifestByType = new();
     private readonly Dictionary<Type, Func<object, byte[]>> _binaryWriterByType = new();
     private readonly Dictionary<string, Reader> _readerByManifest = new(StringComparer.Ordinal);
+    private readonly Dictionary<Type, (string Manifest, int Version)> _jsonFallbackByType = new();
 
     /// <summary>Reads a payload written under one manifest into the current CLR object.</summary>
     /// <param name="payload">The stored bytes (UTF-8 JSON, or the binary form of a <see cref="RegisterBinary{T}"/> manifest).</param>
@@ -105,7 +106,10 @@ public sealed partial class ManifestRegistry
     /// <exception cref="ArgumentException">The manifest is already registered.</exception>
     public ManifestRegistry ReadJson<T>(string name, int version) where T : notnull
     {
-        AddReader(Manifest(name, version), JsonReader<T>());
+        var manifest = Manifest(name, version);
+        AddReader(manifest, JsonReader<T>());
+        if (!_jsonFallbackByType.TryGetValue(typeof(T), out var known) || known.Version < version)
+            _jsonFallbackByType[typeof(T)] = (manifest, version);
         return this;
     }
 
@@ -168,6 +172,14 @@ public sealed partial class ManifestRegistry
     internal IReadOnlyDictionary<string, Reader> SnapshotReaders() => new Dictionary<string, Reader>(_readerByManifest, StringComparer.Ordinal);
 
     internal IReadOnlyDictionary<Type, Func<object, byte[]>> SnapshotBinaryWriters() => new Dictionary<Type, Func<object, byte[]>>(_binaryWriterByType);
+
+    /// <summary>
+    /// For each binary type with a readable JSON manifest (<see cref="ReadJson{T}"/>), the newest such manifest: what a
+    /// serializer writes instead of the binary form while <c>write-binary</c> is off (a rolling upgrade).
+    /// </summary>
+    internal IReadOnlyDictionary<Type, string> SnapshotJsonFallbacks() => _binaryWriterByType.Keys
+        .Where(_jsonFallbackByType.ContainsKey)
+        .ToDictionary(t => t, t => _jsonFallbackByType[t].Manifest);
 
     private static Reader JsonReader<T>() => (json, options) => JsonSerializer.Deserialize<T>(json, options)
         ?? throw new JsonException("Payload is JSON null.");

@@ -45,12 +45,40 @@ public abstract class VersionedJsonSerializer : SerializerWithStringManifest
         : base(system)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        _manifestByType = registry.SnapshotManifests();
+        var manifests = registry.SnapshotManifests();
+        var binaryWriters = registry.SnapshotBinaryWriters();
+        WritesBinary = system?.Settings.Config.GetBoolean(WriteBinaryKey, true) ?? true;
+        if (!WritesBinary)
+        {
+            // Rolling upgrade: write what a release without the binary forms reads (the newest JSON manifest of each
+            // binary type), while still reading everything.
+            var manifestsCopy = new Dictionary<Type, string>(manifests);
+            var writersCopy = new Dictionary<Type, Func<object, byte[]>>(binaryWriters);
+            foreach (var (type, jsonManifest) in registry.SnapshotJsonFallbacks())
+            {
+                manifestsCopy[type] = jsonManifest;
+                writersCopy.Remove(type);
+            }
+            manifests = manifestsCopy;
+            binaryWriters = writersCopy;
+        }
+        _manifestByType = manifests;
         _readerByManifest = registry.SnapshotReaders();
-        _binaryWriterByType = registry.SnapshotBinaryWriters();
+        _binaryWriterByType = binaryWriters;
         Options = options ?? CreateDefaultOptions();
         Options.MakeReadOnly(populateMissingResolver: true);
     }
+
+    /// <summary>
+    /// HOCON key (boolean, default on): write the binary form of types registered with
+    /// <see cref="ManifestRegistry.RegisterBinary{T}"/>. Off = write their newest JSON manifest instead (registered
+    /// with <see cref="ManifestRegistry.ReadJson{T}"/>), for the first step of a rolling upgrade from a release that
+    /// reads only JSON; reading is unaffected.
+    /// </summary>
+    public const string WriteBinaryKey = "peeractors.serialization.write-binary";
+
+    /// <summary>Whether binary forms are written (<see cref="WriteBinaryKey"/>).</summary>
+    public bool WritesBinary { get; }
 
     /// <summary>The serializer id; unique per ActorSystem and stable forever once data is stored.</summary>
     public abstract override int Identifier { get; }
