@@ -17,6 +17,9 @@ public sealed class PeerStarts
     public void Add() => Interlocked.Increment(ref _count);
 }
 
+/// <summary>Asks a <see cref="CountingPeerHost"/> to stop one peer gracefully (passivation).</summary>
+public sealed record StopPeer(string PeerId);
+
 /// <summary>
 /// A minimal peer "region" for one process: routes every <see cref="IPeerMessage"/> to a child <see cref="PeerActor"/>
 /// per entity id (created on first message, like a shard) and counts the creations, which is what the selector restart
@@ -42,6 +45,7 @@ public sealed class CountingPeerHost : ReceiveActor
         {
             foreach (var c in Context.GetChildren()) c.Tell(PeerStop.Instance);
         });
+        Receive<StopPeer>(m => Context.Child(Uri.EscapeDataString(m.PeerId)).Tell(PeerStop.Instance));
     }
 
     public static Props Props(PeerActorSettings settings, IScoreInputsPublisher publisher, PeerStarts starts) =>
