@@ -17,7 +17,7 @@ namespace PeerActors.Benchmarks.Suites;
 /// </summary>
 /// <remarks>
 /// The old bootstrap takes minutes at 100,000 peers, so it runs for a bounded time (<c>--baseline-seconds</c>, default
-/// 40; 10 with <c>--quick</c>) and its time to N is extrapolated from the rate it reached (printed as such).
+/// 30; 8 with <c>--quick</c>) and its time to N is extrapolated from the rate it reached (printed as such).
 /// </remarks>
 public sealed class SelectorRestartSuite : IBenchmarkSuite
 {
@@ -48,7 +48,7 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
     {
         var n = Arg(options, "--peers", options.Quick ? 10_000 : 100_000);
         var changed = Math.Max(1, n / 100);
-        var baselineSeconds = Arg(options, "--baseline-seconds", options.Quick ? 10 : 40);
+        var baselineSeconds = Arg(options, "--baseline-seconds", options.Quick ? 8 : 30);
         var dir = Directory.CreateTempSubdirectory("peeractors-selector-restart-");
         var db = Path.Combine(dir.FullName, "journal.db");
         var ids = Enumerable.Range(0, n).Select(i => $"bench{i:D7}").ToArray();
@@ -64,7 +64,7 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
                 await AwaitTracked(seed, n, TimeSpan.FromMinutes(5));
                 await Task.Delay(interval * 3); // two ticks: a checkpoint mark after the last event becomes the offset
             }
-            Console.WriteLine($"# seeded {n} peers in {sw.Elapsed.TotalSeconds:F1} s ({new FileInfo(db).Length / 1e6:F0} MB journal)");
+            Console.WriteLine($"# seeded {n} peers in {sw.Elapsed.TotalSeconds:F1} s ({new FileInfo(db).Length / 1e6:F0} MB database, selector snapshot {SnapshotBytes(db) / 1e6:F1} MB)");
 
             // 2. Restart with the snapshot: time until complete and every peer tracked; peer actors started.
             var (restartS, restartStarted, loaded) = await TimeRestart(db, n, WithSnapshots(TimeSpan.FromMinutes(5)));
@@ -81,13 +81,15 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
 
             // 4. Baseline: the old bootstrap (no snapshot; wake every peer at 2,000/s with no bound on recoveries in flight),
             //    with a query to a sleeping peer every 250 ms; then the bounded wake (today's fallback) the same way.
-            var old = await WakeWave(db, ids, new SelectorOptions { BootstrapFromJournal = true, SnapshotPersistenceId = "old", WakeMaxInFlight = 1_000_000 }, baselineSeconds);
-            var bounded = await WakeWave(db, ids, new SelectorOptions { BootstrapFromJournal = true, SnapshotPersistenceId = "bounded" }, baselineSeconds);
+            // A query's timeout: 10 s (the management endpoint's), 5 s in the quick run to keep it under 30 s.
+            var queryTimeout = TimeSpan.FromSeconds(options.Quick ? 5 : 10);
+            var old = await WakeWave(db, ids, new SelectorOptions { BootstrapFromJournal = true, SnapshotPersistenceId = "old", WakeMaxInFlight = 1_000_000 }, baselineSeconds, queryTimeout);
+            var bounded = await WakeWave(db, ids, new SelectorOptions { BootstrapFromJournal = true, SnapshotPersistenceId = "bounded" }, baselineSeconds, queryTimeout);
             var oldToN = old.Tracked >= n ? old.Seconds : n / Math.Max(old.Rate, 1e-9);
             Console.WriteLine($"# old bootstrap: {old.Tracked} peers tracked after {old.Seconds:F1} s ({old.Rate:F0}/s{(old.Tracked >= n ? "" : $", {n} extrapolated to {oldToN:F0} s")}), " +
-                              $"{old.Started} peer actors started; query to a sleeping peer p50 {Percentiles.Of(old.QueryMs, 50):F0} ms p99 {Percentiles.Of(old.QueryMs, 99):F0} ms, {old.TimedOut} of {old.QueryMs.Count} over 10 s");
+                              $"{old.Started} peer actors started; query to a sleeping peer p50 {Percentiles.Of(old.QueryMs, 50):F0} ms p99 {Percentiles.Of(old.QueryMs, 99):F0} ms, {old.TimedOut} of {old.QueryMs.Count} timed out ({queryTimeout.TotalSeconds:F0} s)");
             Console.WriteLine($"# bounded wake (no snapshot): {bounded.Tracked} peers after {bounded.Seconds:F1} s ({bounded.Rate:F0}/s); " +
-                              $"query p50 {Percentiles.Of(bounded.QueryMs, 50):F0} ms p99 {Percentiles.Of(bounded.QueryMs, 99):F0} ms, {bounded.TimedOut} over 10 s");
+                              $"query p50 {Percentiles.Of(bounded.QueryMs, 50):F0} ms p99 {Percentiles.Of(bounded.QueryMs, 99):F0} ms, {bounded.TimedOut} of {bounded.QueryMs.Count} timed out");
 
             report.Figure("selector-restart", $"time_to_complete_{n}", restartS, "s", oldToN, oldToN / restartS);
             report.Figure("selector-restart", $"peer_actors_started_{n}", restartStarted, "1", n, n / (double)Math.Max(1, restartStarted));
@@ -99,7 +101,8 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { dir.Delete(recursive: true); } catch (IOException) { }
+            if (Environment.GetEnvironmentVariable("PEERACTORS_BENCH_KEEP") is null) { try { dir.Delete(recursive: true); } catch (IOException) { } }
+            else Console.WriteLine($"# kept {db}");
         }
     }
 
@@ -147,6 +150,15 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
         }
     }
 
+    private static long SnapshotBytes(string db)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT COALESCE(MAX(LENGTH(snapshot)), 0) FROM snapshot WHERE persistence_id = '{Pid}'";
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
+
     private static async Task AwaitTracked(SelectorRestartNode node, int n, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
@@ -170,7 +182,7 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
     private sealed record Wave(int Tracked, double Seconds, double Rate, int Started, List<double> QueryMs, int TimedOut);
 
     /// <summary>Starts a node without a snapshot (full wake) for at most <paramref name="seconds"/>, querying sleeping peers meanwhile.</summary>
-    private static async Task<Wave> WakeWave(string db, string[] ids, SelectorOptions options, int seconds)
+    private static async Task<Wave> WakeWave(string db, string[] ids, SelectorOptions options, int seconds, TimeSpan queryTimeout)
     {
         var sw = Stopwatch.StartNew();
         await using var node = SelectorRestartNode.Start(db, options, logLevel: "ERROR");
@@ -178,7 +190,6 @@ public sealed class SelectorRestartSuite : IBenchmarkSuite
         var timedOut = 0;
         var r = new Random(7);
         var tracked = 0;
-        var queryTimeout = TimeSpan.FromSeconds(10);
         while (sw.Elapsed < TimeSpan.FromSeconds(seconds))
         {
             await Task.Delay(250);
