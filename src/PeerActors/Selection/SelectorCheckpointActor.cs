@@ -24,7 +24,8 @@ internal sealed class SelectorCheckpointActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private SelectorSnapshot? _recovered;
     private long _lastSnapshotSeqNr;
-    private readonly Dictionary<long, SaveCheckpoint> _savesInFlight = new();
+    // Saves in flight by snapshot sequence number (two saves without a mark between share one; the store answers in order).
+    private readonly Dictionary<long, Queue<SaveCheckpoint>> _savesInFlight = new();
 
     public SelectorCheckpointActor(string persistenceId, SelectorOptions options)
     {
@@ -50,7 +51,8 @@ internal sealed class SelectorCheckpointActor : ReceivePersistentActor
         Command<WriteCheckpointMark>(_ => PersistMark(ordering => ordering is { } o ? new CheckpointMarked(o) : null));
         Command<SaveCheckpoint>(m =>
         {
-            _savesInFlight[LastSequenceNr] = m;
+            if (!_savesInFlight.TryGetValue(LastSequenceNr, out var q)) _savesInFlight[LastSequenceNr] = q = new Queue<SaveCheckpoint>();
+            q.Enqueue(m);
             SaveSnapshot(m.Snapshot);
         });
         Command<SaveSnapshotSuccess>(s =>
@@ -80,7 +82,8 @@ internal sealed class SelectorCheckpointActor : ReceivePersistentActor
 
     private void Reply(long seq, string? error)
     {
-        if (!_savesInFlight.Remove(seq, out var save)) return;
+        if (!_savesInFlight.TryGetValue(seq, out var q) || !q.TryDequeue(out var save)) return;
+        if (q.Count == 0) _savesInFlight.Remove(seq);
         Context.Parent.Tell(new CheckpointSaved(save.ReplyTo, save.Snapshot.Entries.Count + save.Snapshot.Forgotten.Count, save.Snapshot.Offset, error));
     }
 
