@@ -137,6 +137,9 @@ public sealed record NodeSettings
         BootstrapFromJournal = HostsPeers,
         // A node that hosts no peers cannot wake them, so a snapshot would only ever be loaded, never caught up.
         SnapshotInterval = SelectorSnapshots && HostsPeers ? SelectorSnapshotInterval : null,
+        // SQLite is one node's own database (its data directory is locked to one process): a fixed id lets a node
+        // restarted on another port find its snapshot. PostgreSQL is shared: one id per node address (the default).
+        SnapshotPersistenceId = PersistenceProvider == PersistenceProvider.Sqlite ? "peeractors-selector" : null,
         WakeMaxInFlight = SelectorWakeMaxInFlight,
         BootstrapWakeRate = SelectorWakeRate,
     }.Validate();
