@@ -36,8 +36,9 @@ internal static class NodeComposition
                 if (settings.HostsPeers) akka.WithPeerActors(options);
                 else akka.WithPeerActorsProxy(options);
                 // Selector: fed by the peer actors over DistributedPubSub; on start it syncs from the other nodes'
-                // selectors and wakes the peers in the journal (through the peer shard region) so they publish.
-                akka.WithPeerActorsSelector(new SelectorOptions { Role = settings.ShardingRole, BootstrapFromJournal = settings.HostsPeers },
+                // selectors, loads its own snapshot and wakes only the peers changed since (through the peer shard
+                // region); without a snapshot it wakes every peer of the journal, a few at a time.
+                akka.WithPeerActorsSelector(settings.ToSelectorOptions(),
                     registry => registry.TryGet<PeerRegionKey>(out var region) ? region : null);
                 // Limit actors (rcmgr scope DAG), root registered under LimitsKey.
                 akka.WithPeerActorsLimits(limits);

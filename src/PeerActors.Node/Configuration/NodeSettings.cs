@@ -79,6 +79,18 @@ public sealed record NodeSettings
     /// </summary>
     public bool WriteBinary { get; init; } = true;
 
+    /// <summary><c>peeractors.selector.snapshots</c>: the selector keeps its own snapshot (default on).</summary>
+    public bool SelectorSnapshots { get; init; } = true;
+
+    /// <summary><c>peeractors.selector.snapshot-interval</c> (&gt; 0): how often the selector saves its snapshot.</summary>
+    public TimeSpan SelectorSnapshotInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>peeractors.selector.wake-max-in-flight</c> (1–1000): peer wake-ups outstanding at once while the selector starts.</summary>
+    public int SelectorWakeMaxInFlight { get; init; } = 8;
+
+    /// <summary><c>peeractors.selector.wake-rate</c> (≥ 1 peers per second): upper bound of the start-up wake-up rate.</summary>
+    public int SelectorWakeRate { get; init; } = 2000;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 
@@ -123,6 +135,21 @@ public sealed record NodeSettings
         PersistenceProvider.PostgreSql => "PostgreSQL.15",
         _ => throw new InvalidOperationException($"Unknown provider {PersistenceProvider}."),
     };
+
+    /// <summary>The selector options these settings imply: snapshots and the journal bootstrap on nodes that host peers.</summary>
+    /// <returns>Validated options.</returns>
+    public Selection.SelectorOptions ToSelectorOptions() => new Selection.SelectorOptions
+    {
+        Role = ShardingRole,
+        BootstrapFromJournal = HostsPeers,
+        // A node that hosts no peers cannot wake them, so a snapshot would only ever be loaded, never caught up.
+        SnapshotInterval = SelectorSnapshots && HostsPeers ? SelectorSnapshotInterval : null,
+        // SQLite is one node's own database (its data directory is locked to one process): a fixed id lets a node
+        // restarted on another port find its snapshot. PostgreSQL is shared: one id per node address (the default).
+        SnapshotPersistenceId = PersistenceProvider == PersistenceProvider.Sqlite ? "peeractors-selector" : null,
+        WakeMaxInFlight = SelectorWakeMaxInFlight,
+        BootstrapWakeRate = SelectorWakeRate,
+    }.Validate();
 
     /// <summary>The actor-level options these settings imply (journal and snapshot plugins = system defaults).</summary>
     /// <returns>Validated options.</returns>

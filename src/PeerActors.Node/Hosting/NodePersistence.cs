@@ -38,6 +38,16 @@ public static class NodePersistence
         ArgumentNullException.ThrowIfNull(akka);
         ArgumentNullException.ThrowIfNull(settings);
         var readIsolation = ReadIsolationLevel(settings.PersistenceProvider);
+        // The selector's catch-up reads CurrentAllEvents from its snapshot's offset. Akka.Persistence.Sql answers offset
+        // queries only up to the highest ordering its sequence actor has confirmed free of gaps, and gives up on a gap (a
+        // forgotten peer's deleted events) or assumes the stored maximum only after max-tries × query-delay: 10 s with
+        // the 1 s default, i.e. every node start would wait 10 s. 100 ms makes it 1 s, for one indexed query per 100 ms.
+        akka.AddHocon("""
+            akka.persistence.query.journal.sql {
+              refresh-interval = 200ms
+              journal-sequence-retrieval.query-delay = 100ms
+            }
+            """, HoconAddMode.Prepend);
         return akka.WithSqlPersistence(
             new SqlJournalOptions(isDefaultPlugin: true)
             {

@@ -3,6 +3,8 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence.Query;
+using System.Runtime.CompilerServices;
+using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using PeerActors.Core.Identity;
@@ -23,13 +25,22 @@ namespace PeerActors.Selection;
 /// the peer and keeps its version as a tombstone so older updates cannot bring it back.</para>
 /// <para><b>Bootstrap.</b> (a) <see cref="SelectorOptions.SyncOnStart"/>: for every other Up member
 /// (with the role) the selector sends a <see cref="SelectorSyncRequest"/> to the member's selector
-/// (<c>/user/{ActorName}</c>) and merges the <see cref="SelectorSyncChunk"/>s by version. (b)
-/// <see cref="SelectorOptions.BootstrapFromJournal"/>: lists persistence ids with Akka.Persistence.Query
-/// <c>CurrentPersistenceIds</c> and sends <see cref="PublishScoreInputs"/> to each peer through the peer
-/// shard region (throttled), so peers that are not awake publish too.</para>
+/// (<c>/user/{ActorName}</c>) and merges the <see cref="SelectorSyncChunk"/>s by version. (b) With
+/// <see cref="SelectorOptions.SnapshotInterval"/>: its checkpoint helper (<see cref="SelectorCheckpointActor"/>) loads the
+/// selector's own <see cref="SelectorSnapshot"/> (applied in chunks, queries answered between them) and the selector
+/// wakes only the peers with journal events after the snapshot's offset (<c>CurrentAllEvents</c>); no snapshot (first
+/// start, new node) falls back to (c). (c) <see cref="SelectorOptions.BootstrapFromJournal"/>: lists persistence ids
+/// with Akka.Persistence.Query <c>CurrentPersistenceIds</c> and wakes each peer through the peer shard region
+/// (<see cref="PublishScoreInputs"/>), at most <see cref="SelectorOptions.WakeMaxInFlight"/> recoveries at once so
+/// queries to peers are not starved (<see cref="SelectorJournalWake"/>).</para>
+/// <para><b>Snapshots.</b> Saved every <see cref="SelectorOptions.SnapshotInterval"/> and at coordinated shutdown
+/// (phase before-actor-system-terminate). The offset saved is the journal ordering of a checkpoint mark written one
+/// interval earlier (the start mark right after the start-up wake), so every event up to it has long been published to
+/// this selector; events after it are woken again at the next start. Nothing is saved before the start-up state is
+/// complete relative to some offset (loaded snapshot, or the start mark once the full wake finished).</para>
 /// <para><b>Time.</b> A query without <c>now</c> uses the injected <see cref="TimeProvider"/>.</para>
 /// </remarks>
-public sealed class SelectorActor : ReceiveActor
+public sealed class SelectorActor : ReceiveActor, IWithTimers
 {
     private readonly SelectorOptions _options;
     private readonly TimeProvider _time;
@@ -39,7 +50,11 @@ public sealed class SelectorActor : ReceiveActor
     private readonly Dictionary<PeerId, (DateTimeOffset Until, string Reason)> _bans = new();
     private readonly HashSet<Address> _syncRequested = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SelectorStartup _startup = new();
     private Cluster? _cluster;
+    private IActorRef? _checkpoint;
+    private StrongBox<bool>? _alive;
+    private IMaterializer? _materializer;
 
     /// <summary>Creates the selector.</summary>
     /// <param name="options">Settings (validated).</param>
@@ -87,7 +102,33 @@ public sealed class SelectorActor : ReceiveActor
             if (m.Error is null) _log.Info("selector journal bootstrap woke {0} peers", m.PeersWoken);
             else _log.Warning("selector journal bootstrap: {0} (woke {1} peers)", m.Error, m.PeersWoken);
         });
+        Receive<GetSelectorBootstrapStatus>(_ => Sender.Tell(_startup.Status()));
+        Receive<SaveSelectorSnapshot>(_ => SaveSnapshot(Sender));
         Receive<SubscribeAck>(_ => { });
+
+        // Start-up side protocol (snapshot + catch-up, or full wake); internal messages only.
+        Receive<CheckpointLoaded>(OnCheckpointLoaded);
+        Receive<ApplySnapshotChunk>(ApplyChunk);
+        Receive<StartupWakeFinished>(OnStartupWakeFinished);
+        Receive<CheckpointMarked>(m => _startup.OnMark(m.Offset));
+        Receive<SnapshotTick>(_ =>
+        {
+            _startup.PromotePendingMark();
+            SaveSnapshot(null);
+            if (_startup.Complete) _checkpoint?.Tell(WriteCheckpointMark.Instance);
+        });
+        Receive<CheckpointSaved>(m =>
+        {
+            if (m.Error is null) _log.Debug("selector snapshot saved: {0} peers, offset {1}", m.Entries, m.Offset);
+            m.ReplyTo?.Tell(new SelectorSnapshotSaved(m.Error is null ? m.Entries : 0, m.Offset, m.Error));
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_checkpoint)) return;
+            _checkpoint = null;
+            _log.Warning("selector checkpoint helper stopped (journal or snapshot store failure); running without snapshots");
+            if (!_startup.Loaded) OnCheckpointLoaded(new CheckpointLoaded(null, null));
+        });
     }
 
     /// <summary>Props of the selector.</summary>
@@ -114,11 +155,185 @@ public sealed class SelectorActor : ReceiveActor
                 _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
             }
         }
-        if (_options.BootstrapFromJournal) Self.Tell(BootstrapFromJournal.Instance, Self);
+        if (_options.SnapshotInterval is { } interval)
+        {
+            // The start-up continues when the helper has recovered the snapshot (CheckpointLoaded).
+            _checkpoint = Context.Watch(Context.ActorOf(SelectorCheckpointActor.Props(SnapshotPersistenceId(), _options), "checkpoint"));
+            Timers.StartPeriodicTimer("snapshot", SnapshotTick.Instance, interval);
+            RegisterShutdownSave();
+        }
+        else if (_options.BootstrapFromJournal)
+        {
+            _startup.StartFullWake();
+            RunStartupWake(journal => SelectorJournalWake.AllPeers((ICurrentPersistenceIdsQuery)journal, _options.PersistenceIdPrefix));
+        }
     }
 
+    /// <summary>Timer scheduler (set by Akka).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private IMaterializer Materializer => _materializer ??= Context.Materializer();
+
     /// <inheritdoc />
-    protected override void PostStop() => _cluster?.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        if (_alive is not null) _alive.Value = false;
+        _cluster?.Unsubscribe(Self);
+    }
+
+    private string SnapshotPersistenceId()
+    {
+        if (_options.SnapshotPersistenceId is { } pid) return pid;
+        var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        return address.Host is { } host ? $"{_options.ActorName}@{host}:{address.Port}" : _options.ActorName;
+    }
+
+    /// <summary>Saves the snapshot when the node shuts down (the peers' hand-off flushes are in by then).</summary>
+    private void RegisterShutdownSave()
+    {
+        var self = Self;
+        var alive = _alive = new StrongBox<bool>(true);
+        var shutdown = CoordinatedShutdown.Get(Context.System);
+        var phase = CoordinatedShutdown.PhaseBeforeActorSystemTerminate;
+        var timeout = shutdown.Timeout(phase) - TimeSpan.FromMilliseconds(500);
+        if (timeout <= TimeSpan.Zero) timeout = TimeSpan.FromSeconds(1);
+        shutdown.AddTask(phase, "peeractors-selector-snapshot", async () =>
+        {
+            if (!alive.Value) return Done.Instance;
+            try
+            {
+                await self.Ask<SelectorSnapshotSaved>(SaveSelectorSnapshot.Instance, timeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // Best effort: the previous snapshot plus a longer catch-up is still correct.
+            }
+            return Done.Instance;
+        });
+    }
+
+    // ------------------------------------------------------------------ start-up: snapshot + catch-up, or full wake
+
+    private void OnCheckpointLoaded(CheckpointLoaded m)
+    {
+        if (_startup.Loaded) return;
+        _startup.OnLoaded(m.Snapshot, m.MarkOffset);
+        if (m.MarkOffset is null && _checkpoint is not null)
+            _log.Warning("selector: journal offsets cannot be read from '{0}'; snapshots are not saved", _options.ReadJournalPluginId);
+        if (m.Snapshot is { } snapshot)
+        {
+            _log.Info("selector loaded its snapshot: {0} peers, {1} forgotten, offset {2} (saved {3:O})",
+                snapshot.Entries.Count, snapshot.Forgotten.Count, snapshot.Offset, snapshot.SavedAt);
+            Self.Tell(new ApplySnapshotChunk(snapshot, 0));
+            return;
+        }
+        if (_options.BootstrapFromJournal)
+        {
+            _startup.StartFullWake();
+            RunStartupWake(journal => SelectorJournalWake.AllPeers((ICurrentPersistenceIdsQuery)journal, _options.PersistenceIdPrefix));
+        }
+        else _startup.Finish(error: null);
+    }
+
+    /// <summary>Applies one chunk of the loaded snapshot (version rules as for live updates), then the next, then catches up.</summary>
+    private void ApplyChunk(ApplySnapshotChunk m)
+    {
+        var s = m.Snapshot;
+        if (m.From == 0)
+        {
+            foreach (var t in s.Forgotten)
+            {
+                if (!PeerId.TryParse(t.PeerId, out var id) || (_versions.TryGetValue(id, out var known) && t.Version < known)) continue;
+                _index.Remove(id);
+                _versions[id] = t.Version;
+                _bans.Remove(id);
+            }
+        }
+        var end = Math.Min(s.Entries.Count, m.From + _options.SnapshotApplyChunkSize);
+        for (var i = m.From; i < end; i++) Apply(s.Entries[i]);
+        if (end < s.Entries.Count)
+        {
+            Self.Tell(m with { From = end });
+            return;
+        }
+        if (!_options.BootstrapFromJournal)
+        {
+            _startup.Finish(error: null);
+            return;
+        }
+        _startup.StartCatchUp();
+        RunStartupWake(journal => SelectorJournalWake.ChangedSince((ICurrentAllEventsQuery)journal, s.Offset, _options.PersistenceIdPrefix));
+    }
+
+    private void RunStartupWake(Func<IReadJournal, Source<string, NotUsed>> peers)
+    {
+        var region = _peerRegion();
+        if (region is null)
+        {
+            Self.Tell(new StartupWakeFinished("no peer shard region is registered (WithPeerActors)"));
+            return;
+        }
+        Source<string, NotUsed> source;
+        try
+        {
+            source = peers(PersistenceQuery.Get(Context.System).ReadJournalFor<IReadJournal>(_options.ReadJournalPluginId));
+        }
+        catch (Exception e)
+        {
+            Self.Tell(new StartupWakeFinished($"no usable read journal '{_options.ReadJournalPluginId}': {e.Message}"));
+            return;
+        }
+        SelectorJournalWake.Run(source, region, _options, Materializer, _startup.Woken)
+            .PipeTo(Self, success: () => new StartupWakeFinished(null), failure: e => new StartupWakeFinished(e.GetBaseException().Message));
+    }
+
+    private void OnStartupWakeFinished(StartupWakeFinished m)
+    {
+        if (m.Error is not null && _startup.Source == SelectorStartup.FromSnapshot && !_startup.CatchUpFailedOnce)
+        {
+            // E.g. an event after the offset that no longer deserializes: wake everything rather than miss changes.
+            _log.Warning("selector catch-up from offset {0} failed ({1}); waking every peer of the journal", _startup.SnapshotOffset, m.Error);
+            _startup.CatchUpFailed();
+            RunStartupWake(journal => SelectorJournalWake.AllPeers((ICurrentPersistenceIdsQuery)journal, _options.PersistenceIdPrefix));
+            return;
+        }
+        _startup.Finish(m.Error);
+        if (m.Error is null)
+            _log.Info("selector start-up ({0}) complete: {1} peers tracked, {2} peer actors woken", _startup.Source, _index.Count, _startup.Woken.Value);
+        else
+            _log.Warning("selector start-up ({0}) stopped: {1} ({2} peer actors woken)", _startup.Source, m.Error, _startup.Woken.Value);
+    }
+
+    private void SaveSnapshot(IActorRef? replyTo)
+    {
+        string? why = _checkpoint is null ? "selector snapshots are off (or the checkpoint helper stopped)"
+            : _startup.SafeOffset is null ? "the selector's start-up is not complete yet"
+            : null;
+        if (why is not null)
+        {
+            if (replyTo is not null && !replyTo.IsNobody()) replyTo.Tell(new SelectorSnapshotSaved(0, 0, why));
+            return;
+        }
+        _checkpoint!.Tell(new SaveCheckpoint(BuildSnapshot(_startup.SafeOffset!.Value), replyTo));
+    }
+
+    private SelectorSnapshot BuildSnapshot(long offset)
+    {
+        var entries = new List<PeerScoreInputs>(_index.Count);
+        foreach (var e in _index.Entries()) entries.Add(CurrentInputs(e));
+        var forgotten = new List<SelectorTombstone>();
+        foreach (var (id, version) in _versions)
+            if (!_index.Contains(id)) forgotten.Add(new SelectorTombstone(id.Value, version));
+        return new SelectorSnapshot(offset, _time.GetUtcNow(), entries, forgotten);
+    }
+
+    private PeerScoreInputs CurrentInputs(PeerEntry e)
+    {
+        var ban = _bans.TryGetValue(e.State.PeerId, out var b) ? b : ((DateTimeOffset Until, string Reason)?)null;
+        return new PeerScoreInputs(e.State, _versions.GetValueOrDefault(e.State.PeerId),
+            e.Tags.Protocols.Order(StringComparer.Ordinal).ToArray(), e.Tags.Services.Order(StringComparer.Ordinal).ToArray(),
+            BannedUntil: ban?.Until, BanReason: ban?.Reason);
+    }
 
     private void Apply(PeerScoreInputs m)
     {
@@ -166,10 +381,7 @@ public sealed class SelectorActor : ReceiveActor
         var seq = 0;
         foreach (var e in _index.Entries())
         {
-            var ban = _bans.TryGetValue(e.State.PeerId, out var b) ? b : ((DateTimeOffset Until, string Reason)?)null;
-            chunk.Add(new PeerScoreInputs(e.State, _versions.GetValueOrDefault(e.State.PeerId),
-                e.Tags.Protocols.Order(StringComparer.Ordinal).ToArray(), e.Tags.Services.Order(StringComparer.Ordinal).ToArray(),
-                BannedUntil: ban?.Until, BanReason: ban?.Reason));
+            chunk.Add(CurrentInputs(e));
             if (chunk.Count == _options.SyncChunkSize)
             {
                 Sender.Tell(new SelectorSyncChunk(m.RequestId, seq++, chunk.ToArray(), false));
@@ -188,6 +400,7 @@ public sealed class SelectorActor : ReceiveActor
         Context.ActorSelection(path).Tell(new SelectorSyncRequest(Guid.NewGuid()), Self);
     }
 
+    /// <summary>The on-demand journal bootstrap (<see cref="BootstrapFromJournal"/>): every peer of the journal, bounded as at start-up.</summary>
     private void RunJournalBootstrap(IActorRef replyTo)
     {
         var region = _peerRegion();
@@ -206,21 +419,19 @@ public sealed class SelectorActor : ReceiveActor
             replyTo.Tell(new JournalBootstrapDone(0, $"no read journal '{_options.ReadJournalPluginId}': {e.Message}"));
             return;
         }
-        var woken = 0;
-        var prefix = _options.PersistenceIdPrefix;
-        var rate = _options.BootstrapWakeRate;
-        journal.CurrentPersistenceIds()
-            .Where(pid => pid.StartsWith(prefix, StringComparison.Ordinal) && pid.Length > prefix.Length)
-            .Select(pid => pid[prefix.Length..])
-            .Where(id => PeerId.TryParse(id, out _))
-            .Throttle(rate, TimeSpan.FromSeconds(1), rate, ThrottleMode.Shaping)
-            .RunForeach(id =>
-            {
-                region.Tell(new PublishScoreInputs(id), ActorRefs.NoSender);
-                Interlocked.Increment(ref woken);
-            }, Context.Materializer())
+        var woken = new WakeCounter();
+        SelectorJournalWake.Run(SelectorJournalWake.AllPeers(journal, _options.PersistenceIdPrefix), region, _options, Materializer, woken)
             .PipeTo(replyTo,
-                success: () => new JournalBootstrapDone(Volatile.Read(ref woken), null),
-                failure: e => new JournalBootstrapDone(Volatile.Read(ref woken), e.Message));
+                success: () => new JournalBootstrapDone(woken.Value, null),
+                failure: e => new JournalBootstrapDone(woken.Value, e.GetBaseException().Message));
+    }
+
+    private sealed record ApplySnapshotChunk(SelectorSnapshot Snapshot, int From);
+
+    private sealed record StartupWakeFinished(string? Error);
+
+    private sealed class SnapshotTick
+    {
+        public static readonly SnapshotTick Instance = new();
     }
 }

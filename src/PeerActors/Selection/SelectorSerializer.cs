@@ -7,7 +7,7 @@ namespace PeerActors.Selection;
 /// <summary>
 /// Explicit, versioned serializer (id <see cref="SerializerId"/>, HOCON name <see cref="SerializerName"/>) of
 /// the selector's messages, which cross nodes (peeractl, other nodes' selectors, the journal bootstrap's
-/// <see cref="PublishScoreInputs"/>). Manifests: <c>selector-select.v1</c>, <c>selector-select-reply.v1</c>, …
+/// <see cref="PublishScoreInputs"/>) and its durable state (<see cref="SelectorSnapshot"/>, <see cref="SelectorCheckpointMark"/>). Manifests: <c>selector-select.v1</c>, <c>selector-select-reply.v1</c>, …
 /// (see <see cref="Registry"/>).
 /// </summary>
 /// <param name="system">The actor system (may be null in unit tests).</param>
@@ -38,7 +38,14 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .RegisterBinary<PeerScoreInputsBatch>("selector-score-inputs-batch", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputsBatch)
         .ReadJson<PeerScoreInputsBatch>("selector-score-inputs-batch", 1)
         .Register<GetBans>("selector-get-bans", 1)
-        .Register<BansReply>("selector-bans-reply", 1);
+        .Register<BansReply>("selector-bans-reply", 1)
+        // The selector's own durable state (snapshot store / journal of its checkpoint helper).
+        .Register<SelectorSnapshot>("selector-snapshot", 1)
+        .Register<SelectorCheckpointMark>("selector-checkpoint-mark", 1)
+        .Register<SaveSelectorSnapshot>("selector-save-snapshot", 1)
+        .Register<SelectorSnapshotSaved>("selector-snapshot-saved", 1)
+        .Register<GetSelectorBootstrapStatus>("selector-bootstrap-status", 1)
+        .Register<SelectorBootstrapStatus>("selector-bootstrap-status-reply", 1);
 
     /// <inheritdoc />
     public override int Identifier => SerializerId;

@@ -44,6 +44,11 @@ public sealed class NodeSettingsLoaderTests : IDisposable
         Assert.Equal(100, s.MetricsPerPeerLabelCap);
         Assert.Equal(Path.Combine(ConfigRoot, "config", "limits.json"), s.LimitsFile);
         Assert.Equal(TimeSpan.FromHours(1), s.BandwidthEpochLength);
+        var selector = s.ToSelectorOptions();
+        Assert.Equal(TimeSpan.FromMinutes(5), selector.SnapshotInterval);
+        Assert.True(selector.BootstrapFromJournal);
+        Assert.Equal(8, selector.WakeMaxInFlight);
+        Assert.Equal(2000, selector.BootstrapWakeRate);
     }
 
     [Fact]
@@ -166,6 +171,10 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [InlineData("peeractors.management.endpoint=0.0.0.0:4080", "peeractors.management.token")]
     [InlineData("peeractors.metrics.enabled=maybe", "peeractors.metrics.enabled")]
     [InlineData("peeractors.metrics.per-peer-label-cap=-1", "peeractors.metrics.per-peer-label-cap")]
+    [InlineData("peeractors.selector.snapshots=sometimes", "peeractors.selector.snapshots")]
+    [InlineData("peeractors.selector.snapshot-interval=0s", "peeractors.selector.snapshot-interval")]
+    [InlineData("peeractors.selector.wake-max-in-flight=0", "peeractors.selector.wake-max-in-flight")]
+    [InlineData("peeractors.selector.wake-rate=fast", "peeractors.selector.wake-rate")]
     [InlineData("peeractors.no-such-key=1", "peeractors.no-such-key")]
     [InlineData("peeractors.persistence=1", "peeractors.persistence")]
     [InlineData("no-equals-sign", "--set")]

@@ -70,4 +70,39 @@ public class SelectorSerializerTests
         Assert.Equal(batch.Updates[0].Stats, back.Updates[0].Stats);
         Assert.Equal(["/x"], back.Updates[0].Protocols);
     }
+
+    [Fact]
+    public void Selector_snapshot_keeps_inputs_versions_bans_tombstones_and_offset_under_its_manifest()
+    {
+        var banned = Inputs(Peer("p1", 10, 9, 50, lastSuccess: T0), version: 7, protocols: ["/x"]) with { BannedUntil = T0.AddHours(1), BanReason = "spam" };
+        var snapshot = new SelectorSnapshot(1234, T0, [banned, Inputs(Peer("p2", 3, 1, 80), version: 2)], [new SelectorTombstone("gone", 9)]);
+        Assert.Equal("selector-snapshot.v1", Serializer.Manifest(snapshot));
+        var back = RoundTrip(snapshot);
+        Assert.Equal((1234L, T0), (back.Offset, back.SavedAt));
+        Assert.Equal(snapshot.Entries.Select(u => (u.Stats, u.Version, u.BannedUntil, u.BanReason)), back.Entries.Select(u => (u.Stats, u.Version, u.BannedUntil, u.BanReason)));
+        Assert.Equal(["/x"], back.Entries[0].Protocols);
+        Assert.Equal(snapshot.Forgotten, back.Forgotten);
+
+        Assert.Equal("selector-checkpoint-mark.v1", Serializer.Manifest(new SelectorCheckpointMark(T0)));
+        Assert.Equal(new SelectorCheckpointMark(T0), RoundTrip(new SelectorCheckpointMark(T0)));
+        Assert.Equal(new SelectorBootstrapStatus("snapshot", true, 3, 1234, 0, null), RoundTrip(new SelectorBootstrapStatus("snapshot", true, 3, 1234, 0, null)));
+    }
+
+    [Theory]
+    [InlineData(nameof(SelectorOptions.WakeMaxInFlight))]
+    [InlineData(nameof(SelectorOptions.SnapshotInterval))]
+    [InlineData(nameof(SelectorOptions.SnapshotPersistenceId))]
+    [InlineData(nameof(SelectorOptions.SnapshotApplyChunkSize))]
+    public void Selector_options_name_the_bad_start_up_setting(string field)
+    {
+        var bad = field switch
+        {
+            nameof(SelectorOptions.WakeMaxInFlight) => new SelectorOptions { WakeMaxInFlight = 0 },
+            nameof(SelectorOptions.SnapshotInterval) => new SelectorOptions { SnapshotInterval = TimeSpan.Zero },
+            // A snapshot id in the peers' namespace would be woken (and read) as a peer.
+            nameof(SelectorOptions.SnapshotPersistenceId) => new SelectorOptions { SnapshotPersistenceId = "peer-selector" },
+            _ => new SelectorOptions { SnapshotApplyChunkSize = 0 },
+        };
+        Assert.Equal(field, Assert.Throws<Core.Validation.InvalidInputException>(() => bad.Validate()).Field);
+    }
 }

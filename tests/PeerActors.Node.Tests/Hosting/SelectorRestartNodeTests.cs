@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PeerActors.Hosting;
+using PeerActors.Node.Configuration;
+using PeerActors.Peers;
+using PeerActors.Selection;
+using Xunit;
+
+namespace PeerActors.Node.Tests.Hosting;
+
+/// <summary>
+/// Issue 11, "the selector needs no wake-up", on the full node composition (SQLite, hocon.conf keys): a restarted node's
+/// selector answers with every peer from its own snapshot without waking a peer actor.
+/// </summary>
+public sealed class SelectorRestartNodeTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("peeractors-selector-restart-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+    }
+
+    // Port 0 on both runs: each start gets another port, and the node still finds its snapshot (SQLite id is fixed).
+    private NodeSettings Settings() => NodeSettingsLoader.Load(
+        new NodeOverrides { DataDir = _dataDir, Port = 0, Endpoint = "127.0.0.1:0", Set = ["peeractors.selector.snapshot-interval=300ms"] },
+        new Dictionary<string, string?>(), AppContext.BaseDirectory);
+
+    private static async Task<(IActorRef Region, IActorRef Selector)> StartAsync(IHost host)
+    {
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(Timeout);
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        return (registry.Get<PeerRegionKey>(), registry.Get<SelectorKey>());
+    }
+
+    private static async Task<SelectorBootstrapStatus> AwaitStartup(IActorRef selector)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var s = await selector.Ask<SelectorBootstrapStatus>(GetSelectorBootstrapStatus.Instance, Timeout);
+            if (s.Complete) return s;
+            Assert.True(DateTime.UtcNow < deadline, $"selector start-up not complete: {s}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> Tracked(IActorRef selector) =>
+        await new SelectorClient(selector, Timeout).TrackedPeersAsync(Timeout);
+
+    [Fact]
+    public async Task A_restarted_node_selector_tracks_its_peers_from_its_snapshot_without_waking_them()
+    {
+        string[] peers = ["peer-restart-a", "peer-restart-b", "peer-restart-c"];
+        using (var host = NodeComposition.BuildHost(Settings()))
+        {
+            var (region, selector) = await StartAsync(host);
+            await AwaitStartup(selector);
+            foreach (var p in peers) Assert.IsType<CommandAck>(await region.Ask<object>(new RecordPayment(p, 21, T0), Timeout));
+            var deadline = DateTime.UtcNow + Timeout;
+            while ((await Tracked(selector)).Count < peers.Length && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Task.Delay(1500); // a few snapshot ticks: a checkpoint mark after the payments becomes the snapshot's offset
+            await host.StopAsync(); // coordinated shutdown saves the snapshot
+        }
+        SqliteConnection.ClearAllPools();
+
+        using (var host = NodeComposition.BuildHost(Settings()))
+        {
+            var (_, selector) = await StartAsync(host);
+            var status = await AwaitStartup(selector);
+            Assert.Equal("snapshot", status.Source);
+            Assert.Equal(0, status.PeersWoken);
+            Assert.Equal(peers, await Tracked(selector));
+            await host.StopAsync();
+        }
+    }
+}
