@@ -40,7 +40,9 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .Register<GetBans>("selector-get-bans", 1)
         .Register<BansReply>("selector-bans-reply", 1)
         // The selector's own durable state (snapshot store / journal of its checkpoint helper).
-        .Register<SelectorSnapshot>("selector-snapshot", 1)
+        // Protocol Buffers: about 5x smaller than its JSON (the entries are the score inputs' binary form).
+        .RegisterBinary<SelectorSnapshot>("selector-snapshot", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadSelectorSnapshot)
+        .ReadJson<SelectorSnapshot>("selector-snapshot", 1)
         .Register<SelectorCheckpointMark>("selector-checkpoint-mark", 1)
         .Register<SaveSelectorSnapshot>("selector-save-snapshot", 1)
         .Register<SelectorSnapshotSaved>("selector-snapshot-saved", 1)

@@ -9,7 +9,7 @@ namespace PeerActors.Selection;
 /// <see cref="Forgotten"/>. A restarted selector loads it and wakes only the peers with events after
 /// <see cref="Offset"/> (Akka.Persistence.Query <c>CurrentAllEvents</c>), so the wake-up is proportional to what changed
 /// since the snapshot, not to the journal size. Serialized by <see cref="SelectorSerializer"/>
-/// (<c>selector-snapshot.v1</c>).
+/// (<c>selector-snapshot.v2</c>, Protocol Buffers; <c>.v1</c> JSON still reads).
 /// </remarks>
 /// <param name="Offset">Global ordering of the journal (Akka.Persistence.Sql <c>ordering</c> column, a
 /// <see cref="Akka.Persistence.Query.Sequence"/> offset) the entries are complete up to; 0 = none.</param>

@@ -187,6 +187,22 @@ internal static class PeerProtoMapping
         return new PeerScoreInputsBatch(p.Updates.Select(FromProto).ToArray());
     }
 
+    public static byte[] Write(SelectorSnapshot s)
+    {
+        var p = new Wire.SelectorSnapshot { Offset = s.Offset, SavedAtUtcTicks = s.SavedAt.UtcTicks, End = true };
+        foreach (var e in s.Entries) p.Entries.Add(ToProto(e));
+        foreach (var t in s.Forgotten) p.Forgotten.Add(new Wire.SelectorTombstone { PeerId = t.PeerId, Version = t.Version });
+        return p.ToByteArray();
+    }
+
+    public static SelectorSnapshot ReadSelectorSnapshot(ReadOnlySpan<byte> payload)
+    {
+        var p = Wire.SelectorSnapshot.Parser.ParseFrom(payload);
+        Complete(p.End);
+        return new SelectorSnapshot(p.Offset, At(p.SavedAtUtcTicks), p.Entries.Select(FromProto).ToArray(),
+            p.Forgotten.Select(t => new SelectorTombstone(t.PeerId, t.Version)).ToArray());
+    }
+
     private static Wire.ScoreInputs ToProto(PeerScoreInputs m)
     {
         var p = new Wire.ScoreInputs { Stats = ToProto(m.Stats), Version = m.Version, Forgotten = m.Forgotten };

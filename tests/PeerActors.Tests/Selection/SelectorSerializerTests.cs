@@ -76,8 +76,12 @@ public class SelectorSerializerTests
     {
         var banned = Inputs(Peer("p1", 10, 9, 50, lastSuccess: T0), version: 7, protocols: ["/x"]) with { BannedUntil = T0.AddHours(1), BanReason = "spam" };
         var snapshot = new SelectorSnapshot(1234, T0, [banned, Inputs(Peer("p2", 3, 1, 80), version: 2)], [new SelectorTombstone("gone", 9)]);
-        Assert.Equal("selector-snapshot.v1", Serializer.Manifest(snapshot));
+        Assert.Equal("selector-snapshot.v2", Serializer.Manifest(snapshot));
         var back = RoundTrip(snapshot);
+        // A v1 (JSON) snapshot saved before the binary form still loads.
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(snapshot, Serializer.Options);
+        var fromJson = (SelectorSnapshot)Serializer.FromBinary(json, "selector-snapshot.v1");
+        Assert.Equal(Serializer.ToBinary(snapshot), Serializer.ToBinary(fromJson));
         Assert.Equal((1234L, T0), (back.Offset, back.SavedAt));
         Assert.Equal(snapshot.Entries.Select(u => (u.Stats, u.Version, u.BannedUntil, u.BanReason)), back.Entries.Select(u => (u.Stats, u.Version, u.BannedUntil, u.BanReason)));
         Assert.Equal(["/x"], back.Entries[0].Protocols);
