@@ -16,31 +16,15 @@ namespace PeerActors.Node.Tests.Hosting;
 /// Issue 11, "the selector needs no wake-up", on the full node composition (SQLite, hocon.conf keys): a restarted node's
 /// selector answers with every peer from its own snapshot without waking a peer actor.
 /// </summary>
-public sealed class SelectorRestartNodeTests : IDisposable
+public sealed class SelectorRestartNodeTests() : TempDataDirNode("peeractors-selector-restart-")
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("peeractors-selector-restart-").FullName;
 
-    public void Dispose()
+    // Port 0 on both runs (TempDataDirNode): each start gets another port, and the node still finds its snapshot
+    // (on SQLite the selector's snapshot id is fixed).
+    private static async Task<(IActorRef Region, IActorRef Selector)> StartNodeAsync(IHost host)
     {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
-    }
-
-    // Port 0 on both runs: each start gets another port, and the node still finds its snapshot (SQLite id is fixed).
-    private NodeSettings Settings() => NodeSettingsLoader.Load(
-        new NodeOverrides { DataDir = _dataDir, Port = 0, Endpoint = "127.0.0.1:0", Set = ["peeractors.selector.snapshot-interval=300ms"] },
-        new Dictionary<string, string?>(), AppContext.BaseDirectory);
-
-    private static async Task<(IActorRef Region, IActorRef Selector)> StartAsync(IHost host)
-    {
-        await host.StartAsync();
-        var system = host.Services.GetRequiredService<ActorSystem>();
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(Timeout);
-        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        var registry = await StartAsync(host);
         return (registry.Get<PeerRegionKey>(), registry.Get<SelectorKey>());
     }
 
@@ -63,9 +47,9 @@ public sealed class SelectorRestartNodeTests : IDisposable
     public async Task A_restarted_node_selector_tracks_its_peers_from_its_snapshot_without_waking_them()
     {
         string[] peers = ["peer-restart-a", "peer-restart-b", "peer-restart-c"];
-        using (var host = NodeComposition.BuildHost(Settings()))
+        using (var host = NodeComposition.BuildHost(Settings("peeractors.selector.snapshot-interval=300ms")))
         {
-            var (region, selector) = await StartAsync(host);
+            var (region, selector) = await StartNodeAsync(host);
             await AwaitStartup(selector);
             foreach (var p in peers) Assert.IsType<CommandAck>(await region.Ask<object>(new RecordPayment(p, 21, T0), Timeout));
             var deadline = DateTime.UtcNow + Timeout;
@@ -75,9 +59,9 @@ public sealed class SelectorRestartNodeTests : IDisposable
         }
         SqliteConnection.ClearAllPools();
 
-        using (var host = NodeComposition.BuildHost(Settings()))
+        using (var host = NodeComposition.BuildHost(Settings("peeractors.selector.snapshot-interval=300ms")))
         {
-            var (_, selector) = await StartAsync(host);
+            var (_, selector) = await StartNodeAsync(host);
             var status = await AwaitStartup(selector);
             Assert.Equal("snapshot", status.Source);
             Assert.Equal(0, status.PeersWoken);
