@@ -132,6 +132,9 @@ internal static class ReplayCommand
             // The replay handles SIGINT / SIGTERM itself (StopSignals): Akka must not run CoordinatedShutdown on its own when
             // one arrives (the replay would then fail against a stopping node instead of stopping first).
             settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off").WithFallback(settings.Hocon) };
+            // Months of data pass in minutes: idleness is measured in data time, or no peer would ever be idle long enough
+            // to be passivated and memory would grow with every peer ever seen.
+            settings = settings with { PassivateByObservationClock = true };
 
             SessionReadResult input;
             try

@@ -75,6 +75,13 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 
+    /// <summary>
+    /// True for a replay: peers are also passivated after <see cref="PassivationIdleTimeout"/> of <em>data</em> time
+    /// without an observation (one observation clock per node, <see cref="PeerActorsOptions.PassivationClock"/>); false
+    /// (default, a live node): by the wall clock only. Set by the <c>replay</c> command, not by configuration.
+    /// </summary>
+    public bool PassivateByObservationClock { get; init; }
+
     /// <summary><c>peeractors.management.enabled</c>.</summary>
     public required bool ManagementEnabled { get; init; }
 
@@ -125,6 +132,7 @@ public sealed record NodeSettings
         SnapshotEvery = SnapshotEvery,
         SnapshotOnPassivation = SnapshotOnPassivation,
         PassivationIdleTimeout = PassivationIdleTimeout,
+        PassivationClock = PassivateByObservationClock ? new Core.Time.ObservationClock() : null,
         Role = ShardingRole,
         BandwidthEpochLength = BandwidthEpochLength,
         Delivery = Delivery,

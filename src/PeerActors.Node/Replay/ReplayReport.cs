@@ -59,6 +59,16 @@ public sealed record ReplayReport
     /// Must equal <see cref="ExpectedIngressBytes"/>.</summary>
     public required Int128 IngressBytesTotal { get; init; }
 
+    /// <summary>Where the gains and scores were read: <see cref="FromSelectorInputs"/> (the selector's score inputs and the
+    /// replay's acknowledged tallies; only the top N peers are asked) or <see cref="FromFinalStats"/> (every peer asked).</summary>
+    public string ReportSource { get; init; } = FromFinalStats;
+
+    /// <summary><see cref="ReportSource"/>: the selector's inputs and the replay's tallies (no peer woken but the top N).</summary>
+    public const string FromSelectorInputs = "selector inputs and replay tallies";
+
+    /// <summary><see cref="ReportSource"/>: every peer's final stats.</summary>
+    public const string FromFinalStats = "final stats of every peer";
+
     /// <summary>True when this run resumed an interrupted one (<c>--resume</c>): the gains are counted from that run's
     /// baseline, so they cover the whole input.</summary>
     public bool Resumed { get; init; }
@@ -178,6 +188,7 @@ public sealed record ReplayReport
         Row("chunks", Chunks.ToString("N0", inv));
         Row("peers", string.Create(inv, $"{Peers:N0} ({Receivers:N0} receivers, {Senders:N0} senders, {Channels:N0} channels)"));
         Row("ingress bytes", string.Create(inv, $"{IngressBytesTotal:N0} (expected {ExpectedIngressBytes:N0}: {(IngressBytesMatch ? "OK" : "MISMATCH")})"));
+        Row("report from", ReportSource);
         Row("ingress in journal", string.Create(inv, $"{IngressBytesAfter:N0} (these peers, all runs)"));
         Row("trace", string.Create(inv, $"{TraceStart:u} .. {TraceEnd:u}"));
         Row("events", string.Create(inv, $"{Events:N0} in {ReplayWallSeconds:F1} s = {EventsPerSecond:N0} events/s (speed {Speed})"));

@@ -15,6 +15,9 @@ public sealed record SenderTotals(string SenderId, int Sessions, long Chunks, In
     /// quantity the replay's rank correlation uses.
     /// </summary>
     public double MeanObservedThroughputKBps => TimespentMs > 0 ? (double)Bytes / (double)TimespentMs : double.NaN;
+
+    /// <summary>The distinct receivers it sent to (its channels: channel id = receiver id), ordinal order.</summary>
+    public IReadOnlyList<string> Receivers { get; init; } = [];
 }
 
 /// <summary>
@@ -45,13 +48,17 @@ public sealed record ReplayTotals(
     DateTimeOffset? LastTs,
     IReadOnlyDictionary<string, SenderTotals> PerSender)
 {
+    /// <summary>The channel ids (receivers) of <paramref name="senderId"/>; empty for a peer that never sent.</summary>
+    public IReadOnlyList<string> ChannelsOf(string senderId) =>
+        PerSender.TryGetValue(senderId, out var s) ? s.Receivers : [];
+
     /// <summary>Computes the totals of <paramref name="sessions"/> (no validation; see <see cref="ReplayPlanner.Plan"/>).</summary>
     public static ReplayTotals From(IReadOnlyList<SessionRecord> sessions)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         var peers = new HashSet<string>(StringComparer.Ordinal);
         var receivers = new HashSet<string>(StringComparer.Ordinal);
-        var pairs = new HashSet<(string, string)>();
+        var receiversOf = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var acc = new Dictionary<string, (int S, long C, Int128 B, Int128 T, double SumAvg)>(StringComparer.Ordinal);
         long chunks = 0;
         Int128 bytes = 0, time = 0;
@@ -61,7 +68,8 @@ public sealed record ReplayTotals(
             peers.Add(s.Pid1);
             peers.Add(s.Pid2);
             receivers.Add(s.Pid1);
-            pairs.Add((s.Pid2, s.Pid1));
+            if (!receiversOf.TryGetValue(s.Pid2, out var rs)) receiversOf[s.Pid2] = rs = new HashSet<string>(StringComparer.Ordinal);
+            rs.Add(s.Pid1);
             chunks = checked(chunks + s.Cnt);
             bytes += s.TotalBytes;
             time += s.TotalTimespentMs;
@@ -71,9 +79,12 @@ public sealed record ReplayTotals(
             acc[s.Pid2] = (a.S + 1, a.C + s.Cnt, a.B + s.TotalBytes, a.T + s.TotalTimespentMs, a.SumAvg + s.ThroughputAvg);
         }
         var perSender = acc.ToDictionary(kv => kv.Key,
-            kv => new SenderTotals(kv.Key, kv.Value.S, kv.Value.C, kv.Value.B, kv.Value.T, kv.Value.SumAvg / kv.Value.S),
+            kv => new SenderTotals(kv.Key, kv.Value.S, kv.Value.C, kv.Value.B, kv.Value.T, kv.Value.SumAvg / kv.Value.S)
+            {
+                Receivers = receiversOf[kv.Key].Order(StringComparer.Ordinal).ToArray(),
+            },
             StringComparer.Ordinal);
-        return new ReplayTotals(sessions.Count, chunks, peers.Count, receivers.Count, acc.Count, pairs.Count,
+        return new ReplayTotals(sessions.Count, chunks, peers.Count, receivers.Count, acc.Count, receiversOf.Values.Sum(r => r.Count),
             bytes, time, first, last, perSender);
     }
 }

@@ -114,6 +114,8 @@ public static class PeerActorsHostingExtensions
             FlushInterval = options.FlushInterval,
             SnapshotEvery = options.SnapshotEvery,
             SnapshotOnStop = options.SnapshotOnPassivation,
+            PassivationClock = options.PassivationClock,
+            PassivationIdleTimeout = options.PassivationIdleTimeout,
             JournalPluginId = options.JournalPluginId,
             SnapshotPluginId = options.SnapshotPluginId,
             AutoBan = options.AutoBan,

@@ -37,6 +37,13 @@ public sealed record PeerActorsOptions
     public TimeSpan PassivationIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
+    /// Null (default, a live node): idle passivation by the wall clock only (Cluster.Sharding). Set during a replay: the
+    /// peers also passivate when they saw no observation for <see cref="PassivationIdleTimeout"/> of <em>data</em> time on
+    /// this clock (which the peers advance), so a replay at full speed keeps only the recently active peers in memory.
+    /// </summary>
+    public Core.Time.ObservationClock? PassivationClock { get; init; }
+
+    /// <summary>
     /// HOCON path of the Akka.Persistence journal plugin the peer actors use; <c>null</c> = the
     /// system default (<c>akka.persistence.journal.plugin</c>).
     /// </summary>

@@ -36,6 +36,7 @@ namespace PeerActors.Peers;
 public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 {
     private const string FlushTimerKey = "flush";
+    private const string IdleTimerKey = "idle";
 
     private readonly string _entityId;
     private readonly PeerId _peerId;
@@ -47,6 +48,11 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private PeerBytesCell? _cell;
     private readonly DeliveryInbox<IActorRef> _inbox = new();
     private DateTimeOffset _lastObservedAt = DateTimeOffset.UnixEpoch;
+    // Latest instant of any applied observation or critical command (data time), for observation-clock passivation.
+    private DateTimeOffset _lastActivityAt = DateTimeOffset.UnixEpoch;
+    private bool _passivationRequested;
+    private int _asyncFlushesInFlight;
+    private bool _stopWhenFlushed;
 
     // The unflushed window of high-rate observations.
     private bool _pending;
@@ -105,6 +111,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         {
             _state.ResetWindow();
             UpdateBytesCell();
+            ScheduleIdleCheck();
         });
         Active();
     }
@@ -200,6 +207,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         // Selector journal bootstrap: a woken peer publishes its current score inputs (nothing when it has no history).
         Command<Selection.PublishScoreInputs>(_ => PublishScoreInputs());
         Command<FlushTick>(_ => FlushAsync());
+        Command<IdleCheck>(_ => OnIdleCheck());
         Command<PeerStop>(_ => StopAfterFlush());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
@@ -255,6 +263,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             $"peer {m.EntityId} is being forgotten; retry")));
         Command<PeerStop>(_ => { });
         Command<FlushTick>(_ => { });
+        Command<IdleCheck>(_ => { });
         Command<object>(_ => { });
     }
 
@@ -417,6 +426,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         {
             ValidateInstant(m.ObservedAt);
             var at = m.ObservedAt.ToUniversalTime();
+            NoteActivity(at);
             switch (m)
             {
                 case RecordPayment p:
@@ -656,13 +666,57 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         to.Tell(message);
     }
 
+    // ------------------------------------------------------------------ observation-clock passivation
+
+    /// <summary>Records data-time activity: the peer's own idle reference, and the node's observation clock.</summary>
+    private void NoteActivity(DateTimeOffset at)
+    {
+        if (at > _lastActivityAt) _lastActivityAt = at;
+        _settings.PassivationClock?.Advance(at);
+    }
+
+    private void ScheduleIdleCheck()
+    {
+        // Wall-clock idle passivation is Cluster.Sharding's; this check exists only with an observation clock (a replay).
+        if (_settings.PassivationClock is null || _passivationRequested) return;
+        Timers.StartSingleTimer(IdleTimerKey, IdleCheck.Instance, _settings.PassivationCheckInterval);
+    }
+
+    /// <summary>
+    /// Asks the shard to passivate this entity when it saw no observation for <see cref="PeerActorSettings.PassivationIdleTimeout"/>
+    /// of data time. The shard answers with <see cref="PeerStop"/>, which flushes (and snapshots) before stopping, and buffers
+    /// messages that arrive meanwhile for the next incarnation, so nothing is lost. Not while a critical write awaits its ack.
+    /// </summary>
+    private void OnIdleCheck()
+    {
+        var clock = _settings.PassivationClock;
+        if (clock is null || _passivationRequested) return;
+        if (_criticalReplyTo is null && clock.IsIdle(_lastActivityAt, _settings.PassivationIdleTimeout))
+        {
+            _passivationRequested = true;
+            Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PeerStop.Instance));
+            return;
+        }
+        ScheduleIdleCheck();
+    }
+
+    /// <summary>Self-message of the observation-clock idle check (local timer only, never serialized).</summary>
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
+
     // ------------------------------------------------------------------ flushing
 
     /// <summary>Opens or widens the unflushed window; null = only delivery marks changed (the window keeps the last instant).</summary>
     private void MarkPending(DateTimeOffset? observedAt)
     {
         var at = observedAt?.ToUniversalTime() ?? (_pending ? _to : _lastObservedAt);
-        if (observedAt is not null) _lastObservedAt = at;
+        if (observedAt is not null)
+        {
+            _lastObservedAt = at;
+            NoteActivity(at);
+        }
         if (!_pending)
         {
             _pending = true;
@@ -703,12 +757,19 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         _scoreDirty = false;
         var flush = TakeFlushEvent();
         var writeStarted = PeerActorsMetrics.JournalWriteStarted();
+        _asyncFlushesInFlight++;
         PersistAsync(flush, _ =>
         {
+            _asyncFlushesInFlight--;
             PeerActorsMetrics.JournalWriteCompleted(writeStarted);
             OnMarksPersisted(flush.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
+            if (_stopWhenFlushed && _asyncFlushesInFlight == 0)
+            {
+                SnapshotIfDue();
+                Context.Stop(Self);
+            }
         });
     }
 
@@ -716,6 +777,14 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_pending)
         {
+            // After the handlers of flushes still in flight (PersistAsync): a snapshot taken before them would carry their
+            // changes under an older sequence number, and recovery would apply those events a second time.
+            // (Not DeferAsync: Akka.Persistence.Sql fails a write batch that holds only the deferred no-op.)
+            if (_asyncFlushesInFlight > 0)
+            {
+                _stopWhenFlushed = true;
+                return;
+            }
             SnapshotIfDue();
             Context.Stop(Self);
             return;
