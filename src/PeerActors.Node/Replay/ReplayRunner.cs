@@ -62,16 +62,35 @@ public sealed class ReplayRunner
     /// <param name="ct">Cancellation.</param>
     /// <returns>The report.</returns>
     /// <exception cref="Core.Validation.InvalidInputException">A record breaks the planner's rules.</exception>
-    public async Task<ReplayReport> RunAsync(SessionReadResult input, Action<ReplayProgressState>? progress = null,
+    public Task<ReplayReport> RunAsync(SessionReadResult input, Action<ReplayProgressState>? progress = null,
         Action<string>? status = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var wall = Stopwatch.StartNew();
         var plan = ReplayPlanner.Plan(input.Records);
+        var peers = input.Records.SelectMany(r => new[] { r.Pid1, r.Pid2 }).Distinct(StringComparer.Ordinal).ToArray();
+        return RunAsync(plan, input.Diagnostics, peers, progress, status, ct);
+    }
+
+    /// <summary>Runs the streamed replay of <paramref name="input"/> (the files are read again as the replay reaches them) and builds the report.</summary>
+    /// <param name="input">What <see cref="SessionSource.ScanAsync(IReadOnlyList{string}, bool, ReplayInputLimits, Action{string}?, CancellationToken)"/> returned.</param>
+    /// <param name="progress">Progress callback of the driver.</param>
+    /// <param name="status">One-line status messages (phases), or null.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The report, with per-file totals.</returns>
+    public Task<ReplayReport> RunAsync(SessionScan input, Action<ReplayProgressState>? progress = null,
+        Action<string>? status = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return RunAsync(input.Plan, input.Diagnostics, input.Peers, progress, status, ct);
+    }
+
+    private async Task<ReplayReport> RunAsync(ReplayPlan plan, ReadDiagnostics diagnostics, IReadOnlyCollection<string> peers,
+        Action<ReplayProgressState>? progress, Action<string>? status, CancellationToken ct)
+    {
+        var wall = Stopwatch.StartNew();
         var totals = plan.Totals;
         var end = totals.LastTs ?? DateTimeOffset.UnixEpoch;
-        var peerIds = input.Records.SelectMany(r => new[] { r.Pid1, r.Pid2 }).Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal).ToArray();
+        var peerIds = peers.Order(StringComparer.Ordinal).ToArray();
         var problems = new List<string>();
 
         Dictionary<string, PeerStatsReply?> before;
@@ -131,8 +150,11 @@ public sealed class ReplayRunner
 
         return new ReplayReport
         {
-            Files = input.Diagnostics.Files.Select(f => new ReplayReportFile(f.File, f.Format, f.RowsRead, f.RowsSkipped)).ToList(),
-            RowsSkipped = input.Diagnostics.RowsSkipped,
+            Files = diagnostics.Files.Select(f => new ReplayReportFile(f.File, f.Format, f.RowsRead, f.RowsSkipped)).ToList(),
+            PerFile = plan.Files.Select((f, i) => new ReplayFileTotals(f.File, f.Sessions, drive.PerFile[i].SessionsClosed, f.Chunks,
+                drive.PerFile[i].Chunks, f.Bytes, drive.PerFile[i].ChunkBytes, drive.PerFile[i].Events, f.FirstStart, f.LastEnd)).ToList(),
+            RowsSkipped = diagnostics.RowsSkipped,
+            LivePeerActorsMax = drive.LivePeerActorsMax,
             Sessions = drive.SessionsClosed,
             Chunks = drive.Chunks,
             Peers = totals.DistinctPeers,

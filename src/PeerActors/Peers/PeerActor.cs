@@ -133,14 +133,14 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        PeerActorsMetrics.ActivePeers.Add(1);
+        PeerActorsMetrics.PeerActorAlive(1);
         base.PreStart();
     }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
-        PeerActorsMetrics.ActivePeers.Add(-1);
+        PeerActorsMetrics.PeerActorAlive(-1);
         if (_cell is not null) PeerActorsMetrics.Unregister(_cell);
         base.PostStop();
     }
@@ -683,15 +683,16 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Asks the shard to passivate this entity when it saw no observation for <see cref="PeerActorSettings.PassivationIdleTimeout"/>
-    /// of data time. The shard answers with <see cref="PeerStop"/>, which flushes (and snapshots) before stopping, and buffers
+    /// Asks the shard to passivate this entity when it is offline and saw no observation for
+    /// <see cref="PeerActorSettings.PassivationIdleTimeout"/> of data time. The shard answers with <see cref="PeerStop"/>, which flushes (and snapshots) before stopping, and buffers
     /// messages that arrive meanwhile for the next incarnation, so nothing is lost. Not while a critical write awaits its ack.
     /// </summary>
     private void OnIdleCheck()
     {
         var clock = _settings.PassivationClock;
         if (clock is null || _passivationRequested) return;
-        if (_criticalReplyTo is null && clock.IsIdle(_lastActivityAt, _settings.PassivationIdleTimeout))
+        // An online peer (in a session the data has not ended yet) is active even without observations: its offline is due.
+        if (_criticalReplyTo is null && !_state.Log.Online && clock.IsIdle(_lastActivityAt, _settings.PassivationIdleTimeout))
         {
             _passivationRequested = true;
             Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PeerStop.Instance));
