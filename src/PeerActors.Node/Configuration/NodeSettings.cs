@@ -72,6 +72,9 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.persistence.snapshot-on-passivation</c>: snapshot a peer when it stops (default on).</summary>
     public bool SnapshotOnPassivation { get; init; } = true;
 
+    /// <summary><c>peeractors.persistence.snapshot-on-passivation-min-events</c> (≥ 1): events since the last snapshot before a stop saves one.</summary>
+    public int SnapshotOnPassivationMinEvents { get; init; } = 1;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 
@@ -131,6 +134,7 @@ public sealed record NodeSettings
         FlushInterval = FlushInterval,
         SnapshotEvery = SnapshotEvery,
         SnapshotOnPassivation = SnapshotOnPassivation,
+        SnapshotOnPassivationMinEvents = SnapshotOnPassivationMinEvents,
         PassivationIdleTimeout = PassivationIdleTimeout,
         PassivationClock = PassivateByObservationClock ? new Core.Time.ObservationClock() : null,
         Role = ShardingRole,

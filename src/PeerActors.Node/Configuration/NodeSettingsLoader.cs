@@ -265,6 +265,7 @@ public static partial class NodeSettingsLoader
             FlushInterval = r.Duration("peeractors.persistence.flush-interval"),
             SnapshotEvery = r.Int("peeractors.persistence.snapshot-every", 1, int.MaxValue),
             SnapshotOnPassivation = r.Bool("peeractors.persistence.snapshot-on-passivation"),
+            SnapshotOnPassivationMinEvents = r.Int("peeractors.persistence.snapshot-on-passivation-min-events", 1, int.MaxValue),
             PassivationIdleTimeout = r.Duration("peeractors.passivation.idle-timeout"),
             ManagementEnabled = managementEnabled,
             ManagementEndpoint = endpoint,

@@ -114,6 +114,7 @@ public static class PeerActorsHostingExtensions
             FlushInterval = options.FlushInterval,
             SnapshotEvery = options.SnapshotEvery,
             SnapshotOnStop = options.SnapshotOnPassivation,
+            SnapshotOnStopMinEvents = options.SnapshotOnPassivationMinEvents,
             PassivationClock = options.PassivationClock,
             PassivationIdleTimeout = options.PassivationIdleTimeout,
             JournalPluginId = options.JournalPluginId,

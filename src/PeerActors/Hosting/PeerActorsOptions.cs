@@ -30,6 +30,12 @@ public sealed record PeerActorsOptions
     public bool SnapshotOnPassivation { get; init; } = true;
 
     /// <summary>
+    /// The snapshot on stop is saved only after at least this many events since the last one (≥ 1). Default 1
+    /// (<c>peeractors.persistence.snapshot-on-passivation-min-events</c>).
+    /// </summary>
+    public int SnapshotOnPassivationMinEvents { get; init; } = 1;
+
+    /// <summary>
     /// A peer actor that received no message for this long is passivated by Cluster.Sharding
     /// (its state stays in the journal). Must be &gt; 0. Default 2 min
     /// (<c>peeractors.passivation.idle-timeout</c>).

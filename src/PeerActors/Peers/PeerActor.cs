@@ -808,7 +808,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     /// after the actor is gone; until then a new incarnation recovers from the events, which are all there).</summary>
     private void SnapshotIfDue()
     {
-        if (!_settings.SnapshotOnStop || _eventsSinceSnapshot == 0 || _snapshotInFlight || !_state.Exists) return;
+        if (!_settings.SnapshotOnStop || _eventsSinceSnapshot < _settings.SnapshotOnStopMinEvents || _snapshotInFlight || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban, _inbox.Snapshot()));
     }

@@ -37,6 +37,12 @@ public sealed record PeerActorSettings
     /// </summary>
     public bool SnapshotOnStop { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="SnapshotOnStop"/>, the snapshot on stop is saved only when at least this many events were persisted
+    /// since the last one (≥ 1; default 1 = after any event). A recovery then replays fewer than this many deltas.
+    /// </summary>
+    public int SnapshotOnStopMinEvents { get; init; } = 1;
+
     /// <summary>Journal plugin id (null = system default).</summary>
     public string? JournalPluginId { get; init; }
 
@@ -89,6 +95,8 @@ public sealed record PeerActorSettings
             throw new InvalidInputException(nameof(PassivationIdleTimeout), $"must be > 0, got {PassivationIdleTimeout}");
         if (PassivationCheckInterval <= TimeSpan.Zero)
             throw new InvalidInputException(nameof(PassivationCheckInterval), $"must be > 0, got {PassivationCheckInterval}");
+        if (SnapshotOnStopMinEvents < 1)
+            throw new InvalidInputException(nameof(SnapshotOnStopMinEvents), $"must be >= 1, got {SnapshotOnStopMinEvents}");
         if (SnapshotEvery < 1)
             throw new InvalidInputException(nameof(SnapshotEvery), $"must be >= 1, got {SnapshotEvery}");
         LogOptions.Validate();
