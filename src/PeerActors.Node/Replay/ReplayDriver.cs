@@ -81,14 +81,14 @@ public sealed record ReplayProgressState(long SessionsDone, long SessionsTotal, 
 /// <param name="SessionsClosed">Its sessions closed.</param>
 /// <param name="Chunks">Its chunk steps.</param>
 /// <param name="ChunkBytes">Σ bytes of its chunk steps.</param>
-public sealed record ReplayFileDrive(long Events, int SessionsClosed, long Chunks, long ChunkBytes);
+public sealed record ReplayFileDrive(long Events, int SessionsClosed, long Chunks, Int128 ChunkBytes);
 
 /// <summary>What a <see cref="ReplayDriver"/> sent and what came back.</summary>
 /// <param name="Events">Steps processed.</param>
 /// <param name="SessionsOpened">SessionOpened steps.</param>
 /// <param name="SessionsClosed">SessionClosed steps.</param>
 /// <param name="Chunks">ChunkTransferred steps (each = RecordRequest + RecordSuccess + RecordBytes).</param>
-/// <param name="ChunkBytes">Σ bytes of the chunk steps (ingress sent to the peer actors).</param>
+/// <param name="ChunkBytes">Σ bytes of the chunk steps (ingress sent to the peer actors; 128-bit, cannot overflow).</param>
 /// <param name="PeerOnlineEvents">PeerOnline steps.</param>
 /// <param name="PeerOfflineEvents">PeerOffline steps.</param>
 /// <param name="ChannelsOpened">OpenChannel commands acknowledged (persisted).</param>
@@ -103,7 +103,7 @@ public sealed record ReplayDriveResult(
     int SessionsOpened,
     int SessionsClosed,
     long Chunks,
-    long ChunkBytes,
+    Int128 ChunkBytes,
     long PeerOnlineEvents,
     long PeerOfflineEvents,
     int ChannelsOpened,
@@ -174,7 +174,7 @@ public sealed class ReplayDriver
         var fileEvents = new long[plan.Files.Count];
         var fileClosed = new int[plan.Files.Count];
         var fileChunks = new long[plan.Files.Count];
-        var fileBytes = new long[plan.Files.Count];
+        var fileBytes = new Int128[plan.Files.Count];
         // Steps come session by session in runs; remembering the last session's file avoids most lookups.
         int lastSession = -1, file = 0;
         var endpoints = new Dictionary<string, IPAddress?>(StringComparer.Ordinal);
@@ -183,10 +183,12 @@ public sealed class ReplayDriver
         var critical = new Queue<Task<object>>();
         var barriers = new Queue<Task<object>>();
         var firstRejections = new List<string>();
-        long events = 0, chunks = 0, chunkBytes = 0, online = 0, offline = 0, rejections = 0;
+        long events = 0, chunks = 0, online = 0, offline = 0, rejections = 0;
         int opened = 0, closed = 0, channelsOpened = 0, channelsExisting = 0;
         DateTimeOffset? t0 = null;
         long? liveMax = null;
+        // 128-bit: two senders of 2^63−1 bytes each must not wrap.
+        Int128 chunkBytes = 0;
 
         void Critical(object reply)
         {

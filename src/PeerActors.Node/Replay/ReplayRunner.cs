@@ -244,7 +244,7 @@ public sealed class ReplayRunner
             var uptime = await UptimeFractionAsync(id, totals.ChannelsOf(id), end, ct).ConfigureAwait(false);
             top.Add(new ReplayTopPeer(id, byId[id].Score, st.Stats.SrttMs, st.SuccessRate, uptime, st.FlapCount, st.IngressBytes));
         }
-        var ingress = (Int128)drive.ChunkBytes;
+        var ingress = drive.ChunkBytes;
         return new Outcome(ingress, baseIngress + ingress, requests, top, matches, Spearman.RankCorrelation(xs, ys), xs.Count);
     }
 
