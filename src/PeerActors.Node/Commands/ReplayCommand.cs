@@ -138,8 +138,9 @@ internal static class ReplayCommand
             // Idle peers stop and restart all the time in a replay: a snapshot per stop would be one journal transaction
             // each; a recovery replaying up to 16 small deltas is cheaper (unless configured).
             if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("peeractors.persistence.snapshot-on-passivation-min-events", StringComparison.Ordinal))
-                && Environment.GetEnvironmentVariable("PEERACTORS_PERSISTENCE__SNAPSHOT_ON_PASSIVATION_MIN_EVENTS") is null)
-                settings = settings with { SnapshotOnPassivationMinEvents = Math.Max(settings.SnapshotOnPassivationMinEvents, 16) };
+                && Environment.GetEnvironmentVariable("PEERACTORS_PERSISTENCE__SNAPSHOT_ON_PASSIVATION_MIN_EVENTS") is null
+                && settings.SnapshotOnPassivationMinEvents == 1) // the default: an overlay's own value is kept
+                settings = settings with { SnapshotOnPassivationMinEvents = 16 };
 
             // Streamed: each file is read once here (validated and totalled, sessions not kept) and again when the replay reaches it.
             SessionScan input;
