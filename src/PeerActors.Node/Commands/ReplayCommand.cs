@@ -132,15 +132,32 @@ internal static class ReplayCommand
             // The replay handles SIGINT / SIGTERM itself (StopSignals): Akka must not run CoordinatedShutdown on its own when
             // one arrives (the replay would then fail against a stopping node instead of stopping first).
             settings = settings with { Hocon = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off").WithFallback(settings.Hocon) };
+            // Months of data pass in minutes: idleness is measured in data time, or no peer would ever be idle long enough
+            // to be passivated and memory would grow with every peer ever seen.
+            settings = settings with { PassivateByObservationClock = true };
+            // Idle peers stop and restart all the time in a replay: a snapshot per stop would be one journal transaction
+            // each; a recovery replaying up to 16 small deltas is cheaper (unless configured).
+            if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("peeractors.persistence.snapshot-on-passivation-min-events", StringComparison.Ordinal))
+                && Environment.GetEnvironmentVariable("PEERACTORS_PERSISTENCE__SNAPSHOT_ON_PASSIVATION_MIN_EVENTS") is null
+                && settings.SnapshotOnPassivationMinEvents == 1) // the default: an overlay's own value is kept
+                settings = settings with { SnapshotOnPassivationMinEvents = 16 };
 
-            SessionReadResult input;
+            // Streamed: each file is read once here (validated and totalled, sessions not kept) and again when the replay reaches it.
+            SessionScan input;
+            var inputFiles = result.GetValue(files) ?? [];
             try
             {
-                input = await SessionSource.ReadAsync(result.GetValue(files) ?? [], result.GetValue(strict), settings.ReplayInput, ct);
+                input = await SessionSource.ScanAsync(inputFiles, result.GetValue(strict), settings.ReplayInput,
+                    inputFiles.Length > 1 ? line => output.WriteLine(line) : null, ct);
             }
             catch (ReplayInputException e)
             {
                 error.WriteLine($"replay: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            catch (InvalidInputException e)
+            {
+                error.WriteLine($"replay: invalid input: {e.Message}");
                 return ExitCodes.Failure;
             }
             if (input.Diagnostics.RowsSkipped > 0)
@@ -179,7 +196,7 @@ internal static class ReplayCommand
             var interactive = ReferenceEquals(output, Console.Out) && ReplayProgress.IsEnabled();
             var runOptions = new ReplayRunOptions
             {
-                Driver = new ReplayDriverOptions { Speed = speedFactor },
+                Driver = new ReplayDriverOptions { Speed = speedFactor, LivePeerActors = () => PeerActors.Diagnostics.PeerActorsMetrics.LivePeerActors },
                 TopCount = topCount,
                 DataDirectory = settings.DataDirectory,
                 ResumeFrom = result.GetValue(resume) ? run.Baseline : null,
@@ -236,6 +253,7 @@ internal static class ReplayCommand
                 }
                 var runner = new ReplayRunner(targets.Peers!, targets.Limits, targets.Selector, runOptions);
                 var lastLength = 0;
+                var rates = new ReplayRateWindow();
                 try
                 {
                     report = await runner.RunAsync(
@@ -244,7 +262,8 @@ internal static class ReplayCommand
                         {
                             sent = p;
                             if (!interactive) return;
-                            var line = ReplayProgress.Format(p.SessionsDone, p.SessionsTotal, p.Events, p.Elapsed);
+                            rates.Add(p.Elapsed, p.SessionsDone, p.Events);
+                            var line = ReplayProgress.Format(p.SessionsDone, p.SessionsTotal, p.Events, rates);
                             output.Write("\r" + line.PadRight(lastLength));
                             lastLength = line.Length;
                         },
@@ -269,12 +288,12 @@ internal static class ReplayCommand
                     if (result.GetValue(NodeCli.Verbose)) error.WriteLine(e);
                     var persisted = await ReplayInterruption.PeersInJournalAsync(targets.Peers!, TimeSpan.FromSeconds(5));
                     output.WriteLine();
-                    output.Write(ReplayInterruption.Format(reason, input, sent, persisted));
+                    output.Write(ReplayInterruption.Format(reason, input.Summary, sent, persisted));
                     var exitCode = signals.IsStopped ? signals.ExitCode : ExitCodes.Failure;
                     if (result.GetValue(reportJson) is { } partialPath)
                     {
                         await File.WriteAllTextAsync(partialPath,
-                            ReplayInterruption.ToJson(reason, exitCode, input, sent, persisted, settings.DataDirectory), CancellationToken.None);
+                            ReplayInterruption.ToJson(reason, exitCode, input.Summary, sent, persisted, settings.DataDirectory), CancellationToken.None);
                         output.WriteLine($"Partial report written to {partialPath}");
                     }
                     return exitCode;

@@ -91,8 +91,18 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.selector.wake-rate</c> (≥ 1 peers per second): upper bound of the start-up wake-up rate.</summary>
     public int SelectorWakeRate { get; init; } = 2000;
 
+    /// <summary><c>peeractors.persistence.snapshot-on-passivation-min-events</c> (≥ 1): events since the last snapshot before a stop saves one.</summary>
+    public int SnapshotOnPassivationMinEvents { get; init; } = 1;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
+
+    /// <summary>
+    /// True for a replay: peers are also passivated after <see cref="PassivationIdleTimeout"/> of <em>data</em> time
+    /// without an observation (one observation clock per node, <see cref="PeerActorsOptions.PassivationClock"/>); false
+    /// (default, a live node): by the wall clock only. Set by the <c>replay</c> command, not by configuration.
+    /// </summary>
+    public bool PassivateByObservationClock { get; init; }
 
     /// <summary><c>peeractors.management.enabled</c>.</summary>
     public required bool ManagementEnabled { get; init; }
@@ -158,7 +168,9 @@ public sealed record NodeSettings
         FlushInterval = FlushInterval,
         SnapshotEvery = SnapshotEvery,
         SnapshotOnPassivation = SnapshotOnPassivation,
+        SnapshotOnPassivationMinEvents = SnapshotOnPassivationMinEvents,
         PassivationIdleTimeout = PassivationIdleTimeout,
+        PassivationClock = PassivateByObservationClock ? new Core.Time.ObservationClock() : null,
         Role = ShardingRole,
         BandwidthEpochLength = BandwidthEpochLength,
         Delivery = Delivery,

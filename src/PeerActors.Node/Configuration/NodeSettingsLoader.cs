@@ -266,6 +266,7 @@ public static partial class NodeSettingsLoader
             SnapshotEvery = r.Int("peeractors.persistence.snapshot-every", 1, int.MaxValue),
             SnapshotOnPassivation = r.Bool("peeractors.persistence.snapshot-on-passivation"),
             WriteBinary = r.Bool("peeractors.serialization.write-binary"),
+            SnapshotOnPassivationMinEvents = r.Int("peeractors.persistence.snapshot-on-passivation-min-events", 1, int.MaxValue),
             PassivationIdleTimeout = r.Duration("peeractors.passivation.idle-timeout"),
             SelectorSnapshots = r.Bool("peeractors.selector.snapshots"),
             SelectorSnapshotInterval = r.Duration("peeractors.selector.snapshot-interval"),

@@ -150,5 +150,8 @@ internal sealed class ReadDiagnosticsBuilder
 
     public void EndFile() => _files.Add(new FileReadStats(_file, _format, _read, _skipped, _reasons));
 
+    /// <summary>The stats of the last file ended, or null before the first.</summary>
+    public FileReadStats? Last => _files.Count > 0 ? _files[^1] : null;
+
     public ReadDiagnostics Build() => new(_files.ToArray(), _problems.ToArray());
 }

@@ -45,6 +45,12 @@ public sealed record ReplayDriverOptions
     /// <summary>Wall clock for pacing, elapsed time and progress. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Reads how many peer actors are alive (e.g. <c>PeerActorsMetrics.LivePeerActors</c>); sampled at every barrier for
+    /// <see cref="ReplayDriveResult.LivePeerActorsMax"/>. Null (default) = not sampled.
+    /// </summary>
+    public Func<long>? LivePeerActors { get; init; }
+
     /// <summary>Minimum wall time between two progress callbacks. Default 250 ms.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -63,19 +69,26 @@ public sealed record ReplayDriverOptions
     }
 }
 
-/// <summary>Progress of a running replay (for <see cref="ReplayProgress.Format"/>).</summary>
+/// <summary>Progress of a running replay (for <see cref="ReplayProgress.Format(long, long, long, ReplayRateWindow)"/>).</summary>
 /// <param name="SessionsDone">Sessions closed so far.</param>
 /// <param name="SessionsTotal">Sessions in the plan.</param>
 /// <param name="Events">Steps sent so far.</param>
 /// <param name="Elapsed">Wall time since the replay started.</param>
 public sealed record ReplayProgressState(long SessionsDone, long SessionsTotal, long Events, TimeSpan Elapsed);
 
+/// <summary>What a <see cref="ReplayDriver"/> sent of one input file.</summary>
+/// <param name="Events">Steps of its sessions.</param>
+/// <param name="SessionsClosed">Its sessions closed.</param>
+/// <param name="Chunks">Its chunk steps.</param>
+/// <param name="ChunkBytes">Σ bytes of its chunk steps.</param>
+public sealed record ReplayFileDrive(long Events, int SessionsClosed, long Chunks, Int128 ChunkBytes);
+
 /// <summary>What a <see cref="ReplayDriver"/> sent and what came back.</summary>
 /// <param name="Events">Steps processed.</param>
 /// <param name="SessionsOpened">SessionOpened steps.</param>
 /// <param name="SessionsClosed">SessionClosed steps.</param>
 /// <param name="Chunks">ChunkTransferred steps (each = RecordRequest + RecordSuccess + RecordBytes).</param>
-/// <param name="ChunkBytes">Σ bytes of the chunk steps (ingress sent to the peer actors).</param>
+/// <param name="ChunkBytes">Σ bytes of the chunk steps (ingress sent to the peer actors; 128-bit, cannot overflow).</param>
 /// <param name="PeerOnlineEvents">PeerOnline steps.</param>
 /// <param name="PeerOfflineEvents">PeerOffline steps.</param>
 /// <param name="ChannelsOpened">OpenChannel commands acknowledged (persisted).</param>
@@ -84,12 +97,13 @@ public sealed record ReplayProgressState(long SessionsDone, long SessionsTotal, 
 /// <param name="Rejections">Other rejected critical commands.</param>
 /// <param name="FirstRejections">The first few rejection messages.</param>
 /// <param name="Elapsed">Wall time of the replay (from the first step to the last ack).</param>
+/// <param name="PerFile">Per file of <see cref="ReplayPlan.Files"/>, same order.</param>
 public sealed record ReplayDriveResult(
     long Events,
     int SessionsOpened,
     int SessionsClosed,
     long Chunks,
-    long ChunkBytes,
+    Int128 ChunkBytes,
     long PeerOnlineEvents,
     long PeerOfflineEvents,
     int ChannelsOpened,
@@ -97,8 +111,12 @@ public sealed record ReplayDriveResult(
     IReadOnlyDictionary<string, long> LimitBlocks,
     long Rejections,
     IReadOnlyList<string> FirstRejections,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    IReadOnlyList<ReplayFileDrive> PerFile)
 {
+    /// <summary>Most peer actors alive at once, sampled at the barriers (null when <see cref="ReplayDriverOptions.LivePeerActors"/> is not set).</summary>
+    public long? LivePeerActorsMax { get; init; }
+
     /// <summary>Events per second of wall time (0 when no time elapsed).</summary>
     public double EventsPerSecond => Elapsed > TimeSpan.Zero ? Events / Elapsed.TotalSeconds : 0;
 }
@@ -152,16 +170,25 @@ public sealed class ReplayDriver
         var clock = _options.Clock;
         var start = clock.GetTimestamp();
         var lastProgress = start;
-        var sessionsTotal = plan.Sessions.Count;
+        var sessionsTotal = plan.SessionCount;
+        var fileEvents = new long[plan.Files.Count];
+        var fileClosed = new int[plan.Files.Count];
+        var fileChunks = new long[plan.Files.Count];
+        var fileBytes = new Int128[plan.Files.Count];
+        // Steps come session by session in runs; remembering the last session's file avoids most lookups.
+        int lastSession = -1, file = 0;
         var endpoints = new Dictionary<string, IPAddress?>(StringComparer.Ordinal);
         var open = new Dictionary<int, object>();
         var blocks = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var critical = new Queue<Task<object>>();
         var barriers = new Queue<Task<object>>();
         var firstRejections = new List<string>();
-        long events = 0, chunks = 0, chunkBytes = 0, online = 0, offline = 0, rejections = 0;
+        long events = 0, chunks = 0, online = 0, offline = 0, rejections = 0;
         int opened = 0, closed = 0, channelsOpened = 0, channelsExisting = 0;
         DateTimeOffset? t0 = null;
+        long? liveMax = null;
+        // 128-bit: two senders of 2^63−1 bytes each must not wrap.
+        Int128 chunkBytes = 0;
 
         void Critical(object reply)
         {
@@ -196,6 +223,12 @@ public sealed class ReplayDriver
                     await Task.Delay(wait, clock, ct).ConfigureAwait(false);
             }
 
+            if (step.SessionIndex != lastSession)
+            {
+                lastSession = step.SessionIndex;
+                file = plan.FileOf(lastSession);
+            }
+            fileEvents[file]++;
             string touched;
             switch (step)
             {
@@ -230,12 +263,15 @@ public sealed class ReplayDriver
                     touched = k.SenderId;
                     chunks++;
                     chunkBytes += k.Bytes;
+                    fileChunks[file]++;
+                    fileBytes[file] += k.Bytes;
                     break;
                 case SessionClosed x:
                     if (open.Remove(x.SessionIndex, out var h))
                         await _limits.CloseSessionAsync(h, ct).ConfigureAwait(false);
                     touched = x.SenderId;
                     closed++;
+                    fileClosed[file]++;
                     break;
                 case PeerOffline p:
                     _peers.Tell(new Cmd.PeerOffline(p.PeerId, p.At));
@@ -253,6 +289,7 @@ public sealed class ReplayDriver
                 while (barriers.Count > _options.MaxBarriersInFlight)
                     await barriers.Dequeue().ConfigureAwait(false);
                 await _peers.DrainAsync(_options.MaxUnconfirmed, ct).ConfigureAwait(false);
+                if (_options.LivePeerActors is { } live) liveMax = Math.Max(liveMax ?? 0, live());
             }
             if (progress is not null && (events & 255) == 0 && clock.GetElapsedTime(lastProgress) >= _options.ProgressInterval)
             {
@@ -272,7 +309,11 @@ public sealed class ReplayDriver
         var elapsed = clock.GetElapsedTime(start);
         progress?.Invoke(new ReplayProgressState(closed, sessionsTotal, events, elapsed));
         return new ReplayDriveResult(events, opened, closed, chunks, chunkBytes, online, offline, channelsOpened, channelsExisting,
-            blocks, rejections, firstRejections, elapsed);
+            blocks, rejections, firstRejections, elapsed,
+            fileEvents.Select((e, i) => new ReplayFileDrive(e, fileClosed[i], fileChunks[i], fileBytes[i])).ToArray())
+        {
+            LivePeerActorsMax = _options.LivePeerActors is { } l ? Math.Max(liveMax ?? 0, l()) : null,
+        };
     }
 
     private IPAddress? EndpointOf(Dictionary<string, IPAddress?> endpoints, string sender)

@@ -35,14 +35,14 @@ public static class ReplayInterruption
     /// <param name="sent">The last progress state of the driver (null = stopped before the first).</param>
     /// <param name="peersInJournal">Peers with history in the journal, or null when unknown.</param>
     /// <returns>The text.</returns>
-    public static string Format(string reason, SessionReadResult input, ReplayProgressState? sent, int? peersInJournal)
+    public static string Format(string reason, ReplayInputSummary input, ReplayProgressState? sent, int? peersInJournal)
     {
         ArgumentNullException.ThrowIfNull(reason);
         ArgumentNullException.ThrowIfNull(input);
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"Replay stopped early: {reason}");
-        sb.AppendLine(inv, $"  {"sessions in the input",-28} {input.Records.Count:N0} ({input.Diagnostics.RowsSkipped:N0} rows skipped)");
+        sb.AppendLine(inv, $"  {"sessions in the input",-28} {input.Sessions:N0} ({input.RowsSkipped:N0} rows skipped)");
         sb.AppendLine(sent is { } p
             ? string.Create(inv, $"  {"sent before stopping",-28} at least {p.Events:N0} events, {p.SessionsDone:N0} of {p.SessionsTotal:N0} sessions closed ({p.Elapsed.TotalSeconds:F1} s)")
             : string.Create(inv, $"  {"sent before stopping",-28} fewer than 256 events (no progress recorded)"));
@@ -62,7 +62,7 @@ public static class ReplayInterruption
     /// <param name="peersInJournal">Peers with history in the journal, or null.</param>
     /// <param name="dataDirectory">The data directory.</param>
     /// <returns>Indented JSON.</returns>
-    public static string ToJson(string reason, int exitCode, SessionReadResult input, ReplayProgressState? sent, int? peersInJournal, string dataDirectory)
+    public static string ToJson(string reason, int exitCode, ReplayInputSummary input, ReplayProgressState? sent, int? peersInJournal, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = new System.Text.Json.Nodes.JsonObject
@@ -70,8 +70,8 @@ public static class ReplayInterruption
             ["stoppedEarly"] = true,
             ["reason"] = reason,
             ["exitCode"] = exitCode,
-            ["sessionsInInput"] = input.Records.Count,
-            ["rowsSkipped"] = input.Diagnostics.RowsSkipped,
+            ["sessionsInInput"] = input.Sessions,
+            ["rowsSkipped"] = input.RowsSkipped,
             ["eventsSent"] = sent?.Events,
             ["sessionsClosed"] = sent?.SessionsDone,
             ["peersInJournal"] = peersInJournal,

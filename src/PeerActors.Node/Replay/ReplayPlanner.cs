@@ -82,23 +82,81 @@ public static class ReplayPlanner
     }
 }
 
+/// <summary>One input file of a plan: where its sessions sit in the session numbering and what it holds.</summary>
+/// <param name="File">Path as given (or <c>(sessions)</c> for a plan built from a list).</param>
+/// <param name="Format"><c>csv</c>, <c>parquet</c> or <c>list</c>.</param>
+/// <param name="FirstSession">Session index of its first session (sessions are numbered in file order, then row order).</param>
+/// <param name="Sessions">Its valid sessions.</param>
+/// <param name="Chunks">Σ cnt of its sessions.</param>
+/// <param name="Bytes">Σ total_bytes of its sessions (the ingress it must add).</param>
+/// <param name="FirstStart">Earliest min_ts of its sessions (null when it has none): the plan loads the file when the replay reaches this instant.</param>
+/// <param name="LastEnd">Latest max_ts of its sessions.</param>
+/// <param name="RowsRead">Rows accepted.</param>
+/// <param name="RowsSkipped">Malformed rows skipped.</param>
+public sealed record ReplayPlanFile(string File, string Format, int FirstSession, int Sessions, long Chunks, Int128 Bytes,
+    DateTimeOffset? FirstStart, DateTimeOffset? LastEnd, long RowsRead, long RowsSkipped);
+
 /// <summary>
-/// A replay plan: the validated sessions, their independent <see cref="Totals"/>, and the lazily merged
-/// <see cref="Steps"/> (each enumeration starts afresh and yields the same sequence).
+/// A replay plan: its input files, their independent <see cref="Totals"/>, and the lazily merged <see cref="Steps"/>
+/// (each enumeration starts afresh and yields the same sequence). A plan built from a list holds its sessions; a
+/// <em>streamed</em> plan (<see cref="SessionSource.ScanAsync(IReadOnlyList{string}, bool, ReplayInputLimits, Action{string}?, CancellationToken)"/>)
+/// holds none: each file is read again when the merge reaches its earliest session start and its sessions are dropped
+/// as they close, so memory is O(sessions of the files being replayed + active sessions), not O(all sessions).
 /// </summary>
 public sealed class ReplayPlan
 {
+    private readonly IReadOnlyList<SessionRecord>? _sessions;
+    private readonly Func<int, IReadOnlyList<SessionRecord>> _load;
+
     internal ReplayPlan(IReadOnlyList<SessionRecord> sessions, ReplayTotals totals)
     {
-        Sessions = sessions;
+        _sessions = sessions;
         Totals = totals;
+        SessionCount = sessions.Count;
+        Files = [new ReplayPlanFile("(sessions)", "list", 0, sessions.Count, totals.Chunks, totals.TotalIngressBytes, totals.FirstTs,
+            totals.LastTs, sessions.Count, 0)];
+        _load = _ => sessions;
     }
 
-    /// <summary>The sessions; index = session index of the steps.</summary>
-    public IReadOnlyList<SessionRecord> Sessions { get; }
+    internal ReplayPlan(IReadOnlyList<ReplayPlanFile> files, Func<int, IReadOnlyList<SessionRecord>> load, ReplayTotals totals)
+    {
+        Files = files;
+        Totals = totals;
+        SessionCount = files.Sum(f => f.Sessions);
+        _load = load;
+    }
+
+    /// <summary>The sessions of a plan built from a list; index = session index of the steps.</summary>
+    /// <exception cref="InvalidOperationException">The plan is streamed (it does not hold its sessions).</exception>
+    public IReadOnlyList<SessionRecord> Sessions =>
+        _sessions ?? throw new InvalidOperationException("a streamed plan does not hold its sessions; use SessionCount and Files");
+
+    /// <summary>Number of sessions (the session indexes are 0 … SessionCount − 1).</summary>
+    public int SessionCount { get; }
+
+    /// <summary>The input files in command-line order (one pseudo-file for a plan built from a list).</summary>
+    public IReadOnlyList<ReplayPlanFile> Files { get; }
 
     /// <summary>Totals computed from the records directly, for cross-checking.</summary>
     public ReplayTotals Totals { get; }
+
+    /// <summary>Index in <see cref="Files"/> of the file holding session <paramref name="sessionIndex"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is outside 0 … SessionCount − 1.</exception>
+    public int FileOf(int sessionIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sessionIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sessionIndex, SessionCount);
+        int lo = 0, hi = Files.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (Files[mid].FirstSession <= sessionIndex) lo = mid;
+            else hi = mid - 1;
+        }
+        // Skip files without sessions that share the same first index.
+        while (lo + 1 < Files.Count && Files[lo].Sessions == 0 && Files[lo + 1].FirstSession <= sessionIndex) lo++;
+        return lo;
+    }
 
     /// <summary>The time-ordered steps (see <see cref="ReplayPlanner"/> for the mapping and tie order).</summary>
     public IEnumerable<ReplayStep> Steps => Merge();
@@ -126,39 +184,58 @@ public sealed class ReplayPlan
 
     private IEnumerable<ReplayStep> Merge()
     {
-        var sessions = Sessions;
-        var starts = new int[sessions.Count];
-        for (var i = 0; i < starts.Length; i++) starts[i] = i;
-        // Sessions in order of (min_ts, index); the comparison is total, so the unstable sort is deterministic.
-        Array.Sort(starts, (a, b) =>
-        {
-            var c = sessions[a].MinTs.UtcTicks.CompareTo(sessions[b].MinTs.UtcTicks);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-
+        // Files in order of their first session start: a file is loaded once the merge reaches that instant, so every
+        // session starting at or before the next step is known before the step is produced (the order stays exact even
+        // when files overlap in time or are given out of order; overlapping files are simply held together).
+        var order = Enumerable.Range(0, Files.Count).Where(f => Files[f].Sessions > 0)
+            .OrderBy(f => Files[f].FirstStart!.Value.UtcTicks).ThenBy(f => f).ToArray();
+        var nextFile = 0;
+        var live = new Dictionary<int, SessionRecord>();
+        var opens = new PriorityQueue<int, Key>(KeyComparer.Instance);
         var heap = new PriorityQueue<int, Key>(KeyComparer.Instance);
         var active = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Peer ids interned for the channel set: it lives for the whole plan, the records do not.
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         var channels = new HashSet<(string Sender, string Receiver)>();
-        var next = 0;
 
         while (true)
         {
-            var hasOpen = next < starts.Length;
-            var openKey = hasOpen ? new Key(sessions[starts[next]].MinTs.UtcTicks, Phase.Open, starts[next], 0) : default;
+            var hasOpen = opens.TryPeek(out var oIdx, out var openKey);
             var hasHeap = heap.TryPeek(out var sIdx, out var top);
+            if (nextFile < order.Length)
+            {
+                var f = Files[order[nextFile]];
+                var next = !hasOpen ? (hasHeap ? top.Ticks : long.MaxValue) : !hasHeap ? openKey.Ticks : Math.Min(openKey.Ticks, top.Ticks);
+                if (f.FirstStart!.Value.UtcTicks <= next)
+                {
+                    var records = _load(order[nextFile]);
+                    if (records.Count != f.Sessions)
+                        throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"{f.File}: {records.Count:N0} valid sessions on the second read, {f.Sessions:N0} on the first (the file changed during the replay)"));
+                    for (var k = 0; k < records.Count; k++)
+                    {
+                        var i = f.FirstSession + k;
+                        live[i] = records[k];
+                        opens.Enqueue(i, new Key(records[k].MinTs.UtcTicks, Phase.Open, i, 0));
+                    }
+                    nextFile++;
+                    continue;
+                }
+            }
             if (!hasOpen && !hasHeap)
                 yield break;
 
             if (hasOpen && (!hasHeap || openKey.CompareTo(top) < 0))
             {
-                var i = starts[next++];
-                var s = sessions[i];
+                opens.Dequeue();
+                var i = oIdx;
+                var s = live[i];
                 var at = s.MinTs.ToUniversalTime();
                 if (Increment(active, s.Pid1))
                     yield return new PeerOnline(at, i, s.Pid1);
                 if (s.Pid2 != s.Pid1 && Increment(active, s.Pid2))
                     yield return new PeerOnline(at, i, s.Pid2);
-                if (channels.Add((s.Pid2, s.Pid1)))
+                if (channels.Add((Intern(ids, s.Pid2), Intern(ids, s.Pid1))))
                     yield return new ChannelOpened(at, i, s.Pid2, s.Pid1);
                 yield return new SessionOpened(at, i, s.Pid1, s.Pid2, ReplayPlanner.Protocol, ReplayPlanner.Service);
                 heap.Enqueue(i, new Key(ReplayPlanner.ChunkTime(s, 0).UtcTicks, Phase.Chunk, i, 0));
@@ -166,7 +243,7 @@ public sealed class ReplayPlan
             }
 
             heap.Dequeue();
-            var rec = sessions[sIdx];
+            var rec = live[sIdx];
             if (top.Phase == Phase.Chunk)
             {
                 var c = top.Chunk;
@@ -178,6 +255,7 @@ public sealed class ReplayPlan
             }
             else
             {
+                live.Remove(sIdx);
                 var at = rec.MaxTs.ToUniversalTime();
                 yield return new SessionClosed(at, sIdx, rec.Pid1, rec.Pid2);
                 if (Decrement(active, rec.Pid1))
@@ -186,6 +264,13 @@ public sealed class ReplayPlan
                     yield return new PeerOffline(at, sIdx, rec.Pid2);
             }
         }
+    }
+
+    private static string Intern(HashSet<string> ids, string id)
+    {
+        if (ids.TryGetValue(id, out var known)) return known;
+        ids.Add(id);
+        return id;
     }
 
     /// <summary>True when the count went 0 → 1.</summary>

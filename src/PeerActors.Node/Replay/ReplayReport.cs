@@ -13,6 +13,24 @@ namespace PeerActors.Node.Replay;
 /// <param name="RowsSkipped">Malformed rows skipped.</param>
 public sealed record ReplayReportFile(string File, string Format, long RowsRead, long RowsSkipped);
 
+/// <summary>Per input file (a day of data for the dataset's daily files): what it holds and what the replay sent of it.</summary>
+/// <param name="File">Path as given.</param>
+/// <param name="SessionsExpected">Its valid sessions.</param>
+/// <param name="SessionsReplayed">Its sessions closed by the replay.</param>
+/// <param name="ChunksExpected">Σ cnt of its sessions.</param>
+/// <param name="ChunksReplayed">Chunk steps of its sessions sent (each acknowledged by its peer).</param>
+/// <param name="IngressBytesExpected">Σ total_bytes of its sessions.</param>
+/// <param name="IngressBytesReplayed">Σ bytes of its chunk steps sent.</param>
+/// <param name="Events">Replay steps of its sessions (online/offline, channel, open/close, chunk).</param>
+/// <param name="FirstStart">Earliest min_ts (null without sessions).</param>
+/// <param name="LastEnd">Latest max_ts.</param>
+public sealed record ReplayFileTotals(string File, int SessionsExpected, int SessionsReplayed, long ChunksExpected, long ChunksReplayed,
+    Int128 IngressBytesExpected, Int128 IngressBytesReplayed, long Events, DateTimeOffset? FirstStart, DateTimeOffset? LastEnd)
+{
+    /// <summary>True when every session, chunk and byte of the file was replayed.</summary>
+    public bool Complete => SessionsReplayed == SessionsExpected && ChunksReplayed == ChunksExpected && IngressBytesReplayed == IngressBytesExpected;
+}
+
 /// <summary>One peer of <see cref="ReplayReport.TopPeersByScore"/>.</summary>
 /// <param name="Id">Peer id.</param>
 /// <param name="Score">Weighted selection score at the trace's end (blend(score(now)), SPEC §3).</param>
@@ -33,6 +51,13 @@ public sealed record ReplayReport
 {
     /// <summary>Input files.</summary>
     public required IReadOnlyList<ReplayReportFile> Files { get; init; }
+
+    /// <summary>Per-file (per-day) totals: sessions, chunks, ingress bytes expected vs replayed, events.</summary>
+    public IReadOnlyList<ReplayFileTotals> PerFile { get; init; } = [];
+
+    /// <summary>Most peer actors alive at once during the replay (sampled every few thousand steps), or null when not sampled:
+    /// bounded by the recently active peers when passivation follows the observation clock.</summary>
+    public long? LivePeerActorsMax { get; init; }
 
     /// <summary>Malformed rows skipped over all files.</summary>
     public required long RowsSkipped { get; init; }
@@ -58,6 +83,16 @@ public sealed record ReplayReport
     /// <summary>Ingress bytes this replay added to the peer actors: Σ over peers of (ingress after − ingress before).
     /// Must equal <see cref="ExpectedIngressBytes"/>.</summary>
     public required Int128 IngressBytesTotal { get; init; }
+
+    /// <summary>Where the gains and scores were read: <see cref="FromSelectorInputs"/> (the selector's score inputs and the
+    /// replay's acknowledged tallies; only the top N peers are asked) or <see cref="FromFinalStats"/> (every peer asked).</summary>
+    public string ReportSource { get; init; } = FromFinalStats;
+
+    /// <summary><see cref="ReportSource"/>: the selector's inputs and the replay's tallies (no peer woken but the top N).</summary>
+    public const string FromSelectorInputs = "selector inputs and replay tallies";
+
+    /// <summary><see cref="ReportSource"/>: every peer's final stats.</summary>
+    public const string FromFinalStats = "final stats of every peer";
 
     /// <summary>True when this run resumed an interrupted one (<c>--resume</c>): the gains are counted from that run's
     /// baseline, so they cover the whole input.</summary>
@@ -174,13 +209,22 @@ public sealed record ReplayReport
         sb.AppendLine("Replay report");
         foreach (var f in Files)
             Row("file", string.Create(inv, $"{f.File} ({f.Format}): {f.RowsRead:N0} rows, {f.RowsSkipped:N0} skipped"));
+        if (PerFile.Count > 1)
+        {
+            foreach (var f in PerFile)
+                Row(Path.GetFileName(f.File), string.Create(inv,
+                    $"{f.SessionsReplayed:N0}/{f.SessionsExpected:N0} sessions, {f.Events:N0} events, {f.IngressBytesReplayed:N0}/{f.IngressBytesExpected:N0} bytes{(f.Complete ? "" : " INCOMPLETE")}"));
+        }
         Row("sessions", Sessions.ToString("N0", inv));
         Row("chunks", Chunks.ToString("N0", inv));
         Row("peers", string.Create(inv, $"{Peers:N0} ({Receivers:N0} receivers, {Senders:N0} senders, {Channels:N0} channels)"));
         Row("ingress bytes", string.Create(inv, $"{IngressBytesTotal:N0} (expected {ExpectedIngressBytes:N0}: {(IngressBytesMatch ? "OK" : "MISMATCH")})"));
+        Row("report from", ReportSource);
         Row("ingress in journal", string.Create(inv, $"{IngressBytesAfter:N0} (these peers, all runs)"));
         Row("trace", string.Create(inv, $"{TraceStart:u} .. {TraceEnd:u}"));
         Row("events", string.Create(inv, $"{Events:N0} in {ReplayWallSeconds:F1} s = {EventsPerSecond:N0} events/s (speed {Speed})"));
+        if (LivePeerActorsMax is { } live)
+            Row("live peer actors", string.Create(inv, $"at most {live:N0} at once (of {Peers:N0} peers)"));
         Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));
         if (Resumed) Row("resumed", "yes: an interrupted run was completed (its persisted part was skipped, not counted twice)");
         Row("recovered peers", RecoveredPeers > 0

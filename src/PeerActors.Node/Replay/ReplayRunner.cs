@@ -62,16 +62,35 @@ public sealed class ReplayRunner
     /// <param name="ct">Cancellation.</param>
     /// <returns>The report.</returns>
     /// <exception cref="Core.Validation.InvalidInputException">A record breaks the planner's rules.</exception>
-    public async Task<ReplayReport> RunAsync(SessionReadResult input, Action<ReplayProgressState>? progress = null,
+    public Task<ReplayReport> RunAsync(SessionReadResult input, Action<ReplayProgressState>? progress = null,
         Action<string>? status = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var wall = Stopwatch.StartNew();
         var plan = ReplayPlanner.Plan(input.Records);
+        var peers = input.Records.SelectMany(r => new[] { r.Pid1, r.Pid2 }).Distinct(StringComparer.Ordinal).ToArray();
+        return RunAsync(plan, input.Diagnostics, peers, progress, status, ct);
+    }
+
+    /// <summary>Runs the streamed replay of <paramref name="input"/> (the files are read again as the replay reaches them) and builds the report.</summary>
+    /// <param name="input">What <see cref="SessionSource.ScanAsync(IReadOnlyList{string}, bool, ReplayInputLimits, Action{string}?, CancellationToken)"/> returned.</param>
+    /// <param name="progress">Progress callback of the driver.</param>
+    /// <param name="status">One-line status messages (phases), or null.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The report, with per-file totals.</returns>
+    public Task<ReplayReport> RunAsync(SessionScan input, Action<ReplayProgressState>? progress = null,
+        Action<string>? status = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return RunAsync(input.Plan, input.Diagnostics, input.Peers, progress, status, ct);
+    }
+
+    private async Task<ReplayReport> RunAsync(ReplayPlan plan, ReadDiagnostics diagnostics, IReadOnlyCollection<string> peers,
+        Action<ReplayProgressState>? progress, Action<string>? status, CancellationToken ct)
+    {
+        var wall = Stopwatch.StartNew();
         var totals = plan.Totals;
         var end = totals.LastTs ?? DateTimeOffset.UnixEpoch;
-        var peerIds = input.Records.SelectMany(r => new[] { r.Pid1, r.Pid2 }).Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal).ToArray();
+        var peerIds = peers.Order(StringComparer.Ordinal).ToArray();
         var problems = new List<string>();
 
         Dictionary<string, PeerStatsReply?> before;
@@ -102,12 +121,140 @@ public sealed class ReplayRunner
         var drive = await driver.RunAsync(plan, progress, ct).ConfigureAwait(false);
 
         status?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"replayed {drive.Events:N0} events in {drive.Elapsed.TotalSeconds:F1} s; collecting the peers' final stats..."));
+            $"replayed {drive.Events:N0} events in {drive.Elapsed.TotalSeconds:F1} s"));
         if (_peers is ShardRegionReplayPeers reliable && await reliable.DeliveryStatsAsync(ct).ConfigureAwait(false) is { } d)
             status?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"reliable delivery: {d.Produced:N0} observations in {d.BatchesSent:N0} batches ({(d.BatchesSent == 0 ? 0 : (double)d.Produced / d.BatchesSent):F1} per batch), {d.ItemsResent:N0} resent"));
+        // The report comes from the selector's own inputs and the replay's tallies when the selector holds inputs: asking
+        // every peer would wake every passivated peer from the journal, one by one (minutes at a month of data).
+        var runPeers = peerIds.ToHashSet(StringComparer.Ordinal);
+        var baseIngress = _options.ResumeFrom?.IngressBefore ?? before.Values.Aggregate(Int128.Zero, (sum, b) => sum + (b?.IngressBytes ?? 0));
+        var baseRequests = _options.ResumeFrom?.RequestsBefore ?? before.Values.Sum(b => (long)(b?.Stats.RequestsSent ?? 0));
+        status?.Invoke("collecting the report from the selector's score inputs (no peer is woken)...");
+        var rankedInputs = await _selector.RunPeerInputsAsync(runPeers,
+            l => SumRequests(l) >= baseRequests + totals.Chunks, end, ct).ConfigureAwait(false);
+        var outcome = rankedInputs is not null
+            ? await FromSelectorInputsAsync(rankedInputs, totals, drive, baseIngress, baseRequests, end, problems, ct).ConfigureAwait(false)
+            : await FromFinalStatsAsync(peerIds, before, totals, end, problems, status, wall, ct).ConfigureAwait(false);
+        var (ingress, ingressAfter, requests, top, matchesReference, rho, spearmanPairs) = outcome;
+        if (ingress != totals.TotalIngressBytes)
+            problems.Add(string.Create(CultureInfo.InvariantCulture,
+                $"INGRESS MISMATCH: the peer actors gained {ingress:N0} ingress bytes, the input sums to {totals.TotalIngressBytes:N0} (difference {ingress - totals.TotalIngressBytes:N0})"));
+        if (requests != totals.Chunks)
+            problems.Add(string.Create(CultureInfo.InvariantCulture,
+                $"REQUEST MISMATCH: the peer actors gained {requests:N0} requests, the input has {totals.Chunks:N0} chunks"));
+        if (drive.Rejections > 0)
+            problems.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{drive.Rejections:N0} critical commands rejected, e.g. {string.Join("; ", drive.FirstRejections)}"));
+        status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"report built ({wall.Elapsed.TotalSeconds:F1} s)"));
+
+        return new ReplayReport
+        {
+            Files = diagnostics.Files.Select(f => new ReplayReportFile(f.File, f.Format, f.RowsRead, f.RowsSkipped)).ToList(),
+            PerFile = plan.Files.Select((f, i) => new ReplayFileTotals(f.File, f.Sessions, drive.PerFile[i].SessionsClosed, f.Chunks,
+                drive.PerFile[i].Chunks, f.Bytes, drive.PerFile[i].ChunkBytes, drive.PerFile[i].Events, f.FirstStart, f.LastEnd)).ToList(),
+            RowsSkipped = diagnostics.RowsSkipped,
+            LivePeerActorsMax = drive.LivePeerActorsMax,
+            Sessions = drive.SessionsClosed,
+            Chunks = drive.Chunks,
+            Peers = totals.DistinctPeers,
+            Receivers = totals.DistinctReceivers,
+            Senders = totals.DistinctSenders,
+            Channels = totals.Channels,
+            IngressBytesTotal = ingress,
+            ReportSource = rankedInputs is not null ? ReplayReport.FromSelectorInputs : ReplayReport.FromFinalStats,
+            ExpectedIngressBytes = totals.TotalIngressBytes,
+            IngressBytesAfter = ingressAfter,
+            RequestsApplied = requests,
+            Events = drive.Events,
+            EventsPerSecond = drive.EventsPerSecond,
+            ReplayWallSeconds = drive.Elapsed.TotalSeconds,
+            WallSeconds = wall.Elapsed.TotalSeconds,
+            Speed = SpeedText(_options.Driver.Speed),
+            TraceStart = totals.FirstTs,
+            TraceEnd = totals.LastTs,
+            RecoveredPeers = recovered,
+            Resumed = _options.ResumeFrom is not null,
+            NewPeers = peerIds.Length - recovered,
+            LimitBlocks = drive.LimitBlocks,
+            LimitsSource = _limits.Description,
+            ChannelsOpened = drive.ChannelsOpened,
+            ChannelsAlreadyOpen = drive.ChannelsAlreadyOpen,
+            Rejections = drive.Rejections,
+            TopPeersByScore = top,
+            TopPeersSource = _selector.Source,
+            TopPeersMatchReference = matchesReference,
+            SpearmanScoreVsThroughput = double.IsNaN(rho) ? null : rho,
+            SpearmanPairs = spearmanPairs,
+            Problems = problems,
+            DataDirectory = _options.DataDirectory,
+        };
+    }
+
+    private sealed record Outcome(Int128 Ingress, Int128 IngressAfter, long Requests, List<ReplayTopPeer> Top, bool MatchesReference,
+        double Rho, int SpearmanPairs);
+
+    private static long SumRequests(IReadOnlyList<ReplayRankedInputs> ranked)
+    {
+        long sum = 0;
+        foreach (var r in ranked) sum += (long)r.Inputs.RequestsSent;
+        return sum;
+    }
+
+    /// <summary>
+    /// The report's figures without waking any peer but the top N: requests from the selector's inputs (what the peers
+    /// published after persisting), ingress from the replay's tally of chunk bytes every peer acknowledged, Spearman over
+    /// the selector's scores, and the final stats of only the top N (asked, to show SRTT, flaps, uptime).
+    /// </summary>
+    private async Task<Outcome> FromSelectorInputsAsync(IReadOnlyList<ReplayRankedInputs> ranked, ReplayTotals totals, ReplayDriveResult drive,
+        Int128 baseIngress, long baseRequests, DateTimeOffset end, List<string> problems, CancellationToken ct)
+    {
+        var requests = SumRequests(ranked) - baseRequests;
+        var byId = new Dictionary<string, ReplayRankedInputs>(ranked.Count, StringComparer.Ordinal);
+        foreach (var r in ranked) byId[r.PeerId] = r;
+        var unknownSenders = totals.PerSender.Keys.Count(id => !byId.ContainsKey(id));
+        if (unknownSenders > 0)
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{unknownSenders:N0} senders of the input are unknown to the selector after the replay"));
+
+        // Spearman: each sender's Weighted score with w = 0 (score · payment_reliability_multiplier) vs its mean observed throughput.
+        var xs = new List<double>();
+        var ys = new List<double>();
+        foreach (var (id, s) in totals.PerSender.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!byId.TryGetValue(id, out var r) || !double.IsFinite(s.MeanObservedThroughputKBps)) continue;
+            xs.Add(r.Inputs.BaseScore * r.Inputs.PaymentMultiplier);
+            ys.Add(s.MeanObservedThroughputKBps);
+        }
+
+        var topIds = ranked.Take(_options.TopCount).Select(r => r.PeerId).ToArray();
+        var finals = (await StatsAsync(topIds, end, ct).ConfigureAwait(false)).Values.OfType<PeerStatsReply>().ToList();
+        var finalsById = finals.ToDictionary(f => f.Stats.PeerId.Value, StringComparer.Ordinal);
+        // Cross-check: the reference ranking of these peers' final stats has the selector's order, and the selector's inputs
+        // are the peers' own (same request counts).
+        // Same query as the selector's (Weighted, no fairness, w = 0).
+        var reference = Core.Selection.PeerSelector.Select(finals.Select(f => f.Stats),
+            new Core.Selection.SelectionQuery { Strategy = Core.Selection.SelectionStrategy.Weighted, Count = Math.Max(1, topIds.Length), Fairness = false },
+            end, 0, new Random(0));
+        var matches = reference.Peers.Select(p => p.PeerId.Value).SequenceEqual(topIds, StringComparer.Ordinal)
+            && topIds.All(id => finalsById.TryGetValue(id, out var f) && f.Stats.RequestsSent == byId[id].Inputs.RequestsSent);
+        var top = new List<ReplayTopPeer>();
+        foreach (var id in topIds)
+        {
+            if (!finalsById.TryGetValue(id, out var st)) continue;
+            var uptime = await UptimeFractionAsync(id, totals.ChannelsOf(id), end, ct).ConfigureAwait(false);
+            top.Add(new ReplayTopPeer(id, byId[id].Score, st.Stats.SrttMs, st.SuccessRate, uptime, st.FlapCount, st.IngressBytes));
+        }
+        var ingress = drive.ChunkBytes;
+        return new Outcome(ingress, baseIngress + ingress, requests, top, matches, Spearman.RankCorrelation(xs, ys), xs.Count);
+    }
+
+    /// <summary>The report's figures from every peer's final stats (every peer is asked): for selectors without inputs of their own.</summary>
+    private async Task<Outcome> FromFinalStatsAsync(IReadOnlyList<string> peerIds, Dictionary<string, PeerStatsReply?> before, ReplayTotals totals,
+        DateTimeOffset end, List<string> problems, Action<string>? status, Stopwatch wall, CancellationToken ct)
+    {
+        status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"asking all {peerIds.Count:N0} peers for their final stats..."));
         var after = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
-        var finals = new List<PeerStatsReply>(peerIds.Length);
+        var finals = new List<PeerStatsReply>(peerIds.Count);
         // 128-bit sums: Σ over peers of 64-bit counters cannot overflow (two senders of 2^63−1 bytes each are fine).
         Int128 ingress = 0, ingressAfter = 0;
         long requests = 0;
@@ -132,15 +279,6 @@ public sealed class ReplayRunner
         }
         if (missing > 0)
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{missing:N0} peers of the input are unknown to the peer actors after the replay"));
-        if (ingress != totals.TotalIngressBytes)
-            problems.Add(string.Create(CultureInfo.InvariantCulture,
-                $"INGRESS MISMATCH: the peer actors gained {ingress:N0} ingress bytes, the input sums to {totals.TotalIngressBytes:N0} (difference {ingress - totals.TotalIngressBytes:N0})"));
-        if (requests != totals.Chunks)
-            problems.Add(string.Create(CultureInfo.InvariantCulture,
-                $"REQUEST MISMATCH: the peer actors gained {requests:N0} requests, the input has {totals.Chunks:N0} chunks"));
-        if (drive.Rejections > 0)
-            problems.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{drive.Rejections:N0} critical commands rejected, e.g. {string.Join("; ", drive.FirstRejections)}"));
 
         // Spearman: each sender's Weighted score (blend with w = 0: score · payment_reliability_multiplier) vs its
         // mean observed throughput Σ bytes / Σ ms.
@@ -162,55 +300,17 @@ public sealed class ReplayRunner
             ? ranked
             : await new StatsReplaySelector().SelectWeightedAsync(_options.TopCount, end, finals, ct).ConfigureAwait(false);
         var matchesReference = ranked.Select(p => p.PeerId).SequenceEqual(reference.Select(p => p.PeerId), StringComparer.Ordinal);
-        var channelsOf = input.Records.GroupBy(r => r.Pid2, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(r => r.Pid1).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         var top = new List<ReplayTopPeer>();
         // Only peers of this run: a selector may also track peers of earlier runs or other nodes (no final stats here).
         foreach (var r in ranked.Where(r => byId.ContainsKey(r.PeerId)).Take(_options.TopCount))
         {
             var st = byId[r.PeerId];
-            var uptime = await UptimeFractionAsync(r.PeerId, channelsOf.GetValueOrDefault(r.PeerId) ?? [], end, ct).ConfigureAwait(false);
+            var uptime = await UptimeFractionAsync(r.PeerId, totals.ChannelsOf(r.PeerId), end, ct).ConfigureAwait(false);
             top.Add(new ReplayTopPeer(r.PeerId, r.Score, st.Stats.SrttMs, st.SuccessRate, uptime, st.FlapCount, st.IngressBytes));
         }
-
-        return new ReplayReport
-        {
-            Files = input.Diagnostics.Files.Select(f => new ReplayReportFile(f.File, f.Format, f.RowsRead, f.RowsSkipped)).ToList(),
-            RowsSkipped = input.Diagnostics.RowsSkipped,
-            Sessions = drive.SessionsClosed,
-            Chunks = drive.Chunks,
-            Peers = totals.DistinctPeers,
-            Receivers = totals.DistinctReceivers,
-            Senders = totals.DistinctSenders,
-            Channels = totals.Channels,
-            IngressBytesTotal = ingress,
-            ExpectedIngressBytes = totals.TotalIngressBytes,
-            IngressBytesAfter = ingressAfter,
-            RequestsApplied = requests,
-            Events = drive.Events,
-            EventsPerSecond = drive.EventsPerSecond,
-            ReplayWallSeconds = drive.Elapsed.TotalSeconds,
-            WallSeconds = wall.Elapsed.TotalSeconds,
-            Speed = SpeedText(_options.Driver.Speed),
-            TraceStart = totals.FirstTs,
-            TraceEnd = totals.LastTs,
-            RecoveredPeers = recovered,
-            Resumed = _options.ResumeFrom is not null,
-            NewPeers = peerIds.Length - recovered,
-            LimitBlocks = drive.LimitBlocks,
-            LimitsSource = _limits.Description,
-            ChannelsOpened = drive.ChannelsOpened,
-            ChannelsAlreadyOpen = drive.ChannelsAlreadyOpen,
-            Rejections = drive.Rejections,
-            TopPeersByScore = top,
-            TopPeersSource = _selector.Source,
-            TopPeersMatchReference = matchesReference,
-            SpearmanScoreVsThroughput = double.IsNaN(rho) ? null : rho,
-            SpearmanPairs = xs.Count,
-            Problems = problems,
-            DataDirectory = _options.DataDirectory,
-        };
+        return new Outcome(ingress, ingressAfter, requests, top, matchesReference, rho, xs.Count);
     }
+
 
     /// <summary><c>max</c> or the speed factor.</summary>
     public static string SpeedText(double? speed) =>

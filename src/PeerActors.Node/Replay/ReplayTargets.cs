@@ -76,6 +76,12 @@ public sealed record LimitRefusal(string ScopeClass, string Scope, string Messag
 /// <param name="Score">The value it was ordered by (Weighted: blend(score(now))).</param>
 public sealed record ReplayRankedPeer(string PeerId, double Score);
 
+/// <summary>A peer as ranked by the selector, with the score inputs the selector holds for it.</summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Score">Weighted score at the query's instant.</param>
+/// <param name="Inputs">The inputs behind it (requests sent, success rate, SRTT, base score, payment multiplier).</param>
+public sealed record ReplayRankedInputs(string PeerId, double Score, Core.Selection.ScoreInputs Inputs);
+
 /// <summary>Answers the final Weighted selection of the report.</summary>
 public interface IReplaySelector
 {
@@ -89,4 +95,20 @@ public interface IReplaySelector
     /// <param name="ct">Cancellation.</param>
     /// <returns>Best first.</returns>
     Task<IReadOnlyList<ReplayRankedPeer>> SelectWeightedAsync(int count, DateTimeOffset now, IReadOnlyList<PeerStatsReply> finalStats, CancellationToken ct);
+
+    /// <summary>
+    /// The score inputs this selector holds for the peers of <paramref name="runPeers"/> at <paramref name="now"/>, from its
+    /// own state (no peer actor is woken), once <paramref name="settled"/> accepts them or a bounded wait has passed (the
+    /// inputs arrive by coalesced publications). Null when the selector holds no inputs of its own (then the report asks
+    /// every peer for its final stats instead).
+    /// </summary>
+    /// <param name="runPeers">The peers of the run (ordinal ids); others the selector tracks are left out.</param>
+    /// <param name="settled">True when the inputs are complete (e.g. Σ requests equals what was sent).</param>
+    /// <param name="now">Instant of the query (the trace's end).</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The run's peers the selector tracks, in Weighted rank order (no fairness, payment weight 0: the score is
+    /// score(now) · payment_reliability_multiplier), or null.</returns>
+    Task<IReadOnlyList<ReplayRankedInputs>?> RunPeerInputsAsync(IReadOnlySet<string> runPeers,
+        Func<IReadOnlyList<ReplayRankedInputs>, bool> settled, DateTimeOffset now, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ReplayRankedInputs>?>(null);
 }

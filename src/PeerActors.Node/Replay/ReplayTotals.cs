@@ -15,6 +15,9 @@ public sealed record SenderTotals(string SenderId, int Sessions, long Chunks, In
     /// quantity the replay's rank correlation uses.
     /// </summary>
     public double MeanObservedThroughputKBps => TimespentMs > 0 ? (double)Bytes / (double)TimespentMs : double.NaN;
+
+    /// <summary>The distinct receivers it sent to (its channels: channel id = receiver id), ordinal order.</summary>
+    public IReadOnlyList<string> Receivers { get; init; } = [];
 }
 
 /// <summary>
@@ -45,35 +48,76 @@ public sealed record ReplayTotals(
     DateTimeOffset? LastTs,
     IReadOnlyDictionary<string, SenderTotals> PerSender)
 {
+    /// <summary>The channel ids (receivers) of <paramref name="senderId"/>; empty for a peer that never sent.</summary>
+    public IReadOnlyList<string> ChannelsOf(string senderId) =>
+        PerSender.TryGetValue(senderId, out var s) ? s.Receivers : [];
+
     /// <summary>Computes the totals of <paramref name="sessions"/> (no validation; see <see cref="ReplayPlanner.Plan"/>).</summary>
     public static ReplayTotals From(IReadOnlyList<SessionRecord> sessions)
     {
         ArgumentNullException.ThrowIfNull(sessions);
-        var peers = new HashSet<string>(StringComparer.Ordinal);
-        var receivers = new HashSet<string>(StringComparer.Ordinal);
-        var pairs = new HashSet<(string, string)>();
-        var acc = new Dictionary<string, (int S, long C, Int128 B, Int128 T, double SumAvg)>(StringComparer.Ordinal);
-        long chunks = 0;
-        Int128 bytes = 0, time = 0;
-        DateTimeOffset? first = null, last = null;
-        foreach (var s in sessions)
-        {
-            peers.Add(s.Pid1);
-            peers.Add(s.Pid2);
-            receivers.Add(s.Pid1);
-            pairs.Add((s.Pid2, s.Pid1));
-            chunks = checked(chunks + s.Cnt);
-            bytes += s.TotalBytes;
-            time += s.TotalTimespentMs;
-            if (first is null || s.MinTs < first) first = s.MinTs;
-            if (last is null || s.MaxTs > last) last = s.MaxTs;
-            var a = acc.GetValueOrDefault(s.Pid2);
-            acc[s.Pid2] = (a.S + 1, a.C + s.Cnt, a.B + s.TotalBytes, a.T + s.TotalTimespentMs, a.SumAvg + s.ThroughputAvg);
-        }
-        var perSender = acc.ToDictionary(kv => kv.Key,
-            kv => new SenderTotals(kv.Key, kv.Value.S, kv.Value.C, kv.Value.B, kv.Value.T, kv.Value.SumAvg / kv.Value.S),
+        var b = new ReplayTotalsBuilder();
+        foreach (var s in sessions) b.Add(s);
+        return b.Build();
+    }
+}
+
+/// <summary>
+/// Accumulates <see cref="ReplayTotals"/> one session at a time, so that a replay of many files can total its input
+/// while reading it once, without holding the sessions: memory is O(distinct peers + channels), not O(sessions).
+/// </summary>
+public sealed class ReplayTotalsBuilder
+{
+    private readonly HashSet<string> _peers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _receivers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _receiversOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int S, long C, Int128 B, Int128 T, double SumAvg)> _acc = new(StringComparer.Ordinal);
+    private int _sessions;
+    private long _chunks;
+    private Int128 _bytes, _time;
+    private DateTimeOffset? _first, _last;
+
+    /// <summary>Adds one session.</summary>
+    /// <exception cref="OverflowException">Σ cnt exceeds <see cref="long.MaxValue"/>.</exception>
+    public void Add(SessionRecord s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        // One string instance per peer id for the whole run (records of later files share it).
+        var pid1 = Intern(s.Pid1);
+        var pid2 = Intern(s.Pid2);
+        _receivers.Add(pid1);
+        if (!_receiversOf.TryGetValue(pid2, out var rs)) _receiversOf[pid2] = rs = new HashSet<string>(StringComparer.Ordinal);
+        rs.Add(pid1);
+        _sessions = checked(_sessions + 1);
+        _chunks = checked(_chunks + s.Cnt);
+        _bytes += s.TotalBytes;
+        _time += s.TotalTimespentMs;
+        if (_first is null || s.MinTs < _first) _first = s.MinTs;
+        if (_last is null || s.MaxTs > _last) _last = s.MaxTs;
+        var a = _acc.GetValueOrDefault(pid2);
+        _acc[pid2] = (a.S + 1, a.C + s.Cnt, a.B + s.TotalBytes, a.T + s.TotalTimespentMs, a.SumAvg + s.ThroughputAvg);
+    }
+
+    private string Intern(string id)
+    {
+        if (_peers.TryGetValue(id, out var known)) return known;
+        _peers.Add(id);
+        return id;
+    }
+
+    /// <summary>Every distinct peer id added so far (receivers ∪ senders).</summary>
+    public IReadOnlyCollection<string> Peers => _peers;
+
+    /// <summary>The totals of every session added so far.</summary>
+    public ReplayTotals Build()
+    {
+        var perSender = _acc.ToDictionary(kv => kv.Key,
+            kv => new SenderTotals(kv.Key, kv.Value.S, kv.Value.C, kv.Value.B, kv.Value.T, kv.Value.SumAvg / kv.Value.S)
+            {
+                Receivers = _receiversOf[kv.Key].Order(StringComparer.Ordinal).ToArray(),
+            },
             StringComparer.Ordinal);
-        return new ReplayTotals(sessions.Count, chunks, peers.Count, receivers.Count, acc.Count, pairs.Count,
-            bytes, time, first, last, perSender);
+        return new ReplayTotals(_sessions, _chunks, _peers.Count, _receivers.Count, _acc.Count, _receiversOf.Values.Sum(r => r.Count),
+            _bytes, _time, _first, _last, perSender);
     }
 }

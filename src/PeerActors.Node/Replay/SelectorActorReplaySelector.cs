@@ -64,4 +64,31 @@ public sealed class SelectorActorReplaySelector : IReplaySelector
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>One Weighted query for every tracked peer (no fairness, payment weight 0), after <see cref="Settle"/> and
+    /// then every 250 ms until <paramref name="settled"/> holds or <see cref="MaxWait"/> has passed.</remarks>
+    public async Task<IReadOnlyList<ReplayRankedInputs>?> RunPeerInputsAsync(IReadOnlySet<string> runPeers,
+        Func<IReadOnlyList<ReplayRankedInputs>, bool> settled, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runPeers);
+        ArgumentNullException.ThrowIfNull(settled);
+        await Task.Delay(Settle, ct).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + MaxWait;
+        var n = Math.Max(1, runPeers.Count);
+        while (true)
+        {
+            var reply = await _client.SelectAsync(new SelectPeers(SelectionStrategy.Weighted, n, Fairness: false, Now: now), ct)
+                .ConfigureAwait(false);
+            if (reply.TrackedPeers > n)
+            {
+                n = reply.TrackedPeers; // peers of earlier runs or other nodes too: ask for all of them
+                continue;
+            }
+            var inputs = reply.Peers.Where(p => runPeers.Contains(p.PeerId)).Select(p => new ReplayRankedInputs(p.PeerId, p.Score, p.Inputs)).ToList();
+            if (settled(inputs) || DateTime.UtcNow >= deadline)
+                return inputs;
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
+    }
 }

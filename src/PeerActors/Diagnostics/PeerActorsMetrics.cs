@@ -45,6 +45,18 @@ public static class PeerActorsMetrics
     /// <summary><c>egress-bytes</c>: bytes sent to peers (unlabelled).</summary>
     public static Counter<long> EgressBytes { get; } = Meter.CreateCounter<long>("egress-bytes", "By", "Bytes sent to peers (all peers)");
 
+    /// <summary>Peer actors alive in this process right now (all actor systems): what the replay reports as live peer actors.</summary>
+    public static long LivePeerActors => Interlocked.Read(ref _livePeerActors);
+
+    private static long _livePeerActors;
+
+    /// <summary>Counts a peer actor started (+1) or stopped (−1) in <see cref="LivePeerActors"/> and <see cref="ActivePeers"/>.</summary>
+    internal static void PeerActorAlive(int delta)
+    {
+        Interlocked.Add(ref _livePeerActors, delta);
+        ActivePeers.Add(delta);
+    }
+
     /// <summary><c>active-peers</c>: peer actors alive on this node.</summary>
     public static UpDownCounter<long> ActivePeers { get; } = Meter.CreateUpDownCounter<long>("active-peers", "{peer}", "Peer actors alive on this node");
 

@@ -30,11 +30,24 @@ public sealed record PeerActorsOptions
     public bool SnapshotOnPassivation { get; init; } = true;
 
     /// <summary>
+    /// The snapshot on stop is saved only after at least this many events since the last one (≥ 1). Default 1
+    /// (<c>peeractors.persistence.snapshot-on-passivation-min-events</c>).
+    /// </summary>
+    public int SnapshotOnPassivationMinEvents { get; init; } = 1;
+
+    /// <summary>
     /// A peer actor that received no message for this long is passivated by Cluster.Sharding
     /// (its state stays in the journal). Must be &gt; 0. Default 2 min
     /// (<c>peeractors.passivation.idle-timeout</c>).
     /// </summary>
     public TimeSpan PassivationIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Null (default, a live node): idle passivation by the wall clock only (Cluster.Sharding). Set during a replay: the
+    /// peers also passivate when they saw no observation for <see cref="PassivationIdleTimeout"/> of <em>data</em> time on
+    /// this clock (which the peers advance), so a replay at full speed keeps only the recently active peers in memory.
+    /// </summary>
+    public Core.Time.ObservationClock? PassivationClock { get; init; }
 
     /// <summary>
     /// HOCON path of the Akka.Persistence journal plugin the peer actors use; <c>null</c> = the

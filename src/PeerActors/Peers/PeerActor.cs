@@ -37,6 +37,7 @@ namespace PeerActors.Peers;
 public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 {
     private const string FlushTimerKey = "flush";
+    private const string IdleTimerKey = "idle";
 
     private readonly string _entityId;
     private readonly PeerId _peerId;
@@ -48,6 +49,11 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private PeerBytesCell? _cell;
     private readonly DeliveryInbox<IActorRef> _inbox = new();
     private DateTimeOffset _lastObservedAt = DateTimeOffset.UnixEpoch;
+    // Latest instant of any applied observation or critical command (data time), for observation-clock passivation.
+    private DateTimeOffset _lastActivityAt = DateTimeOffset.UnixEpoch;
+    private bool _passivationRequested;
+    private int _asyncFlushesInFlight;
+    private bool _stopWhenFlushed;
 
     // The unflushed window of high-rate observations.
     private bool _pending;
@@ -106,6 +112,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         {
             _state.ResetWindow();
             UpdateBytesCell();
+            ScheduleIdleCheck();
         });
         Active();
     }
@@ -127,14 +134,14 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        PeerActorsMetrics.ActivePeers.Add(1);
+        PeerActorsMetrics.PeerActorAlive(1);
         base.PreStart();
     }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
-        PeerActorsMetrics.ActivePeers.Add(-1);
+        PeerActorsMetrics.PeerActorAlive(-1);
         if (_cell is not null) PeerActorsMetrics.Unregister(_cell);
         base.PostStop();
     }
@@ -201,6 +208,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         // Selector journal bootstrap: a woken peer publishes its current score inputs (nothing when it has no history).
         Command<Selection.PublishScoreInputs>(_ => PublishScoreInputs());
         Command<FlushTick>(_ => FlushAsync());
+        Command<IdleCheck>(_ => OnIdleCheck());
         Command<PeerStop>(_ => StopAfterFlush());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
@@ -256,6 +264,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             $"peer {m.EntityId} is being forgotten; retry")));
         Command<PeerStop>(_ => { });
         Command<FlushTick>(_ => { });
+        Command<IdleCheck>(_ => { });
         Command<object>(_ => { });
     }
 
@@ -418,6 +427,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         {
             ValidateInstant(m.ObservedAt);
             var at = m.ObservedAt.ToUniversalTime();
+            NoteActivity(at);
             switch (m)
             {
                 case RecordPayment p:
@@ -657,13 +667,58 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         to.Tell(message);
     }
 
+    // ------------------------------------------------------------------ observation-clock passivation
+
+    /// <summary>Records data-time activity: the peer's own idle reference, and the node's observation clock.</summary>
+    private void NoteActivity(DateTimeOffset at)
+    {
+        if (at > _lastActivityAt) _lastActivityAt = at;
+        _settings.PassivationClock?.Advance(at);
+    }
+
+    private void ScheduleIdleCheck()
+    {
+        // Wall-clock idle passivation is Cluster.Sharding's; this check exists only with an observation clock (a replay).
+        if (_settings.PassivationClock is null || _passivationRequested) return;
+        Timers.StartSingleTimer(IdleTimerKey, IdleCheck.Instance, _settings.PassivationCheckInterval);
+    }
+
+    /// <summary>
+    /// Asks the shard to passivate this entity when it is offline and saw no observation for
+    /// <see cref="PeerActorSettings.PassivationIdleTimeout"/> of data time. The shard answers with <see cref="PeerStop"/>, which flushes (and snapshots) before stopping, and buffers
+    /// messages that arrive meanwhile for the next incarnation, so nothing is lost. Not while a critical write awaits its ack.
+    /// </summary>
+    private void OnIdleCheck()
+    {
+        var clock = _settings.PassivationClock;
+        if (clock is null || _passivationRequested) return;
+        // An online peer (in a session the data has not ended yet) is active even without observations: its offline is due.
+        if (_criticalReplyTo is null && !_state.Log.Online && clock.IsIdle(_lastActivityAt, _settings.PassivationIdleTimeout))
+        {
+            _passivationRequested = true;
+            Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PeerStop.Instance));
+            return;
+        }
+        ScheduleIdleCheck();
+    }
+
+    /// <summary>Self-message of the observation-clock idle check (local timer only, never serialized).</summary>
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
+
     // ------------------------------------------------------------------ flushing
 
     /// <summary>Opens or widens the unflushed window; null = only delivery marks changed (the window keeps the last instant).</summary>
     private void MarkPending(DateTimeOffset? observedAt)
     {
         var at = observedAt?.ToUniversalTime() ?? (_pending ? _to : _lastObservedAt);
-        if (observedAt is not null) _lastObservedAt = at;
+        if (observedAt is not null)
+        {
+            _lastObservedAt = at;
+            NoteActivity(at);
+        }
         if (!_pending)
         {
             _pending = true;
@@ -704,12 +759,19 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         _scoreDirty = false;
         var flush = TakeFlushEvent();
         var writeStarted = PeerActorsMetrics.JournalWriteStarted();
+        _asyncFlushesInFlight++;
         PersistAsync(flush, _ =>
         {
+            _asyncFlushesInFlight--;
             PeerActorsMetrics.JournalWriteCompleted(writeStarted);
             OnMarksPersisted(flush.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
+            if (_stopWhenFlushed && _asyncFlushesInFlight == 0)
+            {
+                SnapshotIfDue();
+                Context.Stop(Self);
+            }
         });
     }
 
@@ -717,6 +779,14 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_pending)
         {
+            // After the handlers of flushes still in flight (PersistAsync): a snapshot taken before them would carry their
+            // changes under an older sequence number, and recovery would apply those events a second time.
+            // (Not DeferAsync: Akka.Persistence.Sql fails a write batch that holds only the deferred no-op.)
+            if (_asyncFlushesInFlight > 0)
+            {
+                _stopWhenFlushed = true;
+                return;
+            }
             SnapshotIfDue();
             Context.Stop(Self);
             return;
@@ -739,7 +809,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     /// after the actor is gone; until then a new incarnation recovers from the events, which are all there).</summary>
     private void SnapshotIfDue()
     {
-        if (!_settings.SnapshotOnStop || _eventsSinceSnapshot == 0 || _snapshotInFlight || !_state.Exists) return;
+        if (!_settings.SnapshotOnStop || _eventsSinceSnapshot < _settings.SnapshotOnStopMinEvents || _snapshotInFlight || !_state.Exists) return;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban, _inbox.Snapshot()));
     }

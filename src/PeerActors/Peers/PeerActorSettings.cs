@@ -37,6 +37,12 @@ public sealed record PeerActorSettings
     /// </summary>
     public bool SnapshotOnStop { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="SnapshotOnStop"/>, the snapshot on stop is saved only when at least this many events were persisted
+    /// since the last one (≥ 1; default 1 = after any event). A recovery then replays fewer than this many deltas.
+    /// </summary>
+    public int SnapshotOnStopMinEvents { get; init; } = 1;
+
     /// <summary>Journal plugin id (null = system default).</summary>
     public string? JournalPluginId { get; init; }
 
@@ -61,6 +67,20 @@ public sealed record PeerActorSettings
     /// <summary>Clock used only for queries without an explicit <c>Now</c>. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The observation clock of the node during a replay (<see cref="Core.Time.ObservationClock"/>): every applied
+    /// observation advances it, and a peer that saw none for <see cref="PassivationIdleTimeout"/> of <em>data</em> time
+    /// asks its shard to passivate it (after a flush), checked every <see cref="PassivationCheckInterval"/> of wall time.
+    /// Null (default, a live node) = only Cluster.Sharding's wall-clock idle passivation.
+    /// </summary>
+    public Core.Time.ObservationClock? PassivationClock { get; init; }
+
+    /// <summary>Data time without an observation after which a peer is passivated when <see cref="PassivationClock"/> is set. Default 2 min; must be &gt; 0.</summary>
+    public TimeSpan PassivationIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Wall time between two idle checks of a live peer when <see cref="PassivationClock"/> is set. Default 1 s; must be &gt; 0.</summary>
+    public TimeSpan PassivationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Optional automatic bans (e.g. after N payment defaults); null (default) = off.</summary>
     public Core.Bans.AutoBanPolicy? AutoBan { get; init; }
 
@@ -71,6 +91,12 @@ public sealed record PeerActorSettings
     {
         if (FlushInterval <= TimeSpan.Zero)
             throw new InvalidInputException(nameof(FlushInterval), $"must be > 0, got {FlushInterval}");
+        if (PassivationIdleTimeout <= TimeSpan.Zero)
+            throw new InvalidInputException(nameof(PassivationIdleTimeout), $"must be > 0, got {PassivationIdleTimeout}");
+        if (PassivationCheckInterval <= TimeSpan.Zero)
+            throw new InvalidInputException(nameof(PassivationCheckInterval), $"must be > 0, got {PassivationCheckInterval}");
+        if (SnapshotOnStopMinEvents < 1)
+            throw new InvalidInputException(nameof(SnapshotOnStopMinEvents), $"must be >= 1, got {SnapshotOnStopMinEvents}");
         if (SnapshotEvery < 1)
             throw new InvalidInputException(nameof(SnapshotEvery), $"must be >= 1, got {SnapshotEvery}");
         LogOptions.Validate();
