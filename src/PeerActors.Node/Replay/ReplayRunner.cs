@@ -133,6 +133,15 @@ public sealed class ReplayRunner
         status?.Invoke("collecting the report from the selector's score inputs (no peer is woken)...");
         var rankedInputs = await _selector.RunPeerInputsAsync(runPeers,
             l => SumRequests(l) >= baseRequests + totals.Chunks, end, ct).ConfigureAwait(false);
+        if (rankedInputs is not null && SumRequests(rankedInputs) != baseRequests + totals.Chunks)
+        {
+            // The selector's picture is short (or over): a node that died right after persisting took its last unpublished
+            // score inputs with it, and a peer that gets no further message never publishes them again. The journal is
+            // right (the delivery producer made sure of it), so ask the peers themselves.
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"the selector's inputs account for {SumRequests(rankedInputs) - baseRequests:N0} of {totals.Chunks:N0} requests (a node may have died before publishing); asking the peers instead"));
+            rankedInputs = null;
+        }
         var outcome = rankedInputs is not null
             ? await FromSelectorInputsAsync(rankedInputs, totals, drive, baseIngress, baseRequests, end, problems, ct).ConfigureAwait(false)
             : await FromFinalStatsAsync(peerIds, before, totals, end, problems, status, wall, ct).ConfigureAwait(false);

@@ -79,7 +79,9 @@ public sealed class ReplayStreamingTests
     }
 
     /// <summary>A selector that holds score inputs of its own (as the selector actor does), computed here from the fake peers' stats.</summary>
-    private sealed class InputsSelector(FakeReplayPeers peers) : IReplaySelector
+    /// <param name="peers">The fake peers whose stats the inputs are computed from.</param>
+    /// <param name="missingSender">Leave the top sender out, as after a node died before publishing its last inputs.</param>
+    private sealed class InputsSelector(FakeReplayPeers peers, bool missingSender = false) : IReplaySelector
     {
         public string Source => "inputs selector";
 
@@ -94,8 +96,9 @@ public sealed class ReplayStreamingTests
                 if (await peers.AskAsync(new GetPeerStats(id, now), ct) is PeerStatsReply s) stats.Add(s);
             var ranked = PeerSelector.Select(stats.Select(s => s.Stats),
                 new SelectionQuery { Strategy = SelectionStrategy.Weighted, Count = stats.Count, Fairness = false }, now, 0, new Random(0));
-            var list = ranked.Peers.Select(p => new ReplayRankedInputs(p.PeerId.Value, p.Score, p.Inputs)).ToList();
-            Assert.True(settled(list));
+            var list = ranked.Peers.Select(p => new ReplayRankedInputs(p.PeerId.Value, p.Score, p.Inputs))
+                .Where(r => !missingSender || r.Inputs.RequestsSent == 0 || r.PeerId != ranked.Peers[0].PeerId.Value).ToList();
+            Assert.Equal(!missingSender, settled(list));
             peers.Sent.Clear(); // only what the runner asks afterwards counts
             return list;
         }
@@ -121,5 +124,22 @@ public sealed class ReplayStreamingTests
         Assert.True(report.TopPeersMatchReference);
         // Woken for the report: the 5 top peers only (not the 200-session slice's every peer).
         Assert.Equal(5, peers.Sent.OfType<GetPeerStats>().Select(m => m.PeerId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task When_the_selectors_inputs_fall_short_of_the_chunks_the_report_asks_every_peer_and_stays_exact()
+    {
+        var (path, sums) = SliceSums.FirstSessionsOfSample(200);
+        var scan = await SessionSource.ScanAsync([path], strict: true, ReplayInputLimits.Default);
+        var peers = new FakeReplayPeers();
+        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite),
+            new InputsSelector(peers, missingSender: true), new ReplayRunOptions { TopCount = 5 });
+
+        var report = await runner.RunAsync(scan);
+
+        Assert.Empty(report.Problems);
+        Assert.Equal(ReplayReport.FromFinalStats, report.ReportSource);
+        Assert.Equal(sums.Bytes, report.IngressBytesTotal);
+        Assert.Equal(sums.Chunks, report.RequestsApplied);
     }
 }
