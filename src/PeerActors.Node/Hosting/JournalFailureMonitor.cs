@@ -48,7 +48,8 @@ public sealed class JournalFailureMonitor : IDisposable
         string? what =
             text.Contains("Failed to persist", StringComparison.OrdinalIgnoreCase) ? "journal write failed"
             : text.Contains("Rejected to persist", StringComparison.OrdinalIgnoreCase) ? "journal rejected a write"
-            : text.Contains("Persistence failure when replaying", StringComparison.OrdinalIgnoreCase) ? "journal read failed"
+            : text.Contains("Persistence failure when replaying", StringComparison.OrdinalIgnoreCase)
+              || text.StartsWith(PeerActors.Peers.PeerActor.RecoveryFailedText, StringComparison.Ordinal) ? "journal read failed"
             : db is not null && (text.Contains("snapshot", StringComparison.OrdinalIgnoreCase) || text.Contains("journal", StringComparison.OrdinalIgnoreCase)) ? "persistence failed"
             : null;
         if (what is null) return null;

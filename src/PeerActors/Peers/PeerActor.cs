@@ -893,15 +893,22 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     internal static string DescribeRecoveryFailure(string persistenceId, long lastSequenceNr, Exception reason, object? message)
     {
         // Stores may wrap the serializer's error; its message is the one naming the manifest.
-        var cause = reason;
+        Exception? unreadable = null;
         for (var e = reason; e is not null; e = e.InnerException)
-            if (e is System.Runtime.Serialization.SerializationException) { cause = e; break; }
+            if (e is System.Runtime.Serialization.SerializationException) { unreadable = e; break; }
         var where = message is null
             ? $"reading its stored snapshot or events after sequence number {lastSequenceNr}"
             : $"applying {message.GetType().Name} at sequence number {lastSequenceNr}";
-        return $"Recovery of persistence id '{persistenceId}' failed while {where}: {cause.Message} " +
-               "The peer actor stopped; it cannot serve until that stored payload is repaired or deleted.";
+        // A payload that cannot be read or applied stays bad; a store that failed (I/O, a full disk, a lost database)
+        // may work again, and the peer recovers on its next message.
+        var outcome = unreadable is not null || message is not null
+            ? "The peer actor stopped; it cannot serve until that stored payload is repaired or deleted."
+            : "The peer actor stopped; it recovers again on its next message once the store answers.";
+        return $"{RecoveryFailedText} '{persistenceId}' failed while {where}: {(unreadable ?? reason).Message} {outcome}";
     }
+
+    /// <summary>How every recovery-failure line of a peer actor starts (log watchers key on it).</summary>
+    internal const string RecoveryFailedText = "Recovery of persistence id";
 
     private sealed class FlushTick
     {

@@ -28,6 +28,15 @@ public sealed class JournalFailureMonitorTests
     }
 
     [Fact]
+    public void A_peer_actors_own_recovery_failure_line_is_a_read_failure()
+    {
+        var cause = new SqliteException("SQLite Error 10: 'disk I/O error'.", 10);
+        var line = PeerActors.Peers.PeerActor.DescribeRecoveryFailure("peer-x", 0, new InvalidOperationException("circuit open", cause), null);
+        Assert.Equal("journal read failed: SQLite Error 10: 'disk I/O error'. (SqliteException)", JournalFailureMonitor.Describe(Failed(line, cause)));
+        Assert.EndsWith("it recovers again on its next message once the store answers.", line);
+    }
+
+    [Fact]
     public void Other_errors_are_not_journal_failures()
     {
         Assert.Null(JournalFailureMonitor.Describe(Failed("Association with remote system failed", new IOException("connection reset"))));
