@@ -10,8 +10,18 @@ namespace PeerActors.Tests.Peers;
 /// TestKit for tests that drive one <see cref="PeerActor"/> directly (no shard region): start it, ask its stats at
 /// a fixed observation instant, stop it gracefully (flush + snapshot-on-stop, as a hand-off or passivation does).
 /// </summary>
-public abstract class PeerActorTestKit(Config config) : TestKit(config)
+public abstract class PeerActorTestKit : TestKit
 {
+    /// <summary>Starts the test system on <paramref name="config"/>; with <see cref="PeerTestConfig.Memory"/> its journal records (<see cref="Journal"/>).</summary>
+    protected PeerActorTestKit(Config config) : base(config)
+    {
+        if (config.GetString("akka.persistence.journal.plugin") == "akka.persistence.journal.test")
+            Journal = JournalRecorder.InstallOn(Sys);
+    }
+
+    /// <summary>What the peers wrote, with holds (in-memory test journal only; null on SQLite).</summary>
+    protected JournalRecorder Journal { get; } = null!;
+
     /// <summary>The observation clock's origin used by these tests.</summary>
     protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 

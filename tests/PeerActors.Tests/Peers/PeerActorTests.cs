@@ -88,7 +88,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
         Assert.Equal(1, r.ChannelCount);
 
         // Every critical command was its own journal write, persisted before the ack.
-        Assert.Equal(6, JournalControl.CommittedOf("peer-" + id).Count);
+        Assert.Equal(6, Journal.WrittenBy("peer-" + id).Count);
 
         peer.Tell(new GetChannelUptime(id, "tx:0", T0.AddSeconds(13)), TestActor);
         var up = ExpectMsg<ChannelUptimeReply>();
@@ -134,7 +134,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
             Assert.Equal(id, rej.PeerId);
         }
         StopGracefully(peer);
-        Assert.Equal(0, JournalControl.WritesOf("peer-" + id));
+        Assert.Empty(Journal.WrittenBy("peer-" + id));
     }
 
     public static TheoryData<string, string> BadInputs() => new()
@@ -291,20 +291,19 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
     {
         var id = PeerTestConfig.NewPeer();
         var pid = "peer-" + id;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var journal = CreateTestProbe();
-        JournalControl.Gates[pid] = gate;
-        JournalControl.WriteStartedListeners[pid] = journal.Ref;
+        Journal.Hold(pid);
+        Journal.NotifyWrites(pid, journal.Ref);
         var peer = Start(id);
 
         peer.Tell(new OpenChannel(id, "tx:0", T0), TestActor);
         journal.ExpectMsg<WriteStarted>(w => w.PayloadType == typeof(ChannelOpened));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the write is held: no ack can exist yet
-        Assert.Empty(JournalControl.CommittedOf(pid));
+        Assert.Empty(Journal.WrittenBy(pid));
 
-        gate.SetResult();
+        Journal.Release(pid);
         ExpectMsg(new CommandAck(id, Durability.Critical));
-        Assert.Contains(JournalControl.CommittedOf(pid), e => e is ChannelOpened { ChannelId: "tx:0" });
+        Assert.Contains(Journal.WrittenBy(pid), e => e is ChannelOpened { ChannelId: "tx:0" });
     }
 
     [Fact]
@@ -331,7 +330,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
         Requests(100);
         // Wait for the timer flush that covers everything sent so far.
         AwaitAssert(() => Assert.Equal((ulong)sent,
-            FlushedStats(JournalControl.CommittedOf(pid).OfType<IFlushEvent>().Last()).RequestsSent), TimeSpan.FromSeconds(10));
+            FlushedStats(Journal.WrittenBy(pid).OfType<IFlushEvent>().Last()).RequestsSent), TimeSpan.FromSeconds(10));
         var flushedBeforeCrash = sent;
         peer.Tell(new RecordPayment(id, 3, T0), TestActor);
         ExpectMsg(new CommandAck(id, Durability.Critical));
@@ -372,10 +371,9 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
         StopGracefully(peer);
         clock.Stop();
 
-        var writes = JournalControl.WritesOf(pid);
         var intervals = (long)Math.Ceiling(clock.Elapsed / settings.FlushInterval);
-        Assert.InRange(writes, 2, intervals + 2); // open-channel + ≤ one per interval + the final hand-off flush
-        var flushes = JournalControl.CommittedOf(pid).OfType<IFlushEvent>().ToArray();
+        var flushes = Journal.WrittenBy(pid).OfType<IFlushEvent>().ToArray();
+        Assert.InRange(flushes.Length, 1, intervals + 1); // ≤ one per interval + the final hand-off flush
         Assert.Equal(toggles, flushes.Sum(f => f.Counts.OnlineEvents + f.Counts.OfflineEvents));
         // Each flush is bounded: a delta carries only the events committed in its window, a whole state at most the cap.
         Assert.All(flushes, f => Assert.InRange(f switch
@@ -440,7 +438,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
         // Flaps and bytes alone do not change score inputs: flushed, but not published.
         peer.Tell(new PeerOnline(id, T0.AddSeconds(2)), TestActor);
         ExpectMsg<CommandAck>();
-        AwaitAssert(() => Assert.True(JournalControl.CommittedOf("peer-" + id).OfType<ObservationsDelta>().Last().Window!.Log.Online));
+        AwaitAssert(() => Assert.True(Journal.WrittenBy("peer-" + id).OfType<ObservationsDelta>().Last().Window!.Log.Online));
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 

@@ -15,20 +15,18 @@ public sealed class PeerBanTests() : PeerActorTestKit(PeerTestConfig.Memory())
     {
         var id = PeerTestConfig.NewPeer();
         var pid = "peer-" + id;
-        var gate = new TaskCompletionSource();
-        JournalControl.Gates[pid] = gate;
+        Journal.Hold(pid);
         var published = new CapturingPublisher(TestActor);
         var peer = Start(id, publisher: published);
 
         peer.Tell(new Ban(id, null, TimeSpan.FromHours(2), "spam", T0), TestActor);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // write gated: no ack yet
-        gate.SetResult();
+        Journal.Release(pid);
         var inputs = ExpectMsg<PeerScoreInputs>();
         Assert.Equal(T0.AddHours(2), inputs.BannedUntil);
         Assert.Equal("spam", inputs.BanReason);
         Assert.Equal(Durability.Critical, ExpectMsg<CommandAck>().Durability);
-        Assert.IsType<PeerBanned>(JournalControl.CommittedOf(pid).Last());
-        JournalControl.Gates.TryRemove(pid, out _);
+        Assert.IsType<PeerBanned>(Journal.WrittenBy(pid).Last());
     }
 
     [Theory]
@@ -43,7 +41,7 @@ public sealed class PeerBanTests() : PeerActorTestKit(PeerTestConfig.Memory())
             seconds is null ? null : TimeSpan.FromSeconds(seconds.Value), reason, T0), TestActor);
         var r = ExpectMsg<CommandRejected>();
         Assert.Equal(("invalid-input", field), (r.Error, r.Field));
-        Assert.Equal(0, JournalControl.WritesOf("peer-" + id));
+        Assert.Empty(Journal.WrittenBy("peer-" + id));
     }
 
     [Fact]
@@ -96,13 +94,13 @@ public sealed class PeerBanTests() : PeerActorTestKit(PeerTestConfig.Memory())
         var peer = Start(id, publisher: published);
         peer.Tell(new Unban(id, T0), TestActor); // nothing to lift: acked, nothing written
         Assert.Equal(Durability.Critical, ExpectMsg<CommandAck>().Durability);
-        Assert.Equal(0, JournalControl.WritesOf("peer-" + id));
+        Assert.Empty(Journal.WrittenBy("peer-" + id));
 
         peer.Tell(new Ban(id, null, TimeSpan.FromHours(1), "spam", T0), TestActor);
         ExpectMsg<CommandAck>();
         peer.Tell(new Unban(id, T0.AddMinutes(5)), TestActor);
         ExpectMsg<CommandAck>();
-        Assert.IsType<PeerUnbanned>(JournalControl.CommittedOf("peer-" + id).Last());
+        Assert.IsType<PeerUnbanned>(Journal.WrittenBy("peer-" + id).Last());
         Assert.Null(published.Published.Last().BannedUntil);
         StopGracefully(peer);
         Assert.Null(Stats(Start(id), id).BannedUntil);
@@ -126,6 +124,6 @@ public sealed class PeerBanTests() : PeerActorTestKit(PeerTestConfig.Memory())
             Assert.Equal(T0.AddMinutes(1).AddHours(6), s.BannedUntil);
             Assert.Equal("auto: payment_defaults 2 ≥ 2", s.BanReason);
         }, TimeSpan.FromSeconds(3));
-        Assert.IsType<PeerBanned>(JournalControl.CommittedOf("peer-" + id).Last());
+        Assert.IsType<PeerBanned>(Journal.WrittenBy("peer-" + id).Last());
     }
 }

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
+using Akka.Persistence.TestKit;
 using Akka.Persistence.Sql;
 using PeerActors.Peers;
 using PeerActors.Selection;
@@ -11,49 +10,53 @@ using PeerActors.Serialization;
 
 namespace PeerActors.Tests.Peers;
 
-/// <summary>Per-persistence-id controls of <see cref="TestJournal"/> (static: the journal is created by Akka).</summary>
-public static class JournalControl
-{
-    public static readonly ConcurrentDictionary<string, int> Writes = new();
-    public static readonly ConcurrentDictionary<string, ConcurrentQueue<object>> Committed = new();
-    public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
-    public static readonly ConcurrentDictionary<string, IActorRef> WriteStartedListeners = new();
-
-    public static int WritesOf(string pid) => Writes.TryGetValue(pid, out var n) ? n : 0;
-
-    public static IReadOnlyList<object> CommittedOf(string pid) =>
-        Committed.TryGetValue(pid, out var q) ? q.ToArray() : [];
-}
-
+/// <summary>A write of <see cref="PersistenceId"/> reached the journal (told by <see cref="JournalRecorder"/>).</summary>
 public sealed record WriteStarted(string PersistenceId, Type PayloadType);
 
 /// <summary>
-/// The in-memory journal, plus write counting, the committed payloads and gating (a write held until released), which
-/// the ordering tests need and Akka.Persistence.TestKit's interceptors do not offer. Injected failures use the TestKit's
-/// interceptors instead (<see cref="PeerPersistenceFailureTests"/>).
+/// Write interceptor of Akka.Persistence.TestKit's <see cref="TestJournal"/> for the ordering tests: records the
+/// payloads each persistence id wrote, tells a listener when a write of an id starts, and holds an id's writes until
+/// released. One per actor system (installed by <see cref="PeerActorTestKit"/>), so tests share no static state.
+/// Injected failures use the TestKit's own behaviours instead (<see cref="PeerPersistenceFailureTests"/>).
 /// </summary>
-public sealed class TestJournal : MemoryJournal
+public sealed class JournalRecorder : IJournalInterceptor
 {
-    protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<object>> _written = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
+    private readonly ConcurrentDictionary<string, IActorRef> _listeners = new();
+
+    /// <summary>Installs a new recorder as the write interceptor of <paramref name="system"/>'s default journal.</summary>
+    public static JournalRecorder InstallOn(ActorSystem system)
     {
-        var list = messages.ToList();
-        foreach (var w in list)
-        {
-            var pid = w.PersistenceId;
-            var payloads = ((IImmutableList<IPersistentRepresentation>)w.Payload).Select(p => p.Payload).ToArray();
-            if (JournalControl.WriteStartedListeners.TryGetValue(pid, out var listener))
-                listener.Tell(new WriteStarted(pid, payloads[^1].GetType()));
-            if (JournalControl.Gates.TryGetValue(pid, out var gate)) await gate.Task;
-        }
-        var result = await base.WriteMessagesAsync(list, cancellationToken);
-        foreach (var w in list)
-        {
-            JournalControl.Writes.AddOrUpdate(w.PersistenceId, 1, (_, n) => n + 1);
-            var q = JournalControl.Committed.GetOrAdd(w.PersistenceId, _ => new ConcurrentQueue<object>());
-            foreach (var p in (IImmutableList<IPersistentRepresentation>)w.Payload) q.Enqueue(p.Payload);
-        }
-        return result;
+        var recorder = new JournalRecorder();
+        TestJournal.FromRef(Persistence.Instance.Apply(system).JournalFor(null)).OnWrite
+            .SetInterceptorAsync(recorder).GetAwaiter().GetResult();
+        return recorder;
     }
+
+    /// <inheritdoc />
+    public async Task InterceptAsync(IPersistentRepresentation message)
+    {
+        var pid = message.PersistenceId;
+        if (_listeners.TryGetValue(pid, out var listener)) listener.Tell(new WriteStarted(pid, message.Payload.GetType()));
+        if (_holds.TryGetValue(pid, out var hold)) await hold.Task;
+        _written.GetOrAdd(pid, _ => new ConcurrentQueue<object>()).Enqueue(message.Payload);
+    }
+
+    /// <summary>The payloads <paramref name="pid"/> wrote, in order (events, not atomic writes).</summary>
+    public IReadOnlyList<object> WrittenBy(string pid) => _written.TryGetValue(pid, out var q) ? q.ToArray() : [];
+
+    /// <summary>Holds every write of <paramref name="pid"/> until <see cref="Release"/>.</summary>
+    public void Hold(string pid) => _holds[pid] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets the held writes of <paramref name="pid"/> (and later ones) through.</summary>
+    public void Release(string pid)
+    {
+        if (_holds.TryRemove(pid, out var hold)) hold.SetResult();
+    }
+
+    /// <summary>Tells <paramref name="listener"/> a <see cref="WriteStarted"/> for each write of <paramref name="pid"/>.</summary>
+    public void NotifyWrites(string pid, IActorRef listener) => _listeners[pid] = listener;
 }
 
 public static class PeerTestConfig
@@ -65,7 +68,7 @@ public static class PeerTestConfig
         akka.loglevel = WARNING
         akka.persistence.journal.plugin = "akka.persistence.journal.test"
         akka.persistence.journal.test {
-          class = "PeerActors.Tests.Peers.TestJournal, PeerActors.Tests"
+          class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
           plugin-dispatcher = "akka.actor.default-dispatcher"
         }
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
