@@ -33,6 +33,9 @@ namespace PeerActors.Limits;
 /// (rcmgr checks the stream, then peer, transient, system). <b>Idle handshake:</b> the root counts every message it
 /// sends (or reference it hands out) to a child; a child reports <c>IdleNotice(n)</c> when idle after n of them; the
 /// root stops it only if n equals its own count, so no routed message is ever lost.
+/// <para><b>Bans and standing</b> come from the node's selector (<c>SubscribeSelectorFeed</c>: bans only, or every
+/// update when a reputation policy is configured), which first sends what it holds: a ban published before this node
+/// started is enforced at once. Any <c>PeerScoreInputs</c> sent to the root directly is applied the same way.</para>
 /// </summary>
 internal sealed class LimitsRootActor : ScopeOwnerActor
 {
@@ -106,13 +109,20 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     protected override void PreStart()
     {
         _sweepTimer = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(_idleSweep, _idleSweep, Self, Sweep.Instance, Self);
-        // Bans arrive with the peers' score inputs (the selector's feed), never by asking a peer actor.
-        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.IClusterActorRefProvider)
-            Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
-                .Tell(new Akka.Cluster.Tools.PublishSubscribe.Subscribe(Selection.PeerScoreInputs.Topic, Self));
+        // Bans (and, with a reputation policy, every peer's standing) come from the node's selector, never by asking a
+        // peer actor: it relays what it applies and first sends what it holds, so bans survive a restart of this node.
+        // Whichever of the two starts second makes the subscription.
+        Context.System.EventStream.Subscribe(Self, typeof(Selection.SelectorFeedAvailable));
+        Context.System.EventStream.Publish(FeedSubscription);
     }
 
-    protected override void PostStop() => _sweepTimer?.Cancel();
+    protected override void PostStop()
+    {
+        _sweepTimer?.Cancel();
+        Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    private Selection.SubscribeSelectorFeed FeedSubscription => new(Self, BansOnly: _policy is null);
 
     protected override bool IsChild => false;
 
@@ -150,7 +160,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case Selection.PeerScoreInputsBatch b:
                 foreach (var m in b.Updates) OnScoreInputs(m);
                 break;
-            case Akka.Cluster.Tools.PublishSubscribe.SubscribeAck: break;
+            case Selection.SelectorFeedSnapshot f:
+                foreach (var m in f.Inputs) OnScoreInputs(m);
+                break;
+            case Selection.SelectorFeedAvailable a: a.Selector.Tell(FeedSubscription); break;
             case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
             case ExplainPeerLimit m: OnExplain(m, replyTo); break;
             case Sweep: OnSweep(); break;

@@ -51,6 +51,7 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _syncRequested = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SelectorStartup _startup = new();
+    private readonly SelectorFeedSubscribers _feed = new();
     private Cluster? _cluster;
     private IActorRef? _checkpoint;
     private StrongBox<bool>? _alive;
@@ -89,6 +90,7 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         });
         Receive<GetTrackedPeers>(_ => Sender.Tell(new TrackedPeersReply(
             _index.Entries().Select(e => e.State.PeerId.Value).Order(StringComparer.Ordinal).ToArray())));
+        Receive<SubscribeSelectorFeed>(Subscribe);
         Receive<SelectorSyncRequest>(AnswerSync);
         Receive<SelectorSyncChunk>(m =>
         {
@@ -124,7 +126,7 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t =>
         {
-            if (!t.ActorRef.Equals(_checkpoint)) return;
+            if (_feed.Remove(t.ActorRef) || !t.ActorRef.Equals(_checkpoint)) return;
             _checkpoint = null;
             _log.Warning("selector checkpoint helper stopped (journal or snapshot store failure); running without snapshots");
             if (!_startup.Loaded) OnCheckpointLoaded(new CheckpointLoaded(null, null));
@@ -146,6 +148,9 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        // Local consumers (the limit actors' root) get the updates relayed from here instead of subscribing to the topic.
+        Context.System.EventStream.Subscribe(Self, typeof(SubscribeSelectorFeed));
+        Context.System.EventStream.Publish(new SelectorFeedAvailable(Self));
         if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
         {
             DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(PeerScoreInputs.Topic, Self));
@@ -177,6 +182,7 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         if (_alive is not null) _alive.Value = false;
         _cluster?.Unsubscribe(Self);
     }
@@ -317,6 +323,16 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         _checkpoint!.Tell(new SaveCheckpoint(BuildSnapshot(_startup.SafeOffset!.Value), replyTo));
     }
 
+    private void Subscribe(SubscribeSelectorFeed m)
+    {
+        if (_feed.Add(m)) Context.Watch(m.Subscriber);
+        var inputs = new List<PeerScoreInputs>(m.BansOnly ? _bans.Count : _index.Count);
+        foreach (var e in _index.Entries())
+            if (!m.BansOnly || _bans.ContainsKey(e.State.PeerId))
+                inputs.Add(CurrentInputs(e));
+        m.Subscriber.Tell(new SelectorFeedSnapshot(inputs));
+    }
+
     private SelectorSnapshot BuildSnapshot(long offset)
     {
         var entries = new List<PeerScoreInputs>(_index.Count);
@@ -351,8 +367,14 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
             return;
         }
         _versions[id] = m.Version;
-        if (m.BannedUntil is { } until && !m.Forgotten) _bans[id] = (until, m.BanReason ?? "");
-        else _bans.Remove(id);
+        bool hadBan;
+        if (m.BannedUntil is { } until && !m.Forgotten)
+        {
+            hadBan = _bans.ContainsKey(id);
+            _bans[id] = (until, m.BanReason ?? "");
+        }
+        else hadBan = _bans.Remove(id);
+        if (!_feed.IsEmpty) _feed.Relay(m, hadBan, Self);
         if (_options.PublishAppliedEvents)
             Context.System.EventStream.Publish(new ScoreInputsApplied(id.Value, m.Version, m.Forgotten));
     }

@@ -73,4 +73,35 @@ public sealed class LimitsBanTests : LimitsTestBase
         Assert.Contains("peer banned until 2025-03-01T12:10:00Z (payment defaults)", r.Message);
         Assert.Throws<ResourceLimitExceededException>(() => new LimitsResult<StreamHandle>(null, r, null).Unwrap());
     }
+
+    private IActorRef StartSelector() =>
+        Sys.ActorOf(SelectorActor.Props(new SelectorOptions { ActorName = "selector-" + Guid.NewGuid().ToString("N") }));
+
+    [Fact]
+    public async Task A_limits_root_started_after_the_selector_enforces_the_bans_the_selector_already_holds()
+    {
+        var selector = StartSelector();
+        selector.Tell(Inputs("QmOld", 2, T0.AddHours(1)));
+        selector.Tell(Inputs("QmFine", 2, null));
+        var c = Start(Uniform(L())); // a restarted node: the ban was published before this root existed
+
+        await AwaitAssertAsync(async () =>
+            Assert.IsType<LimitRefused>(await c.SendAsync(new OpenStream("QmOld", Direction.Inbound, T0))));
+        Assert.IsType<StreamOpened>(await c.SendAsync(new OpenStream("QmFine", Direction.Inbound, T0)));
+    }
+
+    [Fact]
+    public async Task A_limits_root_started_before_the_selector_gets_the_bans_and_unbans_it_applies_later()
+    {
+        var c = Start(Uniform(L()));
+        var selector = StartSelector();
+        selector.Tell(Inputs("QmX", 3, T0.AddHours(1)));
+        await AwaitAssertAsync(async () =>
+            Assert.IsType<LimitRefused>(await c.SendAsync(new OpenStream("QmX", Direction.Outbound, T0))));
+
+        selector.Tell(Inputs("QmX", 4, null)); // lifted: relayed although the update carries no ban
+        await AwaitAssertAsync(async () =>
+            Assert.IsType<StreamOpened>(await c.SendAsync(new OpenStream("QmX", Direction.Outbound, T0))));
+        Assert.Empty(Assert.IsType<BanListReply>(await c.SendAsync(new ListBans(T0))).Bans);
+    }
 }
