@@ -158,6 +158,7 @@ public sealed class LimitsClient
 
         protected override void TellInternal(object message, IActorRef sender)
         {
+            if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.Replies);
             if (message is LimitsReply r) _tcs.TrySetResult(r);
             else _tcs.TrySetResult(new LimitsFailure("reply", $"unexpected reply {message}"));
         }

@@ -55,6 +55,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
 
     protected sealed override void OnReceive(object message)
     {
+        if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.ActorMessages);
         if (message is IFromRoot) _fromRoot++;
         if (message is Routed r)
             Dispatch(r.Request, r.ReplyTo);
