@@ -24,8 +24,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
     private readonly Dictionary<long, Action<LimitRefused?>> _pending = new();
     private long _token;
     private long _fromRoot;
-    private bool _idleNotified;
-    private long _noticeCount = -1;
+    private long _noticeAt = -1;
 
     protected ScopeOwnerActor(LimitsMetrics metrics) => Metrics = metrics;
 
@@ -45,9 +44,6 @@ internal abstract class ScopeOwnerActor : UntypedActor
         replyTo.Tell(refusal);
     }
 
-    /// <summary>True for children of the root (they report idleness).</summary>
-    protected virtual bool IsChild => true;
-
     /// <summary>True when the actor holds nothing and may be stopped.</summary>
     protected virtual bool IsIdle => _pending.Count == 0 && Scopes.Count == 0;
 
@@ -62,22 +58,19 @@ internal abstract class ScopeOwnerActor : UntypedActor
         else
             Dispatch(message, Sender);
 
-        if (IsChild) MaybeNotifyIdle();
-    }
-
-    private void MaybeNotifyIdle()
-    {
-        if (!IsIdle)
+        // Idle handshake: after a root message (a probe included) an idle child says so, with the number of root
+        // messages seen, so the root stops it only if it sent nothing since (see LimitsRootActor.OnSweep). Messages
+        // from elsewhere (a client's direct request, a peer's chain) never trigger a notice: the next probe finds out,
+        // so a stream cycle costs no notice.
+        if (message is IFromRoot && IsChild && _noticeAt != _fromRoot && IsIdle)
         {
-            _idleNotified = false;
-            return;
+            _noticeAt = _fromRoot;
+            Context.Parent.Tell(new IdleNotice(_fromRoot));
         }
-
-        if (_idleNotified && _noticeCount == _fromRoot) return;
-        _idleNotified = true;
-        _noticeCount = _fromRoot;
-        Context.Parent.Tell(new IdleNotice(_fromRoot));
     }
+
+    /// <summary>True for children of the root (they take part in the idle handshake).</summary>
+    protected virtual bool IsChild => true;
 
     /// <summary>Handles one message with its reply target.</summary>
     protected virtual void Dispatch(object message, IActorRef replyTo)
@@ -90,6 +83,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
                 if (_pending.Remove(c.Token, out var k)) k(c.Refusal);
                 break;
             case TicketReturn: break;
+            case IdleProbe: break; // answered after dispatch, as every root message
             case ReserveMemory m: OnReserveMemory(m, replyTo); break;
             case ReleaseMemory m: OnReleaseMemory(m, replyTo); break;
             case BeginSpan m: OnBeginSpan(m, replyTo); break;
@@ -174,11 +168,15 @@ internal abstract class ScopeOwnerActor : UntypedActor
     // ------------------------------------------------------------------ chains
 
     /// <summary>Starts a chain through <paramref name="legs"/> with this actor as origin.</summary>
-    protected void StartChain(in ScopeStat delta, byte priority, Leg[] legs, Action<LimitRefused?> then)
+    protected void StartChain(in ScopeStat delta, byte priority, Leg[] legs, Action<LimitRefused?> then) =>
+        legs[0].Actor.Tell(new ChainReserve(delta, priority, legs, 0, Self, AddPending(then)));
+
+    /// <summary>Registers the continuation of a chain started by other means (e.g. through the root); returns its token.</summary>
+    protected long AddPending(Action<LimitRefused?> then)
     {
         long t = ++_token;
         _pending[t] = then;
-        legs[0].Actor.Tell(new ChainReserve(delta, priority, legs, 0, Self, t));
+        return t;
     }
 
     private void OnChainReserve(ChainReserve c)
