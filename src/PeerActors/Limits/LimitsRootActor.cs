@@ -45,6 +45,11 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _childKeys = new();
+
+    // The same children by kind and bare id, so the per-stream paths find them without building a "peer:ID" key.
+    private readonly Dictionary<string, Child> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Child> _protocols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Child> _services = new(StringComparer.Ordinal);
     private readonly SubnetConnLimiter _subnets;
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
@@ -57,9 +62,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly TimeProvider _time;
     private long _connSeq, _streamSeq, _childSeq;
 
-    private sealed class Child(IActorRef actor)
+    private sealed class Child(IActorRef actor, Dictionary<string, Child> byId, string id)
     {
         public readonly IActorRef Actor = actor;
+
+        /// <summary>The by-kind index holding this child (<c>_peers</c>, <c>_protocols</c> or <c>_services</c>) under <see cref="Id"/>.</summary>
+        public readonly Dictionary<string, Child> ById = byId;
+
+        public readonly string Id = id;
         public long Sent;
         public long IdleAt = -1;
         public BaseLimit PeerLimit; // peer children: the limit last given (reputation policy)
@@ -206,33 +216,42 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (_children.TryGetValue(key, out var c)) return c;
         if (!create) return null;
         Props props;
-        string actorName;
+        string actorName, id;
+        Dictionary<string, Child> byId;
         string seq = (++_childSeq).ToString(CultureInfo.InvariantCulture);
         if (key.StartsWith("peer:", StringComparison.Ordinal))
         {
-            string id = key[5..];
+            id = key[5..];
             props = PeerScopeActor.Props(id, PeerLimit(id, _time.GetUtcNow()).Limit, Metrics);
             actorName = "peer-" + seq;
+            byId = _peers;
         }
         else if (key.StartsWith("svc:", StringComparison.Ordinal))
         {
-            string id = key[4..];
+            id = key[4..];
             props = KeyedScopeActor.Props(ScopeClass.Service, id, _limits.GetServiceLimits(id), _limits.GetServicePeerLimits(id), Metrics);
             actorName = "svc-" + seq;
+            byId = _services;
         }
         else
         {
-            string id = key[9..];
+            id = key[9..];
             props = KeyedScopeActor.Props(ScopeClass.Protocol, id, _limits.GetProtocolLimits(id), _limits.GetProtocolPeerLimits(id), Metrics);
             actorName = "protocol-" + seq;
+            byId = _protocols;
         }
 
-        c = new Child(Context.ActorOf(props, actorName));
-        if (key.StartsWith("peer:", StringComparison.Ordinal)) c.PeerLimit = PeerLimit(key[5..], _time.GetUtcNow()).Limit;
+        c = new Child(Context.ActorOf(props, actorName), byId, id);
+        if (byId == _peers) c.PeerLimit = PeerLimit(id, _time.GetUtcNow()).Limit;
         _children[key] = c;
         _childKeys[c.Actor] = key;
+        byId[id] = c;
         return c;
     }
+
+    /// <summary>The live child of <paramref name="byId"/> for <paramref name="id"/>, created when missing (<paramref name="prefix"/> + id is its key).</summary>
+    private Child ChildOf(Dictionary<string, Child> byId, string prefix, string id) =>
+        byId.TryGetValue(id, out var c) ? c : GetChild(prefix + id, create: true)!;
 
     private void Send(Child c, object message)
     {
@@ -273,6 +292,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             var c = _children[key];
             _children.Remove(key);
             _childKeys.Remove(c.Actor);
+            c.ById.Remove(c.Id);
             Context.Stop(c.Actor);
             if (c.Leased is null) continue;
             foreach (var k in c.Leased)
@@ -299,7 +319,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private void OnLeaseAndReserve(LeaseAndReserve m)
     {
         var peerActor = Sender;
-        var keyed = GetChild((m.Kind == ScopeClass.Protocol ? "protocol:" : "svc:") + m.Id, create: true)!;
+        var keyed = m.Kind == ScopeClass.Protocol ? ChildOf(_protocols, "protocol:", m.Id) : ChildOf(_services, "svc:", m.Id);
         // The sender has a chain pending, so it is not idle and still registered; checked anyway.
         if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
         peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
@@ -421,7 +441,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     /// <summary>With a reputation policy: re-evaluates a live peer scope's limit before routing a reservation to it.</summary>
     private void RefreshPeerLimit(string id, DateTimeOffset? at)
     {
-        if (_policy is null || !_children.TryGetValue("peer:" + id, out var c)) return;
+        if (_policy is null || !_peers.TryGetValue(id, out var c)) return;
         var limit = PeerLimit(id, at ?? _time.GetUtcNow()).Limit;
         if (limit == c.PeerLimit) return;
         c.PeerLimit = limit;
@@ -468,19 +488,19 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             return;
         }
 
-        string name = "stream-" + (++_streamSeq).ToString(CultureInfo.InvariantCulture);
-        var peer = GetChild("peer:" + m.PeerId, create: true)!;
+        string name = string.Create(CultureInfo.InvariantCulture, $"stream-{++_streamSeq}");
+        var peer = ChildOf(_peers, "peer:", m.PeerId);
         (string, IActorRef)? proto = null, svc = null;
         if (m.Protocol is not null)
         {
-            var p = GetChild("protocol:" + m.Protocol, create: true)!;
+            var p = ChildOf(_protocols, "protocol:", m.Protocol);
             Lease(peer, p); // the peer keeps the reference for later streams
             proto = (m.Protocol, p.Actor);
         }
 
         if (m.Service is not null)
         {
-            var sv = GetChild("svc:" + m.Service, create: true)!;
+            var sv = ChildOf(_services, "svc:", m.Service);
             Lease(peer, sv);
             svc = (m.Service, sv.Actor);
         }

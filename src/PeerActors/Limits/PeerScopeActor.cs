@@ -45,6 +45,8 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         _rootSystem = new Leg(Context.Parent, ["system"]);
         _rootTransientSystem = [new Leg(Context.Parent, ["transient", "system"])];
         _peer.Legs = [_rootSystem];
+        _protocolChainDone = (state, r) => ProtocolChainDone((StreamInfo)state, r);
+        _serviceChainDone = (state, r) => ServiceChainDone((StreamInfo)state, r);
     }
 
     public static Props Props(string peerId, BaseLimit limit, LimitsMetrics metrics) =>
@@ -78,12 +80,21 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         public readonly Leg[] ReleaseThenSystem;
     }
 
-    private sealed class StreamInfo(Direction dir)
+    private sealed class StreamInfo(ScopeCounters scope)
     {
-        public readonly Direction Direction = dir;
+        public readonly ScopeCounters Scope = scope;
         public KeyedRef? Protocol;
         public KeyedRef? Service;
+
+        // The SetProtocol / SetService whose chain is in flight (one at a time: the stream is busy meanwhile); kept
+        // here so that the chain's continuation is a cached delegate, not a closure per call.
+        public string? PendingId;
+        public ScopeStat PendingStat;
+        public IActorRef? PendingReplyTo;
     }
+
+    private readonly Action<object, LimitRefused?> _protocolChainDone;
+    private readonly Action<object, LimitRefused?> _serviceChainDone;
 
     protected override void Dispatch(object message, IActorRef replyTo)
     {
@@ -126,12 +137,12 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     /// this actor holds the actor's lease, else through the root (which leases it; <see cref="Leased"/> arrives before
     /// the chain's result, so <paramref name="then"/> always finds the reference cached on success).
     /// </summary>
-    private void ReserveKeyed(ScopeClass kind, string id, in ScopeStat d, Action<LimitRefused?> then)
+    private void ReserveKeyed(ScopeClass kind, string id, in ScopeStat d, Action<object, LimitRefused?> then, StreamInfo state)
     {
         if (CacheOf(kind).TryGetValue(id, out var k))
-            StartChain(d, ReservationPriority.Always, k.ReserveOnly, then);
+            StartChain(d, ReservationPriority.Always, k.ReserveOnly, then, state);
         else
-            Context.Parent.Tell(new LeaseAndReserve(kind, id, d, ReservationPriority.Always, ScopeNames(kind, id), AddPending(then)));
+            Context.Parent.Tell(new LeaseAndReserve(kind, id, d, ReservationPriority.Always, ScopeNames(kind, id), AddPending(then, state)));
     }
 
     // ------------------------------------------------------------------ streams
@@ -143,8 +154,8 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         {
             LocalEdges = _peerOnly,
             Legs = _rootTransientSystem,
-            Info = new StreamInfo(m.Direction),
         };
+        stream.Info = new StreamInfo(stream);
         var r = stream.TryReserve(d, ReservationPriority.Always) ?? _peer.TryReserve(d, ReservationPriority.Always);
         if (r is not null)
         {
@@ -229,25 +240,33 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             return;
         }
 
-        var stat = s.Stat;
+        info.PendingId = m.Protocol;
+        info.PendingStat = s.Stat;
+        info.PendingReplyTo = replyTo;
         s.Busy = true;
-        ReserveKeyed(ScopeClass.Protocol, m.Protocol, stat, r =>
-        {
-            if (r is null)
-            {
-                var p = _protocols[m.Protocol];
-                Context.Parent.Tell(new ChainRelease(stat, TransientOnly));
-                info.Protocol = p;
-                s.Legs = p.ReleaseThenSystem;
-                Admit(ResourceKind.Stream, ScopeClass.Protocol, replyTo);
-            }
-            else
-            {
-                Refuse(r, replyTo);
-            }
+        ReserveKeyed(ScopeClass.Protocol, m.Protocol, info.PendingStat, _protocolChainDone, info);
+    }
 
-            Resume(s);
-        });
+    private void ProtocolChainDone(StreamInfo info, LimitRefused? r)
+    {
+        var s = info.Scope;
+        var replyTo = info.PendingReplyTo!;
+        if (r is null)
+        {
+            var p = _protocols[info.PendingId!];
+            Context.Parent.Tell(new ChainRelease(info.PendingStat, TransientOnly));
+            info.Protocol = p;
+            s.Legs = p.ReleaseThenSystem;
+            Admit(ResourceKind.Stream, ScopeClass.Protocol, replyTo);
+        }
+        else
+        {
+            Refuse(r, replyTo);
+        }
+
+        info.PendingId = null;
+        info.PendingReplyTo = null;
+        Resume(s);
     }
 
     private void OnSetService(SetService m, IActorRef replyTo)
@@ -264,24 +283,32 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             return;
         }
 
-        var stat = s.Stat;
+        info.PendingId = m.Service;
+        info.PendingStat = s.Stat;
+        info.PendingReplyTo = replyTo;
         s.Busy = true;
-        ReserveKeyed(ScopeClass.Service, m.Service, stat, r =>
-        {
-            if (r is null)
-            {
-                var v = _services[m.Service];
-                info.Service = v;
-                s.Legs = [info.Protocol.Release, v.Release, _rootSystem];
-                Admit(ResourceKind.Stream, ScopeClass.Service, replyTo);
-            }
-            else
-            {
-                Refuse(r, replyTo);
-            }
+        ReserveKeyed(ScopeClass.Service, m.Service, info.PendingStat, _serviceChainDone, info);
+    }
 
-            Resume(s);
-        });
+    private void ServiceChainDone(StreamInfo info, LimitRefused? r)
+    {
+        var s = info.Scope;
+        var replyTo = info.PendingReplyTo!;
+        if (r is null)
+        {
+            var v = _services[info.PendingId!];
+            info.Service = v;
+            s.Legs = [info.Protocol!.Release, v.Release, _rootSystem];
+            Admit(ResourceKind.Stream, ScopeClass.Service, replyTo);
+        }
+        else
+        {
+            Refuse(r, replyTo);
+        }
+
+        info.PendingId = null;
+        info.PendingReplyTo = null;
+        Resume(s);
     }
 
     protected override void OnClose(Close m, IActorRef replyTo)
