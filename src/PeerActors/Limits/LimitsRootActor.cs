@@ -163,6 +163,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     {
         switch (message)
         {
+            case ChainRelease: base.Dispatch(message, replyTo); break; // two per stream cycle: skip the type tests below
             case OpenStream m: OnOpenStream(m, replyTo); break;
             case SetProtocol m: OnSetProtocol(m, replyTo); break;
             case SetService m: OnSetService(m, replyTo); break;
