@@ -11,7 +11,9 @@ namespace PeerActors.Benchmarks.Suites;
 /// <summary>
 /// Stream cycles (open → set protocol → set service → close) through the limit actors, against the same cycles on
 /// the Core <see cref="ResourceManager"/> called directly (the baseline, single-threaded, no actors); and the same
-/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close.
+/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close. An untimed
+/// counting phase then prints messages per cycle (every message a limit actor receives, client requests included, plus
+/// every reply; issue 15's budget is 8) and bytes allocated per cycle (whole process, against Core's cycle).
 /// </summary>
 public sealed class LimitsSuite : IBenchmarkSuite
 {
