@@ -7,7 +7,8 @@ namespace PeerActors.Limits;
 /// Owns a service scope <c>svc:NAME</c> with its service-peer scopes <c>svc:NAME.peer:ID</c>, or a protocol scope
 /// <c>protocol:ID</c> with its protocol-peer scopes <c>protocol:ID.peer:ID</c>. Sub-peer scopes are created when a
 /// chain first reserves on them and dropped when empty. The main scope is constrained by system (in the root);
-/// sub-peer scopes have no edges (as in rcmgr). Stopped by the root when idle.
+/// sub-peer scopes have no edges (as in rcmgr). Peer actors send it their stream chains directly, through a reference
+/// the root leased to them; the root stops it only when idle and leased to no live peer actor.
 /// </summary>
 internal sealed class KeyedScopeActor : ScopeOwnerActor
 {

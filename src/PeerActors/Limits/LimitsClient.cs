@@ -5,8 +5,13 @@ using PeerActors.Core.ResourceManager;
 namespace PeerActors.Limits;
 
 /// <summary>
-/// Typed client of the limit actors. Each call sends one request to the root (which routes it to the actor owning
-/// the scope) and completes with the typed reply; refusals and failures are values
+/// Typed client of the limit actors. Each call sends one request and completes with the typed reply: requests on a
+/// stream scope (<see cref="StreamHandle"/>: SetProtocol, SetService, Close, and memory, span and stat requests
+/// addressed to <c>stream-N</c> or a span under it) go straight to the stream's owner actor
+/// (<see cref="StreamHandle.Owner"/>, the peer's actor), which saves a hop through the root on three of a stream's
+/// four calls; every other request goes to the root, which routes it to the actor owning the scope. A stream request
+/// reaching an owner actor that was stopped (its streams all closed) is answered "resource scope closed" as the root
+/// would. Refusals and failures are values
 /// (<see cref="LimitsResult{T}"/>), never timeouts. Replies are delivered through a lightweight local reply
 /// reference completing a <see cref="TaskCompletionSource{TResult}"/> (no temporary actor, no Ask timer), so the
 /// client is for use in the same process as the root. Operations on one handle must be awaited in order.
@@ -70,37 +75,44 @@ public sealed class LimitsClient
     public Task<LimitsResult<StreamHandle>> OpenStreamAsync(string peerId, Direction direction, string protocol, string? service, DateTimeOffset? at = null, CancellationToken ct = default) =>
         Typed(new OpenStream(peerId, direction, at, protocol, service), null, ct, r => (r as StreamOpened)?.Stream);
 
-    /// <summary>Sets a stream's protocol (see <see cref="SetProtocol"/>).</summary>
+    /// <summary>Sets a stream's protocol (see <see cref="SetProtocol"/>); sent to the stream's owner actor.</summary>
     public Task<LimitsResult<LimitsAck>> SetProtocolAsync(StreamHandle stream, string protocol, CancellationToken ct = default) =>
-        Ack(new SetProtocol(stream, protocol), null, ct);
+        Ack(new SetProtocol(stream, protocol), stream.Owner, ct);
 
-    /// <summary>Sets a stream's service (see <see cref="SetService"/>).</summary>
+    /// <summary>Sets a stream's service (see <see cref="SetService"/>); sent to the stream's owner actor.</summary>
     public Task<LimitsResult<LimitsAck>> SetServiceAsync(StreamHandle stream, string service, CancellationToken ct = default) =>
-        Ack(new SetService(stream, service), null, ct);
+        Ack(new SetService(stream, service), stream.Owner, ct);
+
+    /// <summary>
+    /// Where a request on <paramref name="scope"/> goes: a stream scope or a span under one (<c>stream-N…</c>) to its
+    /// owner actor when known, anything else (null = the root) through the root.
+    /// </summary>
+    private static IActorRef? TargetOf(ScopeRef scope) =>
+        scope.Owner is { } owner && scope.Name is { } name && name.StartsWith("stream-", StringComparison.Ordinal) ? owner : null;
 
     /// <summary>Reserves memory on a scope (see <see cref="ReserveMemory"/>).</summary>
     public Task<LimitsResult<LimitsAck>> ReserveMemoryAsync(ScopeRef scope, long size, byte priority = ReservationPriority.Always, CancellationToken ct = default) =>
-        Ack(new ReserveMemory(scope, size, priority), null, ct);
+        Ack(new ReserveMemory(scope, size, priority), TargetOf(scope), ct);
 
     /// <summary>Releases memory on a scope (see <see cref="ReleaseMemory"/>).</summary>
     public Task<LimitsResult<LimitsAck>> ReleaseMemoryAsync(ScopeRef scope, long size, CancellationToken ct = default) =>
-        Ack(new ReleaseMemory(scope, size), null, ct);
+        Ack(new ReleaseMemory(scope, size), TargetOf(scope), ct);
 
     /// <summary>Starts a span under a scope (see <see cref="BeginSpan"/>).</summary>
     public Task<LimitsResult<SpanHandle>> BeginSpanAsync(ScopeRef scope, CancellationToken ct = default) =>
-        Typed(new BeginSpan(scope), null, ct, r => (r as SpanOpened)?.Span);
+        Typed(new BeginSpan(scope), TargetOf(scope), ct, r => (r as SpanOpened)?.Span);
 
     /// <summary>Ends a span (see <see cref="Done"/>).</summary>
     public Task<LimitsResult<LimitsAck>> DoneAsync(SpanHandle span, CancellationToken ct = default) =>
-        Ack(new Done(span.Ref), null, ct);
+        Ack(new Done(span.Ref), TargetOf(span.Ref), ct);
 
     /// <summary>Closes a connection, stream or span (see <see cref="Close"/>).</summary>
     public Task<LimitsResult<LimitsAck>> CloseAsync(ScopeRef scope, CancellationToken ct = default) =>
-        Ack(new Close(scope), null, ct);
+        Ack(new Close(scope), TargetOf(scope), ct);
 
     /// <summary>Usage and limit of a scope (see <see cref="GetStat"/>).</summary>
     public Task<LimitsResult<ScopeStatReply>> StatAsync(ScopeRef scope, CancellationToken ct = default) =>
-        Typed(new GetStat(scope), null, ct, r => r as ScopeStatReply);
+        Typed(new GetStat(scope), TargetOf(scope), ct, r => r as ScopeStatReply);
 
     /// <summary>Usage and limit of a named scope.</summary>
     public Task<LimitsResult<ScopeStatReply>> StatAsync(string scopeName, CancellationToken ct = default) =>
@@ -158,6 +170,7 @@ public sealed class LimitsClient
 
         protected override void TellInternal(object message, IActorRef sender)
         {
+            if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.Replies);
             if (message is LimitsReply r) _tcs.TrySetResult(r);
             else _tcs.TrySetResult(new LimitsFailure("reply", $"unexpected reply {message}"));
         }

@@ -9,7 +9,9 @@ namespace PeerActors.Limits;
 /// <c>allowlistedSystem</c>, <c>allowlistedTransient</c>, <c>svc:NAME</c>, <c>svc:NAME.peer:ID</c>,
 /// <c>protocol:ID</c>, <c>protocol:ID.peer:ID</c>, <c>peer:ID</c>, <c>conn-N</c>, and spans <c>…span-N</c>), and,
 /// for stream and stream-span scopes, by the actor that owns it (<see cref="Owner"/>). Requests go to the root
-/// (<c>LimitsKey</c>), which routes them to the owning actor, or answers "resource scope closed" when it is gone.
+/// (<c>LimitsKey</c>), which routes them to the owning actor, or answers "resource scope closed" when it is gone;
+/// requests on a stream scope may also be sent to its <see cref="Owner"/> directly (as <see cref="LimitsClient"/> does,
+/// saving the hop through the root), with the same answers, "resource scope closed" included once the owner is gone.
 /// </summary>
 /// <param name="Name">Scope name.</param>
 /// <param name="Owner">Actor owning the scope's counters when known (required for streams and stream spans), else null.</param>
@@ -93,12 +95,21 @@ public sealed record SetPeer(ConnectionHandle Connection, string PeerId, DateTim
 /// <param name="Service">Service to set at once (requires <paramref name="Protocol"/>), or null.</param>
 public sealed record OpenStream(string PeerId, Direction Direction, DateTimeOffset? At = null, string? Protocol = null, string? Service = null) : ILimitsRequest;
 
-/// <summary>Sets a stream's protocol (rcmgr <c>SetProtocol</c>), sent to the root: reserves in protocol and protocol-peer, then releases transient. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
+/// <summary>
+/// Sets a stream's protocol (rcmgr <c>SetProtocol</c>), sent to the stream's owner (<see cref="StreamHandle.Owner"/>, as
+/// <see cref="LimitsClient"/> does) or to the root, which routes it there: reserves in protocol and protocol-peer, then
+/// releases transient. Reply: <see cref="LimitsAck"/>, <see cref="LimitRefused"/> naming the refusing scope, or
+/// <see cref="LimitsFailure"/> (invalid protocol id; stream closed; protocol already set).
+/// </summary>
 /// <param name="Stream">The stream.</param>
 /// <param name="Protocol">Protocol id.</param>
 public sealed record SetProtocol(StreamHandle Stream, string Protocol) : ILimitsRequest;
 
-/// <summary>Sets a stream's service (rcmgr <c>SetService</c>; requires a protocol), sent to the root: adds service and service-peer. Reply: <see cref="LimitsAck"/> or <see cref="LimitRefused"/>.</summary>
+/// <summary>
+/// Sets a stream's service (rcmgr <c>SetService</c>; requires a protocol), sent to the stream's owner or to the root
+/// (see <see cref="SetProtocol"/>): adds service and service-peer. Reply: <see cref="LimitsAck"/>,
+/// <see cref="LimitRefused"/>, or <see cref="LimitsFailure"/> (invalid name; stream closed; no protocol yet; service already set).
+/// </summary>
 /// <param name="Stream">The stream.</param>
 /// <param name="Service">Service name.</param>
 public sealed record SetService(StreamHandle Stream, string Service) : ILimitsRequest;

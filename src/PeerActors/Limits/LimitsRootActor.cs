@@ -24,15 +24,21 @@ namespace PeerActors.Limits;
 /// allowlisted pair); on refusal nothing changes.</item>
 /// <item>OpenStream: root reserves transient → system, then forwards to the peer actor, which reserves stream-N →
 /// peer:ID; on refusal the peer tells the root to release transient + system.</item>
-/// <item>SetProtocol / SetService: routed by the root to the peer actor with the protocol / service actor's
-/// reference; the peer runs a chain through that actor (see <c>PeerScopeActor</c>).</item>
+/// <item>SetProtocol / SetService / Close of a stream: sent by the client straight to the stream's owner, the peer
+/// actor (<c>StreamHandle.Owner</c>), which runs a chain through the protocol / service actor whose reference the root
+/// leased to it (see <c>PeerScopeActor</c>); the root sees only the transient / system releases.</item>
 /// <item>ReserveMemory on any scope: the owning actor reserves on the scope and its local edges, then chains through
 /// the remote edges (peer → protocol actor → service actor → root); refusals roll back every earlier leg.</item>
 /// </list>
 /// When several scopes would refuse, the error names the first in this order, which can differ from rcmgr's
-/// (rcmgr checks the stream, then peer, transient, system). <b>Idle handshake:</b> the root counts every message it
-/// sends (or reference it hands out) to a child; a child reports <c>IdleNotice(n)</c> when idle after n of them; the
-/// root stops it only if n equals its own count, so no routed message is ever lost.
+/// (rcmgr checks the stream, then peer, transient, system).
+/// <para><b>Idle handshake</b> (no message is ever lost to a stopped child): the root counts every message it sends
+/// (or ticket it hands out) to a child; on each sweep it probes the children not known to be idle, and a child answers
+/// <c>IdleNotice(n)</c> only when idle after n of them. The root stops a child only if n still equals its own count and
+/// no live peer actor holds the child's reference (a <em>lease</em>, taken when the root gives a peer actor a protocol /
+/// service actor's reference, dropped when that peer actor is stopped). Requests reaching a peer actor directly are
+/// always for one of its streams: a live stream keeps its peer actor busy (never stopped), and a request for a closed
+/// stream whose actor was stopped is answered from dead letters (<c>ClosedScopeResponder</c>).</para>
 /// <para><b>Bans and standing</b> come from the node's selector (<c>SubscribeSelectorFeed</c>: bans only, or every
 /// update when a reputation policy is configured), which first sends what it holds: a ban published before this node
 /// started is enforced at once. Any <c>PeerScoreInputs</c> sent to the root directly is applied the same way.</para>
@@ -42,6 +48,11 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _childKeys = new();
+
+    // The same children by kind and bare id, so the per-stream paths find them without building a "peer:ID" key.
+    private readonly Dictionary<string, Child> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Child> _protocols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Child> _services = new(StringComparer.Ordinal);
     private readonly SubnetConnLimiter _subnets;
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
@@ -54,12 +65,23 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private readonly TimeProvider _time;
     private long _connSeq, _streamSeq, _childSeq;
 
-    private sealed class Child(IActorRef actor)
+    private sealed class Child(IActorRef actor, Dictionary<string, Child> byId, string id)
     {
         public readonly IActorRef Actor = actor;
+
+        /// <summary>The by-kind index holding this child (<c>_peers</c>, <c>_protocols</c> or <c>_services</c>) under <see cref="Id"/>.</summary>
+        public readonly Dictionary<string, Child> ById = byId;
+
+        public readonly string Id = id;
         public long Sent;
         public long IdleAt = -1;
         public BaseLimit PeerLimit; // peer children: the limit last given (reputation policy)
+
+        /// <summary>Keyed children: how many live peer children hold this actor's reference; never stopped while &gt; 0.</summary>
+        public int Leases;
+
+        /// <summary>Peer children: the keyed children whose references this peer holds (a handful: its protocols and services).</summary>
+        public List<Child>? Leased;
     }
 
     private sealed class Sweep
@@ -108,6 +130,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
     protected override void PreStart()
     {
+        Context.ActorOf(ClosedScopeResponder.Props(Self.Path), "closed-scopes");
         _sweepTimer = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(_idleSweep, _idleSweep, Self, Sweep.Instance, Self);
         // Bans (and, with a reputation policy, every peer's standing) come from the node's selector, never by asking a
         // peer actor: it relays what it applies and first sends what it holds, so bans survive a restart of this node.
@@ -150,12 +173,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     {
         switch (message)
         {
+            case ChainRelease: base.Dispatch(message, replyTo); break; // two per stream cycle: skip the type tests below
             case OpenStream m: OnOpenStream(m, replyTo); break;
             case SetProtocol m: OnSetProtocol(m, replyTo); break;
             case SetService m: OnSetService(m, replyTo); break;
             case OpenConnection m: OnOpenConnection(m, replyTo); break;
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
+            case LeaseAndReserve m: OnLeaseAndReserve(m); break;
             case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
             case Selection.PeerScoreInputsBatch b:
                 foreach (var m in b.Updates) OnScoreInputs(m);
@@ -205,33 +230,42 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (_children.TryGetValue(key, out var c)) return c;
         if (!create) return null;
         Props props;
-        string actorName;
+        string actorName, id;
+        Dictionary<string, Child> byId;
         string seq = (++_childSeq).ToString(CultureInfo.InvariantCulture);
         if (key.StartsWith("peer:", StringComparison.Ordinal))
         {
-            string id = key[5..];
+            id = key[5..];
             props = PeerScopeActor.Props(id, PeerLimit(id, _time.GetUtcNow()).Limit, Metrics);
             actorName = "peer-" + seq;
+            byId = _peers;
         }
         else if (key.StartsWith("svc:", StringComparison.Ordinal))
         {
-            string id = key[4..];
+            id = key[4..];
             props = KeyedScopeActor.Props(ScopeClass.Service, id, _limits.GetServiceLimits(id), _limits.GetServicePeerLimits(id), Metrics);
             actorName = "svc-" + seq;
+            byId = _services;
         }
         else
         {
-            string id = key[9..];
+            id = key[9..];
             props = KeyedScopeActor.Props(ScopeClass.Protocol, id, _limits.GetProtocolLimits(id), _limits.GetProtocolPeerLimits(id), Metrics);
             actorName = "protocol-" + seq;
+            byId = _protocols;
         }
 
-        c = new Child(Context.ActorOf(props, actorName));
-        if (key.StartsWith("peer:", StringComparison.Ordinal)) c.PeerLimit = PeerLimit(key[5..], _time.GetUtcNow()).Limit;
+        c = new Child(Context.ActorOf(props, actorName), byId, id);
+        if (byId == _peers) c.PeerLimit = PeerLimit(id, _time.GetUtcNow()).Limit;
         _children[key] = c;
         _childKeys[c.Actor] = key;
+        byId[id] = c;
         return c;
     }
+
+    /// <summary>The live child of <paramref name="byId"/> for <paramref name="id"/>, created when missing (<paramref name="prefix"/> + id is its key).</summary>
+    private Child ChildOf(Dictionary<string, Child> byId, string prefix, string id) =>
+        byId.TryGetValue(id, out var c) ? c : GetChild(prefix + id, create: true)!;
 
     private void Send(Child c, object message)
     {
@@ -246,23 +280,65 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     /// <summary>
-    /// Stops children that reported idle and to which nothing was sent since (their count still matches), so no
-    /// routed message is lost; lingering one sweep interval avoids re-creating actors of busy peers on every cycle.
+    /// Stops children that answered a probe idle, to which nothing was sent since (their count still matches) and whose
+    /// reference no live peer actor holds (no lease), so no message sent by the root or by a peer actor is ever lost;
+    /// probes the others. Probing once per sweep (rather than a notice each time a child turns idle) costs one message
+    /// per child per interval instead of one per stream cycle, and lets a busy peer's actor linger between streams.
     /// </summary>
     private void OnSweep()
     {
         List<string>? stop = null;
         foreach (var (key, c) in _children)
+        {
             if (c.IdleAt == c.Sent)
-                (stop ??= new List<string>()).Add(key);
+            {
+                if (c.Leases == 0) (stop ??= new List<string>()).Add(key);
+            }
+            else
+            {
+                Send(c, IdleProbe.Instance);
+            }
+        }
+
         if (stop is null) return;
         foreach (var key in stop)
         {
             var c = _children[key];
             _children.Remove(key);
             _childKeys.Remove(c.Actor);
+            c.ById.Remove(c.Id);
             Context.Stop(c.Actor);
+            if (c.Leased is null) continue;
+            foreach (var k in c.Leased)
+                if (--k.Leases == 0)
+                    k.IdleAt = -1; // chains of that peer reached it without the root: ask again before stopping it
         }
+    }
+
+    /// <summary>Records that the actor of <paramref name="peer"/> holds the reference of <paramref name="keyed"/> (until it is stopped).</summary>
+    private static void Lease(Child peer, Child keyed)
+    {
+        var leased = peer.Leased ??= new List<Child>(4);
+        foreach (var k in leased)
+            if (ReferenceEquals(k, keyed))
+                return;
+        leased.Add(keyed);
+        keyed.Leases++;
+    }
+
+    /// <summary>
+    /// A peer actor's first chain to a protocol / service actor: lease that actor to the peer, tell it the reference
+    /// (before the chain can answer), and forward the chain to the keyed actor as a ticket.
+    /// </summary>
+    private void OnLeaseAndReserve(LeaseAndReserve m)
+    {
+        var peerActor = Sender;
+        var keyed = m.Kind == ScopeClass.Protocol ? ChildOf(_protocols, "protocol:", m.Id) : ChildOf(_services, "svc:", m.Id);
+        // The sender has a chain pending, so it is not idle and still registered; checked anyway.
+        if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
+        peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
+        keyed.Sent++; // ticket: the chain reaches it exactly once
+        keyed.Actor.Tell(new ChainReserve(m.Delta, m.Priority, [new Leg(keyed.Actor, m.Scopes, Ticket: true)], 0, peerActor, m.Token));
     }
 
     /// <summary>Routes a scope-addressed request to the owning child; returns false when the root owns the scope.</summary>
@@ -272,16 +348,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (name.StartsWith("stream-", StringComparison.Ordinal))
         {
             // Streams live in their peer actor; route only while that actor is live (else the stream is closed).
-            if (scope.Owner is { } owner && _childKeys.TryGetValue(owner, out var ownerKey) && _children.TryGetValue(ownerKey, out var oc))
-                Send(oc, new Routed(message, replyTo));
-            else if (scope.Owner is null)
+            if (scope.Owner is null)
                 replyTo.Tell(new LimitsFailure("scope", $"{name}: address stream scopes by their StreamHandle (owner actor)"));
             else
-                replyTo.Tell(message switch
-                {
-                    ReleaseMemory or Done => LimitsAck.Instance,
-                    _ => new LimitsFailure("scope", $"{name}: resource scope closed"),
-                });
+                RouteToStreamOwner(scope.Owner, message, replyTo);
             return true;
         }
 
@@ -303,12 +373,21 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         return true;
     }
 
+    /// <summary>Routes a stream-addressed request to its owner while that actor is live, else answers as for a closed stream.</summary>
+    private void RouteToStreamOwner(IActorRef? owner, object message, IActorRef replyTo)
+    {
+        if (owner is not null && _childKeys.TryGetValue(owner, out var ownerKey) && _children.TryGetValue(ownerKey, out var oc))
+            Send(oc, new Routed(message, replyTo));
+        else
+            replyTo.Tell(ClosedScope.Reply(message));
+    }
+
     private bool ValidKey(string key, IActorRef replyTo)
     {
         int colon = key.IndexOf(':');
         try
         {
-            PeerIdCheck(key[(colon + 1)..], "scope");
+            LimitsIds.Check(key[(colon + 1)..], "scope");
             return true;
         }
         catch (InvalidInputException e)
@@ -333,37 +412,13 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         };
     }
 
-    private static string PeerIdCheck(string? id, string field)
-    {
-        if (string.IsNullOrEmpty(id))
-            throw new InvalidInputException(field, "must be a non-empty id");
-        if (id.Length > 256)
-            throw new InvalidInputException(field, $"must be at most 256 characters, got {id.Length}");
-        foreach (char ch in id)
-            if (char.IsControl(ch) || char.IsWhiteSpace(ch))
-                throw new InvalidInputException(field, "must contain only printable, non-space characters");
-        return id;
-    }
-
     private static bool Fail(IActorRef replyTo, string field, string message)
     {
         replyTo.Tell(new LimitsFailure(field, message));
         return true;
     }
 
-    private static bool CheckId(string? id, string field, IActorRef replyTo)
-    {
-        try
-        {
-            PeerIdCheck(id, field);
-            return true;
-        }
-        catch (InvalidInputException e)
-        {
-            replyTo.Tell(new LimitsFailure(e.Field, e.Message));
-            return false;
-        }
-    }
+    private static bool CheckId(string? id, string field, IActorRef replyTo) => LimitsIds.Check(id, field, replyTo);
 
     // ------------------------------------------------------------------ streams
 
@@ -400,7 +455,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     /// <summary>With a reputation policy: re-evaluates a live peer scope's limit before routing a reservation to it.</summary>
     private void RefreshPeerLimit(string id, DateTimeOffset? at)
     {
-        if (_policy is null || !_children.TryGetValue("peer:" + id, out var c)) return;
+        if (_policy is null || !_peers.TryGetValue(id, out var c)) return;
         var limit = PeerLimit(id, at ?? _time.GetUtcNow()).Limit;
         if (limit == c.PeerLimit) return;
         c.PeerLimit = limit;
@@ -447,51 +502,41 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             return;
         }
 
-        string name = "stream-" + (++_streamSeq).ToString(CultureInfo.InvariantCulture);
+        string name = string.Create(CultureInfo.InvariantCulture, $"stream-{++_streamSeq}");
+        var peer = ChildOf(_peers, "peer:", m.PeerId);
         (string, IActorRef)? proto = null, svc = null;
         if (m.Protocol is not null)
         {
-            var p = GetChild("protocol:" + m.Protocol, create: true)!;
-            p.Sent++; // ticket
+            var p = ChildOf(_protocols, "protocol:", m.Protocol);
+            Lease(peer, p); // the peer keeps the reference for later streams
             proto = (m.Protocol, p.Actor);
         }
 
         if (m.Service is not null)
         {
-            var sv = GetChild("svc:" + m.Service, create: true)!;
-            sv.Sent++; // ticket
+            var sv = ChildOf(_services, "svc:", m.Service);
+            Lease(peer, sv);
             svc = (m.Service, sv.Actor);
         }
 
-        Send(GetChild("peer:" + m.PeerId, create: true)!, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, proto, svc));
+        Send(peer, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, proto, svc));
     }
 
+    /// <summary>
+    /// A SetProtocol sent to the root (a <see cref="LimitsClient"/> sends it to the stream's owner directly): routed to
+    /// the owner, which handles it as if sent directly.
+    /// </summary>
     private void OnSetProtocol(SetProtocol m, IActorRef replyTo)
     {
         if (!CheckId(m.Protocol, "protocol", replyTo)) return;
-        if (!_children.TryGetValue("peer:" + m.Stream.PeerId, out var peer))
-        {
-            replyTo.Tell(new LimitsFailure("stream", $"{m.Stream.Name}: resource scope closed"));
-            return;
-        }
-
-        var proto = GetChild("protocol:" + m.Protocol, create: true)!;
-        proto.Sent++; // ticket: the peer's chain (or a TicketReturn) reaches it exactly once
-        Send(peer, new PeerSetProtocol(m.Stream.Name, m.Protocol, proto.Actor, replyTo));
+        RouteToStreamOwner(m.Stream.Owner, m, replyTo);
     }
 
+    /// <summary>A SetService sent to the root: routed to the stream's owner (see <see cref="OnSetProtocol"/>).</summary>
     private void OnSetService(SetService m, IActorRef replyTo)
     {
         if (!CheckId(m.Service, "service", replyTo)) return;
-        if (!_children.TryGetValue("peer:" + m.Stream.PeerId, out var peer))
-        {
-            replyTo.Tell(new LimitsFailure("stream", $"{m.Stream.Name}: resource scope closed"));
-            return;
-        }
-
-        var svc = GetChild("svc:" + m.Service, create: true)!;
-        svc.Sent++;
-        Send(peer, new PeerSetService(m.Stream.Name, m.Service, svc.Actor, replyTo));
+        RouteToStreamOwner(m.Stream.Owner, m, replyTo);
     }
 
     // ------------------------------------------------------------------ connections

@@ -8,30 +8,45 @@ namespace PeerActors.Limits;
 /// on demand; stopped by the root when idle (no streams, spans or usage — attached connections count as usage).
 /// <para>Stream protocol (the root has already reserved the stream on transient + system):</para>
 /// <list type="number">
-/// <item><b>Open</b>: reserve one stream on <c>stream-N</c> then <c>peer:ID</c> (local); on refusal tell the root to
-/// release transient + system and reply the refusal.</item>
-/// <item><b>SetProtocol</b>: chain through the protocol actor (<c>protocol:X</c>, <c>protocol:X.peer:ID</c>) with the
-/// stream's stat; on success tell the root to release transient; edges become peer (local) → protocol actor → root(system).</item>
-/// <item><b>SetService</b>: chain through the service actor (<c>svc:S</c>, <c>svc:S.peer:ID</c>); edges gain it.</item>
-/// <item><b>Close</b>: release the stream's stat locally and send releases to every remote edge (no reply needed from them).</item>
+/// <item><b>Open</b> (from the root): reserve one stream on <c>stream-N</c> then <c>peer:ID</c> (local); on refusal
+/// tell the root to release transient + system and reply the refusal.</item>
+/// <item><b>SetProtocol</b> (sent by the client straight to this actor, the stream's owner): one chain through the
+/// protocol actor (<c>protocol:X</c>, <c>protocol:X.peer:ID</c>) with the stream's stat; on success tell the root to
+/// release transient; edges become peer (local) → protocol actor → root(system).</item>
+/// <item><b>SetService</b> (straight to this actor): one chain through the service actor (<c>svc:S</c>,
+/// <c>svc:S.peer:ID</c>); edges gain it.</item>
+/// <item><b>Close</b> (straight to this actor): release the stream's stat locally and send releases to every remote
+/// edge (no reply needed from them).</item>
 /// </list>
+/// <para><b>Protocol and service actors</b> are reached directly through references <em>leased</em> from the root
+/// (<see cref="LeaseAndReserve"/> the first time, or handed with a combined open): the root never stops a leased
+/// actor while this actor lives, so a cached reference is never stale. Only the first chain to a protocol / service
+/// costs a detour through the root; the scope names are built once per lease, not per call.</para>
 /// </summary>
 internal sealed class PeerScopeActor : ScopeOwnerActor
 {
+    private static readonly string[] TransientOnly = ["transient"];
+
     private readonly string _peerId;
     private readonly ScopeCounters _peer;
+    private readonly ScopeCounters[] _peerOnly;
     private readonly Leg _rootSystem;
-    private readonly Leg _rootTransientSystem;
+    private readonly Leg[] _rootTransientSystem;
+    private readonly Dictionary<string, KeyedRef> _protocols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyedRef> _services = new(StringComparer.Ordinal);
     private int _streams;
 
     public PeerScopeActor(string peerId, BaseLimit limit, LimitsMetrics metrics) : base(metrics)
     {
         _peerId = peerId;
         _peer = new ScopeCounters("peer:" + peerId, ScopeClass.Peer, limit);
+        _peerOnly = [_peer];
         Scopes[_peer.Name] = _peer;
         _rootSystem = new Leg(Context.Parent, ["system"]);
-        _rootTransientSystem = new Leg(Context.Parent, ["transient", "system"]);
+        _rootTransientSystem = [new Leg(Context.Parent, ["transient", "system"])];
         _peer.Legs = [_rootSystem];
+        _protocolChainDone = (state, r) => ProtocolChainDone((StreamInfo)state, r);
+        _serviceChainDone = (state, r) => ServiceChainDone((StreamInfo)state, r);
     }
 
     public static Props Props(string peerId, BaseLimit limit, LimitsMetrics metrics) =>
@@ -39,46 +54,113 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
 
     protected override bool IsIdle => PendingCount == 0 && _streams == 0 && _peer.Spans == 0 && _peer.IsZero;
 
-    private sealed class StreamInfo(Direction dir)
+    /// <summary>A leased protocol / service actor with this peer's legs through it (immutable, shared by every stream).</summary>
+    private sealed class KeyedRef
     {
-        public readonly Direction Direction = dir;
-        public string? Protocol;
-        public Leg? ProtocolLeg;
-        public Leg? ServiceLeg;
+        public KeyedRef(IActorRef actor, string[] scopes, Leg rootSystem)
+        {
+            Actor = actor;
+            Reserve = new Leg(actor, scopes);
+            ReserveOnly = [Reserve];
+            Release = new Leg(actor, [scopes[1], scopes[0]]);
+            ReleaseThenSystem = [Release, rootSystem];
+        }
+
+        public readonly IActorRef Actor;
+
+        /// <summary>Reserves on the keyed scope, then its sub-peer scope.</summary>
+        public readonly Leg Reserve;
+
+        public readonly Leg[] ReserveOnly;
+
+        /// <summary>Releases the sub-peer scope first (so it can be dropped when empty), then the keyed scope.</summary>
+        public readonly Leg Release;
+
+        /// <summary>A stream's remote edges once this protocol is set: the protocol actor, then system.</summary>
+        public readonly Leg[] ReleaseThenSystem;
     }
+
+    private sealed class StreamInfo(ScopeCounters scope)
+    {
+        public readonly ScopeCounters Scope = scope;
+        public KeyedRef? Protocol;
+        public KeyedRef? Service;
+
+        // The SetProtocol / SetService whose chain is in flight (one at a time: the stream is busy meanwhile); kept
+        // here so that the chain's continuation is a cached delegate, not a closure per call.
+        public string? PendingId;
+        public ScopeStat PendingStat;
+        public IActorRef? PendingReplyTo;
+    }
+
+    private readonly Action<object, LimitRefused?> _protocolChainDone;
+    private readonly Action<object, LimitRefused?> _serviceChainDone;
 
     protected override void Dispatch(object message, IActorRef replyTo)
     {
         switch (message)
         {
             case PeerOpenStream m: OpenStream(m); break;
-            case PeerSetProtocol m: SetProtocol(m, m.ReplyTo); break;
-            case PeerSetService m: SetService(m, m.ReplyTo); break;
+            case SetProtocol m: OnSetProtocol(m, replyTo); break;
+            case SetService m: OnSetService(m, replyTo); break;
+            case Leased m: Cache(m.Kind, m.Id, m.Actor, m.Scopes); break;
             default: base.Dispatch(message, replyTo); break;
         }
     }
 
     protected override void OnCollectStat(CollectStat m) => m.ReplyTo.Tell(new CollectedStat(_peerId, _peer.Stat));
 
-    protected override LimitsReply StatOfMissing(string name) =>
-        new LimitsFailure("scope", $"{name}: resource scope closed");
+    protected override LimitsReply StatOfMissing(string name) => ClosedScope.Scope(name);
+
+    // ------------------------------------------------------------------ leased protocol / service actors
+
+    private Dictionary<string, KeyedRef> CacheOf(ScopeClass kind) => kind == ScopeClass.Protocol ? _protocols : _services;
+
+    private string[] ScopeNames(ScopeClass kind, string id)
+    {
+        string main = (kind == ScopeClass.Protocol ? "protocol:" : "svc:") + id;
+        return [main, main + ".peer:" + _peerId];
+    }
+
+    private KeyedRef Cache(ScopeClass kind, string id, IActorRef actor, string[]? scopes = null)
+    {
+        var cache = CacheOf(kind);
+        // While leased the root keeps the same actor, so an entry never needs replacing.
+        if (cache.TryGetValue(id, out var k)) return k;
+        k = new KeyedRef(actor, scopes ?? ScopeNames(kind, id), _rootSystem);
+        cache[id] = k;
+        return k;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="d"/> on the keyed scope <paramref name="id"/> and its sub-peer scope: directly when
+    /// this actor holds the actor's lease, else through the root (which leases it; <see cref="Leased"/> arrives before
+    /// the chain's result, so <paramref name="then"/> always finds the reference cached on success).
+    /// </summary>
+    private void ReserveKeyed(ScopeClass kind, string id, in ScopeStat d, Action<object, LimitRefused?> then, StreamInfo state)
+    {
+        if (CacheOf(kind).TryGetValue(id, out var k))
+            StartChain(d, ReservationPriority.Always, k.ReserveOnly, then, state);
+        else
+            Context.Parent.Tell(new LeaseAndReserve(kind, id, d, ReservationPriority.Always, ScopeNames(kind, id), AddPending(then, state)));
+    }
+
+    // ------------------------------------------------------------------ streams
 
     private void OpenStream(PeerOpenStream m)
     {
         var d = m.Direction == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0);
         var stream = new ScopeCounters(m.Name, ScopeClass.Stream, m.StreamLimit)
         {
-            LocalEdges = [_peer],
-            Legs = [_rootTransientSystem],
-            Info = new StreamInfo(m.Direction),
+            LocalEdges = _peerOnly,
+            Legs = _rootTransientSystem,
         };
+        stream.Info = new StreamInfo(stream);
         var r = stream.TryReserve(d, ReservationPriority.Always) ?? _peer.TryReserve(d, ReservationPriority.Always);
         if (r is not null)
         {
             stream.Release(d);
-            Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem.Scopes));
-            m.Protocol?.Actor.Tell(TicketReturn.Instance); // a combined open's tickets are not used
-            m.Service?.Actor.Tell(TicketReturn.Instance);
+            Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem[0].Scopes));
             Refuse(r, m.ReplyTo);
             return;
         }
@@ -88,7 +170,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         Metrics.Allowed(ResourceKind.Stream, ScopeClass.Stream);
         if (m.Protocol is { } p)
         {
-            OpenWithProtocol(m, stream, d, p, m.Service);
+            OpenWithProtocol(m, stream, d, Cache(ScopeClass.Protocol, p.Id, p.Actor), m.Service is { } sv ? Cache(ScopeClass.Service, sv.Id, sv.Actor) : null);
             return;
         }
 
@@ -99,31 +181,27 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     /// Combined open: one chain through the protocol actor (and the service actor), then transient is released at the
     /// root. All or nothing: a refusal closes the new stream and releases transient + system.
     /// </summary>
-    private void OpenWithProtocol(PeerOpenStream m, ScopeCounters s, ScopeStat d, (string Id, IActorRef Actor) p, (string Id, IActorRef Actor)? svc)
+    private void OpenWithProtocol(PeerOpenStream m, ScopeCounters s, ScopeStat d, KeyedRef p, KeyedRef? svc)
     {
         var info = (StreamInfo)s.Info!;
-        string proto = "protocol:" + p.Id, protoPeer = proto + ".peer:" + _peerId;
-        var legs = svc is { } sv
-            ? new[] { new Leg(p.Actor, [proto, protoPeer], Ticket: true), new Leg(sv.Actor, ["svc:" + sv.Id, "svc:" + sv.Id + ".peer:" + _peerId], Ticket: true) }
-            : new[] { new Leg(p.Actor, [proto, protoPeer], Ticket: true) };
+        var legs = svc is null ? p.ReserveOnly : [p.Reserve, svc.Reserve];
         s.Busy = true;
         StartChain(d, ReservationPriority.Always, legs, r =>
         {
             if (r is null)
             {
-                Context.Parent.Tell(new ChainRelease(d, ["transient"]));
-                info.Protocol = p.Id;
-                info.ProtocolLeg = new Leg(p.Actor, [protoPeer, proto]);
+                Context.Parent.Tell(new ChainRelease(d, TransientOnly));
+                info.Protocol = p;
                 Metrics.Allowed(ResourceKind.Stream, ScopeClass.Protocol);
-                if (svc is { } v)
+                if (svc is not null)
                 {
-                    info.ServiceLeg = new Leg(v.Actor, ["svc:" + v.Id + ".peer:" + _peerId, "svc:" + v.Id]);
+                    info.Service = svc;
                     Metrics.Allowed(ResourceKind.Stream, ScopeClass.Service);
-                    s.Legs = [info.ProtocolLeg, info.ServiceLeg, _rootSystem];
+                    s.Legs = [p.Release, svc.Release, _rootSystem];
                 }
                 else
                 {
-                    s.Legs = [info.ProtocolLeg, _rootSystem];
+                    s.Legs = p.ReleaseThenSystem;
                 }
 
                 m.ReplyTo.Tell(new StreamOpened(new StreamHandle(m.Name, _peerId, m.Direction, Self)));
@@ -135,7 +213,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
                 s.Closed = true;
                 Scopes.Remove(s.Name);
                 _streams--;
-                Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem.Scopes));
+                Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem[0].Scopes));
                 Refuse(r, m.ReplyTo);
             }
 
@@ -143,94 +221,101 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         });
     }
 
-    private ScopeCounters? LiveStream(string name, IActorRef replyTo, IActorRef? ticketHolder)
+    private ScopeCounters? LiveStream(string name, IActorRef replyTo)
     {
         if (Scopes.TryGetValue(name, out var s) && !s.Closed && s.Class == ScopeClass.Stream) return s;
-        ticketHolder?.Tell(TicketReturn.Instance);
-        replyTo.Tell(new LimitsFailure("stream", $"{name}: resource scope closed"));
+        replyTo.Tell(ClosedScope.Stream(name));
         return null;
     }
 
-    private void SetProtocol(PeerSetProtocol m, IActorRef replyTo)
+    private void OnSetProtocol(SetProtocol m, IActorRef replyTo)
     {
-        if (LiveStream(m.Stream, replyTo, m.ProtocolActor) is not { } s) return;
+        if (!LimitsIds.Check(m.Protocol, "protocol", replyTo)) return;
+        if (LiveStream(m.Stream.Name, replyTo) is not { } s) return;
         if (DeferIfBusy(s, m, replyTo)) return;
         var info = (StreamInfo)s.Info!;
         if (info.Protocol is not null)
         {
-            m.ProtocolActor.Tell(TicketReturn.Instance);
             replyTo.Tell(new LimitsFailure("protocol", $"{s.Name}: stream scope already attached to a protocol"));
             return;
         }
 
-        string proto = "protocol:" + m.Protocol;
-        string protoPeer = proto + ".peer:" + _peerId;
-        var stat = s.Stat;
+        info.PendingId = m.Protocol;
+        info.PendingStat = s.Stat;
+        info.PendingReplyTo = replyTo;
         s.Busy = true;
-        StartChain(stat, ReservationPriority.Always, [new Leg(m.ProtocolActor, [proto, protoPeer], Ticket: true)], r =>
-        {
-            if (r is null && s.Closed)
-            {
-                // cannot happen (close is deferred while busy), kept for safety
-                m.ProtocolActor.Tell(new ChainRelease(stat, [proto, protoPeer]));
-            }
-            else if (r is null)
-            {
-                Context.Parent.Tell(new ChainRelease(stat, ["transient"]));
-                info.Protocol = m.Protocol;
-                info.ProtocolLeg = new Leg(m.ProtocolActor, [protoPeer, proto]);
-                s.Legs = [info.ProtocolLeg, _rootSystem];
-                Admit(ResourceKind.Stream, ScopeClass.Protocol, replyTo);
-            }
-            else
-            {
-                Refuse(r, replyTo);
-            }
-
-            Resume(s);
-        });
+        ReserveKeyed(ScopeClass.Protocol, m.Protocol, info.PendingStat, _protocolChainDone, info);
     }
 
-    private void SetService(PeerSetService m, IActorRef replyTo)
+    private void ProtocolChainDone(StreamInfo info, LimitRefused? r)
     {
-        if (LiveStream(m.Stream, replyTo, m.ServiceActor) is not { } s) return;
+        var s = info.Scope;
+        var replyTo = info.PendingReplyTo!;
+        if (r is null)
+        {
+            var p = _protocols[info.PendingId!];
+            Context.Parent.Tell(new ChainRelease(info.PendingStat, TransientOnly));
+            info.Protocol = p;
+            s.Legs = p.ReleaseThenSystem;
+            Admit(ResourceKind.Stream, ScopeClass.Protocol, replyTo);
+        }
+        else
+        {
+            Refuse(r, replyTo);
+        }
+
+        info.PendingId = null;
+        info.PendingReplyTo = null;
+        Resume(s);
+    }
+
+    private void OnSetService(SetService m, IActorRef replyTo)
+    {
+        if (!LimitsIds.Check(m.Service, "service", replyTo)) return;
+        if (LiveStream(m.Stream.Name, replyTo) is not { } s) return;
         if (DeferIfBusy(s, m, replyTo)) return;
         var info = (StreamInfo)s.Info!;
-        if (info.ServiceLeg is not null || info.ProtocolLeg is null)
+        if (info.Service is not null || info.Protocol is null)
         {
-            m.ServiceActor.Tell(TicketReturn.Instance);
-            replyTo.Tell(new LimitsFailure("service", info.ProtocolLeg is null
+            replyTo.Tell(new LimitsFailure("service", info.Protocol is null
                 ? $"{s.Name}: stream scope not attached to a protocol"
                 : $"{s.Name}: stream scope already attached to a service"));
             return;
         }
 
-        string svc = "svc:" + m.Service;
-        string svcPeer = svc + ".peer:" + _peerId;
-        var stat = s.Stat;
+        info.PendingId = m.Service;
+        info.PendingStat = s.Stat;
+        info.PendingReplyTo = replyTo;
         s.Busy = true;
-        StartChain(stat, ReservationPriority.Always, [new Leg(m.ServiceActor, [svc, svcPeer], Ticket: true)], r =>
-        {
-            if (r is null)
-            {
-                info.ServiceLeg = new Leg(m.ServiceActor, [svcPeer, svc]);
-                s.Legs = [info.ProtocolLeg!, info.ServiceLeg, _rootSystem];
-                Admit(ResourceKind.Stream, ScopeClass.Service, replyTo);
-            }
-            else
-            {
-                Refuse(r, replyTo);
-            }
+        ReserveKeyed(ScopeClass.Service, m.Service, info.PendingStat, _serviceChainDone, info);
+    }
 
-            Resume(s);
-        });
+    private void ServiceChainDone(StreamInfo info, LimitRefused? r)
+    {
+        var s = info.Scope;
+        var replyTo = info.PendingReplyTo!;
+        if (r is null)
+        {
+            var v = _services[info.PendingId!];
+            info.Service = v;
+            s.Legs = [info.Protocol!.Release, v.Release, _rootSystem];
+            Admit(ResourceKind.Stream, ScopeClass.Service, replyTo);
+        }
+        else
+        {
+            Refuse(r, replyTo);
+        }
+
+        info.PendingId = null;
+        info.PendingReplyTo = null;
+        Resume(s);
     }
 
     protected override void OnClose(Close m, IActorRef replyTo)
     {
         if (!Scopes.TryGetValue(m.Scope.Name, out var s) || s.Closed)
         {
-            replyTo.Tell(new LimitsFailure("scope", $"{m.Scope.Name}: resource scope closed"));
+            replyTo.Tell(ClosedScope.Scope(m.Scope.Name));
             return;
         }
 

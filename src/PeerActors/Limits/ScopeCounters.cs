@@ -100,8 +100,18 @@ internal sealed record ChainResult(long Token, LimitRefused? Refusal);
 /// <summary>Release <see cref="Delta"/> on the named scopes (rollback, close, or transient hand-over).</summary>
 internal sealed record ChainRelease(ScopeStat Delta, string[] Scopes);
 
-/// <summary>A child reports that it is idle after processing <see cref="FromRoot"/> root messages / tickets.</summary>
+/// <summary>Child → root, after a root message (e.g. an <see cref="IdleProbe"/>): idle after processing <see cref="FromRoot"/> root messages / tickets.</summary>
 internal sealed record IdleNotice(long FromRoot);
+
+/// <summary>
+/// Root → child, once per idle sweep to each child not known to be idle: the child answers <see cref="IdleNotice"/> only
+/// when idle. Probing from the root finds children that turned idle through messages the root did not send (a client's
+/// Close sent to the peer actor directly), at one message per child per sweep interval rather than one per stream cycle.
+/// </summary>
+internal sealed record IdleProbe : IFromRoot
+{
+    public static readonly IdleProbe Instance = new();
+}
 
 /// <summary>Messages the root sends (or hands out tickets for) to a child; counted for the idle handshake.</summary>
 internal interface IFromRoot;
@@ -117,16 +127,25 @@ internal sealed record TicketReturn : IFromRoot
 /// <param name="Direction">Direction.</param>
 /// <param name="StreamLimit">Limit of the stream scope.</param>
 /// <param name="ReplyTo">The client.</param>
-/// <param name="Protocol">With the protocol to set at once (combined open), its id and actor (a ticket), else null.</param>
-/// <param name="Service">With the service to set at once, its name and actor (a ticket), else null.</param>
+/// <param name="Protocol">With the protocol to set at once (combined open), its id and actor (leased to the peer), else null.</param>
+/// <param name="Service">With the service to set at once, its name and actor (leased to the peer), else null.</param>
 internal sealed record PeerOpenStream(string Name, Direction Direction, BaseLimit StreamLimit, IActorRef ReplyTo,
     (string Id, IActorRef Actor)? Protocol = null, (string Id, IActorRef Actor)? Service = null) : IFromRoot;
 
-/// <summary>Root → peer: set the protocol of a stream via the protocol actor.</summary>
-internal sealed record PeerSetProtocol(string Stream, string Protocol, IActorRef ProtocolActor, IActorRef ReplyTo) : IFromRoot;
+/// <summary>
+/// Peer → root, when the peer holds no reference to the protocol / service actor a chain must reach: the root leases
+/// the actor to the peer (answers <see cref="Leased"/> first), then forwards the one-leg chain to it as a ticket.
+/// </summary>
+/// <param name="Kind"><see cref="ScopeClass.Protocol"/> or <see cref="ScopeClass.Service"/>.</param>
+/// <param name="Id">Protocol id or service name (already validated by the peer).</param>
+/// <param name="Delta">What to reserve.</param>
+/// <param name="Priority">Reservation priority.</param>
+/// <param name="Scopes">The keyed scope and its sub-peer scope, in reservation order.</param>
+/// <param name="Token">The peer's chain token.</param>
+internal sealed record LeaseAndReserve(ScopeClass Kind, string Id, ScopeStat Delta, byte Priority, string[] Scopes, long Token);
 
-/// <summary>Root → peer: set the service of a stream via the service actor.</summary>
-internal sealed record PeerSetService(string Stream, string Service, IActorRef ServiceActor, IActorRef ReplyTo) : IFromRoot;
+/// <summary>Root → peer: the actor of a protocol / service, which the root will not stop while the peer lives.</summary>
+internal sealed record Leased(ScopeClass Kind, string Id, IActorRef Actor, string[] Scopes);
 
 /// <summary>Root → child: new limit for a scope it owns.</summary>
 internal sealed record ChildSetLimit(string Scope, BaseLimit Limit, IActorRef ReplyTo) : IFromRoot;

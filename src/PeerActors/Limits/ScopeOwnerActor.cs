@@ -21,11 +21,10 @@ namespace PeerActors.Limits;
 internal abstract class ScopeOwnerActor : UntypedActor
 {
     protected readonly Dictionary<string, ScopeCounters> Scopes = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, Action<LimitRefused?>> _pending = new();
+    private readonly Dictionary<long, (Action<object, LimitRefused?> Then, object State)> _pending = new();
     private long _token;
     private long _fromRoot;
-    private bool _idleNotified;
-    private long _noticeCount = -1;
+    private long _noticeAt = -1;
 
     protected ScopeOwnerActor(LimitsMetrics metrics) => Metrics = metrics;
 
@@ -45,9 +44,6 @@ internal abstract class ScopeOwnerActor : UntypedActor
         replyTo.Tell(refusal);
     }
 
-    /// <summary>True for children of the root (they report idleness).</summary>
-    protected virtual bool IsChild => true;
-
     /// <summary>True when the actor holds nothing and may be stopped.</summary>
     protected virtual bool IsIdle => _pending.Count == 0 && Scopes.Count == 0;
 
@@ -55,28 +51,26 @@ internal abstract class ScopeOwnerActor : UntypedActor
 
     protected sealed override void OnReceive(object message)
     {
+        if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.ActorMessages);
         if (message is IFromRoot) _fromRoot++;
         if (message is Routed r)
             Dispatch(r.Request, r.ReplyTo);
         else
             Dispatch(message, Sender);
 
-        if (IsChild) MaybeNotifyIdle();
-    }
-
-    private void MaybeNotifyIdle()
-    {
-        if (!IsIdle)
+        // Idle handshake: after a root message (a probe included) an idle child says so, with the number of root
+        // messages seen, so the root stops it only if it sent nothing since (see LimitsRootActor.OnSweep). Messages
+        // from elsewhere (a client's direct request, a peer's chain) never trigger a notice: the next probe finds out,
+        // so a stream cycle costs no notice.
+        if (message is IFromRoot && IsChild && _noticeAt != _fromRoot && IsIdle)
         {
-            _idleNotified = false;
-            return;
+            _noticeAt = _fromRoot;
+            Context.Parent.Tell(new IdleNotice(_fromRoot));
         }
-
-        if (_idleNotified && _noticeCount == _fromRoot) return;
-        _idleNotified = true;
-        _noticeCount = _fromRoot;
-        Context.Parent.Tell(new IdleNotice(_fromRoot));
     }
+
+    /// <summary>True for children of the root (they take part in the idle handshake).</summary>
+    protected virtual bool IsChild => true;
 
     /// <summary>Handles one message with its reply target.</summary>
     protected virtual void Dispatch(object message, IActorRef replyTo)
@@ -86,9 +80,10 @@ internal abstract class ScopeOwnerActor : UntypedActor
             case ChainReserve c: OnChainReserve(c); break;
             case ChainRelease c: OnChainRelease(c); break;
             case ChainResult c:
-                if (_pending.Remove(c.Token, out var k)) k(c.Refusal);
+                if (_pending.Remove(c.Token, out var k)) k.Then(k.State, c.Refusal);
                 break;
             case TicketReturn: break;
+            case IdleProbe: break; // answered after dispatch, as every root message
             case ReserveMemory m: OnReserveMemory(m, replyTo); break;
             case ReleaseMemory m: OnReleaseMemory(m, replyTo); break;
             case BeginSpan m: OnBeginSpan(m, replyTo); break;
@@ -173,25 +168,49 @@ internal abstract class ScopeOwnerActor : UntypedActor
     // ------------------------------------------------------------------ chains
 
     /// <summary>Starts a chain through <paramref name="legs"/> with this actor as origin.</summary>
-    protected void StartChain(in ScopeStat delta, byte priority, Leg[] legs, Action<LimitRefused?> then)
+    protected void StartChain(in ScopeStat delta, byte priority, Leg[] legs, Action<LimitRefused?> then) =>
+        StartChain(delta, priority, legs, RunAction, then);
+
+    /// <summary>
+    /// Starts a chain whose continuation is <paramref name="then"/>(<paramref name="state"/>, refusal): with a cached
+    /// delegate and a state object that exists anyway, a hot path allocates no closure per chain.
+    /// </summary>
+    protected void StartChain(in ScopeStat delta, byte priority, Leg[] legs, Action<object, LimitRefused?> then, object state) =>
+        legs[0].Actor.Tell(new ChainReserve(delta, priority, legs, 0, Self, AddPending(then, state)));
+
+    private static readonly Action<object, LimitRefused?> RunAction = static (state, r) => ((Action<LimitRefused?>)state)(r);
+
+    /// <summary>Registers the continuation of a chain started by other means (e.g. through the root); returns its token.</summary>
+    protected long AddPending(Action<object, LimitRefused?> then, object state)
     {
         long t = ++_token;
-        _pending[t] = then;
-        legs[0].Actor.Tell(new ChainReserve(delta, priority, legs, 0, Self, t));
+        _pending[t] = (then, state);
+        return t;
     }
 
     private void OnChainReserve(ChainReserve c)
     {
         var leg = c.Legs[c.Index];
         if (leg.Ticket) _fromRoot++;
+        // All or nothing on this leg's scopes, in order (no array per hop: this runs on every chain).
+        var names = leg.Scopes;
         LimitRefused? refusal = null;
-        var scopes = new ScopeCounters[leg.Scopes.Length];
-        for (int i = 0; i < scopes.Length; i++)
-            scopes[i] = Find(leg.Scopes[i], create: true) ?? throw new InvalidOperationException($"unknown scope {leg.Scopes[i]}");
-        refusal = ScopeCounters.ReserveAll(scopes, c.Delta, c.Priority);
+        int n = 0;
+        for (; n < names.Length; n++)
+        {
+            var scope = Find(names[n], create: true) ?? throw new InvalidOperationException($"unknown scope {names[n]}");
+            if ((refusal = scope.TryReserve(c.Delta, c.Priority)) is not null) break;
+        }
+
         if (refusal is not null)
         {
-            foreach (var s in scopes) AfterRelease(s);
+            for (int i = 0; i <= n; i++)
+            {
+                var scope = Find(names[i], create: false)!;
+                if (i < n) scope.Release(c.Delta);
+                AfterRelease(scope); // drops a sub-peer scope this chain created
+            }
+
             for (int i = 0; i < c.Index; i++)
                 c.Legs[i].Actor.Tell(new ChainRelease(c.Delta, c.Legs[i].Scopes));
             // Legs the chain will not reach give their tickets back (idle handshake).

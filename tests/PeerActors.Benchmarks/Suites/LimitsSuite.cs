@@ -11,7 +11,9 @@ namespace PeerActors.Benchmarks.Suites;
 /// <summary>
 /// Stream cycles (open → set protocol → set service → close) through the limit actors, against the same cycles on
 /// the Core <see cref="ResourceManager"/> called directly (the baseline, single-threaded, no actors); and the same
-/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close.
+/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close. An untimed
+/// counting phase then prints messages per cycle (every message a limit actor receives, client requests included, plus
+/// every reply; issue 15's budget is 8) and bytes allocated per cycle (whole process, against Core's cycle).
 /// </summary>
 public sealed class LimitsSuite : IBenchmarkSuite
 {
@@ -114,6 +116,53 @@ public sealed class LimitsSuite : IBenchmarkSuite
         var combinedCounts = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => CombinedWorker(w, combinedEnd))));
         double combinedRate = combinedCounts.Sum() / combinedSw.Elapsed.TotalSeconds;
 
+        // ---- counting phase (untimed): messages and allocated bytes per cycle, all clients at once.
+        const int countedPerWorker = 300;
+        async Task<(double Messages, double Requests, double Bytes)> Count(bool combined)
+        {
+            LimitsDiagnostics.Reset();
+            LimitsDiagnostics.Enabled = true;
+            long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+            {
+                for (int i = 0; i < countedPerWorker; i++) await OneCycle(combined, w + i);
+            })));
+            long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
+            LimitsDiagnostics.Enabled = false;
+            double cycles = (double)concurrency * countedPerWorker;
+            long msgs = Interlocked.Read(ref LimitsDiagnostics.ActorMessages), replies = Interlocked.Read(ref LimitsDiagnostics.Replies);
+            return ((msgs + replies) / cycles, msgs / cycles, bytes / cycles);
+        }
+
+        async Task OneCycle(bool combined, int k)
+        {
+            if (combined)
+            {
+                var s = (await client.OpenStreamAsync(peerIds[k % peers], Direction.Outbound, protoIds[k % protocols], svcIds[k % services])).Unwrap();
+                (await client.CloseAsync(s.Ref)).Unwrap();
+            }
+            else
+            {
+                var s = (await client.OpenStreamAsync(peerIds[k % peers], Direction.Outbound)).Unwrap();
+                (await client.SetProtocolAsync(s, protoIds[k % protocols])).Unwrap();
+                (await client.SetServiceAsync(s, svcIds[k % services])).Unwrap();
+                (await client.CloseAsync(s.Ref)).Unwrap();
+            }
+        }
+
+        var fourCalls = await Count(combined: false);
+        var combinedCount = await Count(combined: true);
+        long coreBytes0 = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 10_000; i++)
+        {
+            var s = rm.OpenStream(peerIds[i % peers], Direction.Outbound);
+            s.SetProtocol(protoIds[i % protocols]);
+            s.SetService(svcIds[i % services]);
+            s.Done();
+        }
+
+        double coreBytes = (GC.GetTotalAllocatedBytes(precise: true) - coreBytes0) / 10_000.0;
+
         report.Throughput("limits", "stream_cycles_per_s", actorRate, "1/s", coreRate);
         report.Throughput("limits", "stream_cycles_combined_open_per_s", combinedRate, "1/s", coreRate);
         double p50 = Percentiles.Of(all, 50), p99 = Percentiles.Of(all, 99);
@@ -122,6 +171,13 @@ public sealed class LimitsSuite : IBenchmarkSuite
         var loaded = lats.SelectMany(x => x).ToList();
         Console.WriteLine($"# actors: {counts.Sum()} cycles with {concurrency} concurrent clients; loaded latency p50={Percentiles.Of(loaded, 50):0} us p99={Percentiles.Of(loaded, 99):0} us; single-client p50={p50:0} us p99={p99:0} us");
         Console.WriteLine($"# core: {coreCycles} cycles, p50={Percentiles.Of(coreLat, 50):0.##} us p99={coreP99:0.##} us");
+        // Messages: every message a limit actor receives (client requests included) plus every reply to a client;
+        // baseline = issue 15's budget of 8 per cycle, ratio = budget / value (bigger is better).
+        report.Figure("limits", "messages_per_cycle", fourCalls.Messages, "msg", 8, 8 / fourCalls.Messages);
+        report.Figure("limits", "messages_per_cycle_combined_open", combinedCount.Messages, "msg", 8, 8 / combinedCount.Messages);
+        // Bytes allocated per cycle (whole process, client side included) against Core's in-process cycle.
+        report.Figure("limits", "bytes_per_cycle", fourCalls.Bytes, "B", coreBytes, coreBytes / fourCalls.Bytes);
+        Console.WriteLine($"# per four-call cycle: {fourCalls.Requests:0.##} actor messages (4 client requests included) + {fourCalls.Messages - fourCalls.Requests:0.##} replies, {fourCalls.Bytes:0} B; combined open: {combinedCount.Requests:0.##} + {combinedCount.Messages - combinedCount.Requests:0.##}, {combinedCount.Bytes:0} B; core {coreBytes:0} B");
         await system.Terminate();
     }
 }

@@ -21,14 +21,14 @@ public abstract class LimitsTestBase : TestKit
         ServicePeerDefault = l, ProtocolDefault = l, ProtocolPeerDefault = l, PeerDefault = l, Conn = l, Stream = l,
     };
 
-    protected LimitsClient Start(ConcreteLimitConfig limits, IReadOnlyList<string>? allowlist = null, SubnetLimitSettings? subnets = null)
+    protected LimitsClient Start(ConcreteLimitConfig limits, IReadOnlyList<string>? allowlist = null, SubnetLimitSettings? subnets = null, TimeSpan? idleSweep = null)
     {
         var root = Sys.StartPeerActorsLimits(new LimitsOptions
         {
             Limits = limits,
             Allowlist = allowlist ?? [],
             SubnetLimits = subnets ?? new SubnetLimitSettings(),
- IdleSweepInterval = TimeSpan.FromMilliseconds(100),
+            IdleSweepInterval = idleSweep ?? TimeSpan.FromMilliseconds(100),
             ActorName = "limits-" + Guid.NewGuid().ToString("N"),
         });
         return new LimitsClient(root);
