@@ -1,12 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Hosting;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
 using PeerActors.Node.Management;
 using PeerActors.Node.Management.Commands;
-using PeerActors.Selection;
 
 namespace PeerActors.Node;
 

@@ -1,5 +1,3 @@
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.Bandwidth;
 
 /// <summary>Direction of attributed traffic, seen from this node.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.Bans;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.Bans;
 
 /// <summary>

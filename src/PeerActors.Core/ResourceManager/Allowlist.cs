@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.ResourceManager;
 
 /// <summary>One allowlist entry: a network (a single IP is a /32 or /128) optionally restricted to one peer.</summary>

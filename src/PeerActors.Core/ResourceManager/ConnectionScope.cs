@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PeerActors.Core.ResourceManager;
 
 /// <summary>

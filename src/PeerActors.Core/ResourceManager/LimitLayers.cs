@@ -1,6 +1,3 @@
-using PeerActors.Core.Identity;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.ResourceManager;
 
 /// <summary>Where a limit value comes from (<c>peeractl limits show</c>).</summary>

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Core.ResourceManager;
 

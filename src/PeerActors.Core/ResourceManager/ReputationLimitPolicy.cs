@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
 using PeerActors.Core.Bans;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Core.ResourceManager;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.ResourceManager;
 
 /// <summary>Options of a <see cref="ResourceManager"/>.</summary>

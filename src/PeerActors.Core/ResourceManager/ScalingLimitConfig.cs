@@ -1,5 +1,3 @@
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.ResourceManager;
 
 /// <summary>A base limit and its increase per GiB (rcmgr <c>baseLimitConfig</c>).</summary>

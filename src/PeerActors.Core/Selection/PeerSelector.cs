@@ -1,7 +1,3 @@
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.Selection;
 
 /// <summary>

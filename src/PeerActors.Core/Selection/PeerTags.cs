@@ -1,5 +1,3 @@
-using PeerActors.Core.Stats;
-
 namespace PeerActors.Core.Selection;
 
 /// <summary>Protocols and services a peer is known to serve (used by the query filters).</summary>

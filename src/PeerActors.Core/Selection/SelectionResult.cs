@@ -1,5 +1,3 @@
-using PeerActors.Core.Identity;
-
 namespace PeerActors.Core.Selection;
 
 /// <summary>The inputs that produced a ranked peer's <see cref="RankedPeer.Score"/>.</summary>

@@ -1,5 +1,3 @@
-using PeerActors.Core.Identity;
-
 namespace PeerActors.Core.Stats;
 
 /// <summary>

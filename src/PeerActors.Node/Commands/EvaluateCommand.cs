@@ -1,9 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using PeerActors.Core.Selection;
 using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Evaluation;
 using PeerActors.Node.Replay;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using PeerActors.Node.Configuration;
-
 namespace PeerActors.Node.Commands;
 
 /// <summary>

@@ -1,13 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Core.Validation;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Hosting;
 using PeerActors.Node.Replay;
 

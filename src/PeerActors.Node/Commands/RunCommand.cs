@@ -1,10 +1,4 @@
-using System.CommandLine;
-using Akka.Actor;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using PeerActors.Node.Hosting;
-using PeerActors.Node.Configuration;
 
 namespace PeerActors.Node.Commands;
 

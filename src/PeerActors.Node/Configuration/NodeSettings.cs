@@ -1,6 +1,4 @@
-using System.Net;
 using Akka.Configuration;
-using PeerActors.Hosting;
 using PeerActors.Node.Replay;
 
 namespace PeerActors.Node.Configuration;

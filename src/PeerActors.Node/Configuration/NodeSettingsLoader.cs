@@ -1,11 +1,6 @@
 using System.Collections;
-using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Akka.Actor;
 using Akka.Configuration;
 using PeerActors.Node.Replay;
 

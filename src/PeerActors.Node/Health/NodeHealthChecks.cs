@@ -1,11 +1,6 @@
-using Akka.Actor;
-using Akka.Cluster;
-using Akka.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using PeerActors.Hosting;
-using PeerActors.Node.Configuration;
 
 namespace PeerActors.Node.Health;
 

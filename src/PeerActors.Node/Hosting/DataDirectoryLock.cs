@@ -1,6 +1,3 @@
-using System.Globalization;
-using PeerActors.Node.Configuration;
-
 namespace PeerActors.Node.Hosting;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Akka.Actor;
 using Akka.Event;
 
 namespace PeerActors.Node.Hosting;

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using PeerActors.Node.Configuration;
 using Serilog;
 
 namespace PeerActors.Node.Hosting;

@@ -1,7 +1,5 @@
 using System.Data;
-using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
-using PeerActors.Node.Configuration;
 
 namespace PeerActors.Node.Hosting;
 

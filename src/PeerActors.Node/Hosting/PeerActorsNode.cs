@@ -1,14 +1,6 @@
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Hosting;
-using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Hosting;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Health;
 
 namespace PeerActors.Node.Hosting;

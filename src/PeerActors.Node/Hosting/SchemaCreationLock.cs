@@ -1,9 +1,5 @@
-using Akka.Actor;
 using Akka.Persistence;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using PeerActors.Node.Configuration;
 
 namespace PeerActors.Node.Hosting;
 

@@ -1,8 +1,3 @@
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
-using PeerActors.Limits;
-using PeerActors.Node.Configuration;
-
 namespace PeerActors.Node.Limits;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Node.Management;
 
 /// <summary>

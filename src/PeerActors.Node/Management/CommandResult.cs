@@ -1,10 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
-using PeerActors.Core.Errors;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Node.Management;
 

@@ -1,5 +1,3 @@
-using Akka.Actor;
-
 namespace PeerActors.Node.Management;
 
 /// <summary>

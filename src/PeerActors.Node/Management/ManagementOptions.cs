@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Net;
-using PeerActors.Core.Validation;
-using PeerActors.Node.Configuration;
-
 namespace PeerActors.Node.Management;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Management.Commands;
 using PeerActors.Node.Metrics;
 

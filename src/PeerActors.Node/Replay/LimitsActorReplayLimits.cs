@@ -1,7 +1,3 @@
-using System.Net;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Limits;
-
 namespace PeerActors.Node.Replay;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Net;
 using PeerActors.Core.Identity;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Selection;
 using PeerActors.Peers;
 
 namespace PeerActors.Node.Replay;

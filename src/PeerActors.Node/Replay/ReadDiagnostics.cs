@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace PeerActors.Node.Replay;
 
 /// <summary>Why a row of an input file was skipped (or, with <c>--strict</c>, rejected).</summary>

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using PeerActors.Core.Bandwidth;
 using PeerActors.Peers;
 using Cmd = PeerActors.Peers;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Replay;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using PeerActors.Node.Configuration;
-
 namespace PeerActors.Node.Replay;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using PeerActors.Peers;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Replay;
 

@@ -1,9 +1,3 @@
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using PeerActors.Selection;
-
 namespace PeerActors.Node.Replay;
 
 /// <summary>The replay targets found in a running node.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using PeerActors.Peers;
 
 namespace PeerActors.Node.Replay;

@@ -1,6 +1,4 @@
-using PeerActors.Core.Selection;
 using PeerActors.Peers;
-using PeerActors.Selection;
 
 namespace PeerActors.Node.Replay;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using PeerActors.Core.Identity;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Node.Replay;
 

@@ -1,5 +1,3 @@
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Node.Replay;
 
 /// <summary>Spearman's rank correlation coefficient ρ.</summary>

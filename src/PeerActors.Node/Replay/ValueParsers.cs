@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PeerActors.Node.Replay;
 
 /// <summary>Culture-invariant parsing of the dataset's text values (CSV cells, string-typed Parquet columns).</summary>

@@ -1,11 +1,5 @@
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Identity;
-using PeerActors.Diagnostics;
 using PeerActors.Hosting;
 using PeerActors.Peers;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Client;
 

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using PeerActors.Peers;
 
 namespace PeerActors.Delivery;

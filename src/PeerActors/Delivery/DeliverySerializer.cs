@@ -1,12 +1,9 @@
 using System.Runtime.Serialization;
-using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using Google.Protobuf;
-using PeerActors.Core.Bandwidth;
 using PeerActors.Peers;
 using Wire = PeerActors.Delivery.Proto;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Delivery;
 

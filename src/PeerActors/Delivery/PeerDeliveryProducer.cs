@@ -1,10 +1,5 @@
 using System.Diagnostics;
-using Akka.Actor;
-using Akka.Event;
-using PeerActors.Core.Identity;
-using PeerActors.Diagnostics;
 using PeerActors.Peers;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Delivery;
 

@@ -1,5 +1,3 @@
-using Akka.Actor;
-using Akka.Hosting;
 using PeerActors.Limits;
 
 namespace PeerActors.Hosting;

@@ -1,10 +1,5 @@
-using Akka.Actor;
 using Akka.Cluster.Hosting;
-using Akka.Hosting;
 using Akka.Cluster.Sharding;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Delivery;
-using PeerActors.Diagnostics;
 using PeerActors.Peers;
 using PeerActors.Serialization;
 

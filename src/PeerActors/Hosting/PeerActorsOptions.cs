@@ -1,5 +1,3 @@
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Hosting;
 
 /// <summary>

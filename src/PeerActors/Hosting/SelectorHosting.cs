@@ -1,6 +1,3 @@
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Selection;
 using PeerActors.Serialization;
 
 namespace PeerActors.Hosting;

@@ -1,7 +1,3 @@
-using Akka.Actor;
-using Akka.Event;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Limits;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Text;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Limits;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Akka.Actor;
-using PeerActors.Core.ResourceManager;
 
 namespace PeerActors.Limits;
 

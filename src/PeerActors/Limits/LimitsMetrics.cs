@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using PeerActors.Core.ResourceManager;
 
 namespace PeerActors.Limits;
 

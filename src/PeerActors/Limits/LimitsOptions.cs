@@ -1,6 +1,3 @@
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Limits;
 
 /// <summary>

@@ -1,10 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
-using Akka.Actor;
 using PeerActors.Core.Bans;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Limits;
 

@@ -1,6 +1,3 @@
-using Akka.Actor;
-using PeerActors.Core.ResourceManager;
-
 namespace PeerActors.Limits;
 
 /// <summary>

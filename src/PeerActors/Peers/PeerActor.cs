@@ -1,15 +1,4 @@
-using Akka.Actor;
-using Akka.Event;
 using Akka.Persistence;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-using PeerActors.Delivery;
-using PeerActors.Diagnostics;
-using PeerActors.Selection;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Peers;
 

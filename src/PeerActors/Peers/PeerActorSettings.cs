@@ -1,8 +1,3 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Peers;
 
 /// <summary>

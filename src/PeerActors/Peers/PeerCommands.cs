@@ -1,5 +1,3 @@
-using PeerActors.Core.Bandwidth;
-
 namespace PeerActors.Peers;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Delivery;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Stats;
-
 namespace PeerActors.Peers;
 
 /// <summary>Marker of the events a <see cref="PeerActor"/> persists (each has a versioned manifest, see PeerSerializer).</summary>

@@ -1,5 +1,3 @@
-using PeerActors.Core.Stats;
-
 namespace PeerActors.Peers;
 
 /// <summary>A command was accepted. For critical commands it is sent only after the event is persisted.</summary>

@@ -1,8 +1,3 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-
 namespace PeerActors.Peers;
 
 /// <summary>Mutable in-memory state of one peer actor; null <see cref="Stats"/> means "no history".</summary>

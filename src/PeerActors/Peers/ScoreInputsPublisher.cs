@@ -1,7 +1,5 @@
-using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
-using PeerActors.Selection;
 
 namespace PeerActors.Peers;
 

@@ -1,15 +1,10 @@
-using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Event;
 using Akka.Persistence.Query;
 using System.Runtime.CompilerServices;
 using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Selection;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Selection;
 

@@ -1,5 +1,3 @@
-using Akka.Actor;
-using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Query;
 using Akka.Streams;

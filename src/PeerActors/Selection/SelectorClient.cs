@@ -1,7 +1,3 @@
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Core.Selection;
-using PeerActors.Core.Validation;
 using PeerActors.Hosting;
 
 namespace PeerActors.Selection;

@@ -1,9 +1,7 @@
 using Akka;
-using Akka.Actor;
 using Akka.Persistence.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using PeerActors.Core.Identity;
 using PeerActors.Peers;
 
 namespace PeerActors.Selection;

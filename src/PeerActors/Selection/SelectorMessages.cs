@@ -1,5 +1,3 @@
-using PeerActors.Core.Stats;
-
 namespace PeerActors.Selection;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using PeerActors.Core.Selection;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Selection;
 
 /// <summary>Settings of the selector actor (<c>WithPeerActorsSelector</c>).</summary>

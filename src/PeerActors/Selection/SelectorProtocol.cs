@@ -1,5 +1,3 @@
-using PeerActors.Core.Selection;
-
 namespace PeerActors.Selection;
 
 /// <summary>

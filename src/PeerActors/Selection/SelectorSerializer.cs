@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Akka.Actor;
 using PeerActors.Serialization;
 
 namespace PeerActors.Selection;

@@ -1,5 +1,3 @@
-using Akka.Actor;
-
 namespace PeerActors.Selection;
 
 /// <summary>

@@ -1,13 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
-using PeerActors.Core.Bandwidth;
 using PeerActors.Core.Bans;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Delivery;
 using PeerActors.Peers;
-using PeerActors.Selection;
 using Wire = PeerActors.Serialization.Proto;
 
 namespace PeerActors.Serialization;

@@ -1,9 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Akka.Actor;
-using PeerActors.Core.Identity;
 using PeerActors.Peers;
-using PeerActors.Selection;
 
 namespace PeerActors.Serialization;
 

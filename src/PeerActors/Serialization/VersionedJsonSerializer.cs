@@ -1,8 +1,6 @@
 using System.Runtime.Serialization;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Akka.Actor;
 using Akka.Serialization;
 
 namespace PeerActors.Serialization;

@@ -1,8 +1,5 @@
 using System.Text;
-using System.Text.Json;
-using Akka.Actor;
 using Akka.Configuration;
-using Akka.Hosting;
 
 namespace PeerActors.Serialization;
 

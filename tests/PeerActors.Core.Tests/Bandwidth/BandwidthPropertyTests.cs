@@ -1,7 +1,3 @@
-using FsCheck.Xunit;
-using PeerActors.Core.Bandwidth;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Bandwidth;
 
 public class BandwidthPropertyTests

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Validation;
-using Xunit;
 
 namespace PeerActors.Core.Tests.Bandwidth;
 

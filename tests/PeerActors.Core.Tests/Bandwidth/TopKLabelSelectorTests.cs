@@ -1,8 +1,3 @@
-using FsCheck.Xunit;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Validation;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Bandwidth;
 
 public class TopKLabelSelectorTests

@@ -1,10 +1,4 @@
 using PeerActors.Core.Bans;
-using PeerActors.Core.Identity;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Selection;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-using Xunit;
 using static PeerActors.Core.Tests.Selection.SelectionTestData;
 
 namespace PeerActors.Core.Tests.Bans;

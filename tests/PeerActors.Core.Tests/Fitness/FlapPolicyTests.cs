@@ -1,6 +1,3 @@
-using PeerActors.Core.Fitness;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Fitness;
 
 public class FlapPolicyTests

@@ -1,8 +1,3 @@
-using FsCheck;
-using FsCheck.Xunit;
-using PeerActors.Core.Fitness;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Fitness;
 
 public class PeerLogPropertyTests

@@ -1,7 +1,3 @@
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Validation;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Fitness;
 
 public class PeerLogTests

@@ -1,7 +1,3 @@
-using PeerActors.Core.Identity;
-using PeerActors.Core.Validation;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Identity;
 
 public class PeerIdTests

@@ -1,7 +1,3 @@
-using System.Net;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
-using Xunit;
 using Rm = PeerActors.Core.ResourceManager.ResourceManager;
 
 namespace PeerActors.Core.Tests.ResourceManager;

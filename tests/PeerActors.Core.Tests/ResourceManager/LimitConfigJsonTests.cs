@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
-using Xunit;
 
 namespace PeerActors.Core.Tests.ResourceManager;
 

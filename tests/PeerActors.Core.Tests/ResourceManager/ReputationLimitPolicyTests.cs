@@ -1,9 +1,4 @@
 using PeerActors.Core.Bans;
-using PeerActors.Core.Identity;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-using Xunit;
 
 namespace PeerActors.Core.Tests.ResourceManager;
 

@@ -1,6 +1,3 @@
-using PeerActors.Core.ResourceManager;
-using Xunit;
-
 namespace PeerActors.Core.Tests.ResourceManager;
 
 /// <summary>The one reservation rule (rcmgr checkMemory and the count checks), shared by ResourceScope and the limit actors.</summary>

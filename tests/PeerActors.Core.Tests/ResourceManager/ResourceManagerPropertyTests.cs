@@ -1,7 +1,3 @@
-using System.Net;
-using FsCheck.Xunit;
-using PeerActors.Core.ResourceManager;
-using Xunit;
 using Rm = PeerActors.Core.ResourceManager.ResourceManager;
 
 namespace PeerActors.Core.Tests.ResourceManager;

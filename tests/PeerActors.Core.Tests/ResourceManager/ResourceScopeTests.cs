@@ -1,7 +1,3 @@
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
-using Xunit;
-
 namespace PeerActors.Core.Tests.ResourceManager;
 
 public class ResourceScopeTests

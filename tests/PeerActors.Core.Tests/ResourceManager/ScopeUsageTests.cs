@@ -1,6 +1,3 @@
-using PeerActors.Core.ResourceManager;
-using Xunit;
-
 namespace PeerActors.Core.Tests.ResourceManager;
 
 /// <summary>The accounting core shared by <see cref="ResourceScope"/> and the limit actors' scopes.</summary>

@@ -1,9 +1,4 @@
-using FsCheck;
 using FsCheck.Fluent;
-using FsCheck.Xunit;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Selection;
-using Xunit;
 using static PeerActors.Core.Tests.Selection.SelectionTestData;
 
 namespace PeerActors.Core.Tests.Selection;

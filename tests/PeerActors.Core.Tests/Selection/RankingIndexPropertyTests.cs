@@ -1,10 +1,4 @@
-using FsCheck;
 using FsCheck.Fluent;
-using FsCheck.Xunit;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Selection;
-using PeerActors.Core.Stats;
-using Xunit;
 using static PeerActors.Core.Tests.Selection.SelectionTestData;
 
 namespace PeerActors.Core.Tests.Selection;

@@ -1,7 +1,3 @@
-using PeerActors.Core.Identity;
-using PeerActors.Core.Selection;
-using PeerActors.Core.Stats;
-
 namespace PeerActors.Core.Tests.Selection;
 
 internal static class SelectionTestData

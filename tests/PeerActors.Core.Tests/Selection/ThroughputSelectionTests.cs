@@ -1,7 +1,3 @@
-using PeerActors.Core.Selection;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-using Xunit;
 using static PeerActors.Core.Tests.Selection.SelectionTestData;
 
 namespace PeerActors.Core.Tests.Selection;

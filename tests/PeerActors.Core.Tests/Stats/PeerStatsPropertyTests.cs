@@ -1,8 +1,3 @@
-using FsCheck.Xunit;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Core.Tests.Stats;
 
 public class PeerStatsPropertyTests

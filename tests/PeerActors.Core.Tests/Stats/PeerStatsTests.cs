@@ -1,8 +1,3 @@
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Core.Validation;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Stats;
 
 public class PeerStatsTests

@@ -1,7 +1,3 @@
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using Xunit;
-
 namespace PeerActors.Core.Tests.Stats;
 
 public class ScoresTests

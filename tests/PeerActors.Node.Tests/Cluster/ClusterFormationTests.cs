@@ -1,7 +1,3 @@
-using System.Net;
-using Xunit;
-using Xunit.Abstractions;
-
 namespace PeerActors.Node.Tests.ClusterNodes;
 
 /// <summary>Real <c>peeractors run --config cluster</c> processes on loopback against one PostgreSQL.</summary>

@@ -1,10 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using PeerActors.Client;
 using PeerActors.Peers;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace PeerActors.Node.Tests.ClusterNodes;
 

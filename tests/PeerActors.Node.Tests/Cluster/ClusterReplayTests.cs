@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json;
 using PeerActors.Node.Replay;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace PeerActors.Node.Tests.ClusterNodes;
 

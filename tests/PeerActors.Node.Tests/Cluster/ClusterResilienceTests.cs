@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-using PeerActors.Client;
 using PeerActors.Node.Replay;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace PeerActors.Node.Tests.ClusterNodes;
 

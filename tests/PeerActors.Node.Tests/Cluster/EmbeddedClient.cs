@@ -1,15 +1,7 @@
-using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
-using Akka.Hosting;
 using Akka.Remote.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Client;
-using PeerActors.Hosting;
 using PeerActors.Peers;
-using PeerActors.Serialization;
 
 namespace PeerActors.Node.Tests.ClusterNodes;
 

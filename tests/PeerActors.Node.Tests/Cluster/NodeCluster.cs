@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace PeerActors.Node.Tests.ClusterNodes;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Xunit.Abstractions;
-
 namespace PeerActors.Node.Tests.ClusterNodes;
 
 /// <summary>Flags of one <c>peeractors run --config cluster</c> process.</summary>

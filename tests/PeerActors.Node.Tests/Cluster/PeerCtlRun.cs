@@ -1,5 +1,3 @@
-using PeerActors.Cli;
-
 namespace PeerActors.Node.Tests.ClusterNodes;
 
 /// <summary>Runs <c>peeractl</c> through its entry point in-process, capturing stdout and stderr.</summary>

@@ -1,13 +1,4 @@
-using Akka.Actor;
-using Akka.Cluster;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Node.Configuration;
-using PeerActors.Node.Hosting;
 using PeerActors.Node.Tests.Hosting;
-using PeerActors.Serialization;
-using Xunit;
 
 namespace PeerActors.Node.Tests.ClusterNodes;
 

@@ -1,6 +1,4 @@
 using PeerActors.Core.Bans;
-using PeerActors.Node.Configuration;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Hosting;
 

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using PeerActors.Node.Configuration;
-using PeerActors.Node.Hosting;
 using PeerActors.Node.Tests.Replay;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Hosting;

@@ -1,15 +1,5 @@
-using System.Net;
 using System.Text.Json.Nodes;
-using Akka.Actor;
-using Akka.Cluster;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Health;
-using PeerActors.Node.Management;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Hosting;
 

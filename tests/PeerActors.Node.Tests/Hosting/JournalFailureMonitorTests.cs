@@ -1,7 +1,4 @@
 using Akka.Event;
-using Microsoft.Data.Sqlite;
-using PeerActors.Node.Hosting;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Hosting;
 

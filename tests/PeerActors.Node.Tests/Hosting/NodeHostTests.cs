@@ -1,15 +1,4 @@
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Persistence;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PeerActors.Hosting;
-using PeerActors.Node.Configuration;
-using PeerActors.Node.Hosting;
-using PeerActors.Serialization;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Hosting;
 

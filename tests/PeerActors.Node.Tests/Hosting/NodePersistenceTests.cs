@@ -1,9 +1,4 @@
 using Akka.Configuration;
-using Akka.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using PeerActors.Node.Configuration;
-using PeerActors.Node.Hosting;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Hosting;
 

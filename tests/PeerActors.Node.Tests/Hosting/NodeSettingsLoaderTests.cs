@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using PeerActors.Node.Configuration;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Hosting;
 
 public sealed class NodeSettingsLoaderTests : IDisposable

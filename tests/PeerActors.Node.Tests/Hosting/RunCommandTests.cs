@@ -1,7 +1,3 @@
-using System.CommandLine;
-using PeerActors.Node.Commands;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Hosting;
 
 /// <summary><c>peeractors run</c> refuses to start on configuration errors found while composing the node.</summary>

@@ -1,14 +1,4 @@
-using Akka.Actor;
-using Akka.Cluster;
-using Akka.Hosting;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PeerActors.Hosting;
-using PeerActors.Node.Configuration;
 using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Hosting;
 

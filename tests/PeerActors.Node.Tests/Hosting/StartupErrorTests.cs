@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PeerActors.Node.Commands;
-using PeerActors.Node.Configuration;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Hosting;

@@ -1,10 +1,3 @@
-using Akka.Actor;
-using Akka.Cluster;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PeerActors.Node.Configuration;
-
 namespace PeerActors.Node.Tests.Hosting;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PeerActors.Cli;
-using PeerActors.Node.Configuration;
-using PeerActors.Node.Management;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Limits;
 
 /// <summary><c>peeractl limits set</c> on a real node survives a restart of that node (same data directory).</summary>

@@ -1,8 +1,4 @@
-using PeerActors.Core.ResourceManager;
-using PeerActors.Limits;
-using PeerActors.Node.Configuration;
 using PeerActors.Node.Limits;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Limits;
 

@@ -1,14 +1,7 @@
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PeerActors.Cli;
-using PeerActors.Node.Management;
 using PeerActors.Node.Management.Commands;
 using PeerActors.Node.Metrics;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Management;
 

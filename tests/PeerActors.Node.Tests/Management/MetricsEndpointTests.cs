@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using System.Net.Http.Headers;
 using PeerActors.Diagnostics;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Management;
 

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Akka.Cluster;
-using PeerActors.Cli;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Management;
 
 [Collection(ManagementCollection.Name)]

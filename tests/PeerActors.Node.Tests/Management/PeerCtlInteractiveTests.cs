@@ -1,7 +1,3 @@
-using System.Text.Json;
-using PeerActors.Cli;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Management;
 
 /// <summary>peeractl's interactive shell driven through standard input, discovery of node commands, typed JSON.</summary>

@@ -1,13 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PeerActors.Cli;
-using PeerActors.Core.Validation;
-using PeerActors.Node.Management;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Management;
 
 [Collection(ManagementCollection.Name)]

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Management;
 

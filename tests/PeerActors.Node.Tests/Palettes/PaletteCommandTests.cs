@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
 using CsvHelper;
-using PeerActors.Cli;
-using PeerActors.Core.ResourceManager;
-using Xunit;
 using static PeerActors.Node.Tests.Palettes.PaletteNodeFixture;
 
 namespace PeerActors.Node.Tests.Palettes;

@@ -1,20 +1,3 @@
-using Akka.Actor;
-using Akka.Cluster;
-using Akka.Hosting;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PeerActors.Cli;
-using PeerActors.Client;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using PeerActors.Node.Configuration;
-using PeerActors.Node.Management;
-using PeerActors.Selection;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Palettes;
 
 /// <summary>

@@ -1,10 +1,5 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
 using PeerActors.Node.Management.Commands;
 using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Palettes;
 

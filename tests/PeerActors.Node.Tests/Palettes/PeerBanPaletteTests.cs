@@ -1,9 +1,3 @@
-using Akka.Hosting;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using Xunit;
-
 namespace PeerActors.Node.Tests.Palettes;
 
 /// <summary><c>peeractl peer ban / bans / unban</c> on a real node: the ban reaches the selector and the limit actors over pubsub.</summary>

@@ -1,5 +1,4 @@
 using PeerActors.Node.Replay;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using PeerActors.Node.Commands;
-using PeerActors.Node.Configuration;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

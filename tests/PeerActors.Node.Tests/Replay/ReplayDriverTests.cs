@@ -1,8 +1,5 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.ResourceManager;
 using PeerActors.Node.Replay;
 using PeerActors.Peers;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

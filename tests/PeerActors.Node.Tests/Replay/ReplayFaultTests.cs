@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using Microsoft.Data.Sqlite;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

@@ -1,7 +1,5 @@
-using PeerActors.Core.ResourceManager;
 using PeerActors.Node.Replay;
 using PeerActors.Peers;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Replay;
 

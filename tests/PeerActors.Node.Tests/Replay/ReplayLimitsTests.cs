@@ -1,6 +1,4 @@
-using PeerActors.Node.Commands;
 using PeerActors.Node.Limits;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Replay;
 

@@ -1,8 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using PeerActors.Core.Validation;
 using PeerActors.Node.Replay;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

@@ -1,5 +1,4 @@
 using PeerActors.Node.Replay;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Replay;
 

@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using PeerActors.Node.Replay;
 using PeerActors.Node.Tests.ClusterNodes;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

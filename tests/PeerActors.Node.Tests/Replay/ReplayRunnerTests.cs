@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using PeerActors.Core.ResourceManager;
 using PeerActors.Node.Replay;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Parquet;
 using Parquet.Schema;
 using PeerActors.Node.Replay;

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using PeerActors.Node.Replay;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

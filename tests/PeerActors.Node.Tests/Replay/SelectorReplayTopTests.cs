@@ -1,11 +1,8 @@
-using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using PeerActors.Core.Identity;
 using PeerActors.Core.Stats;
 using PeerActors.Node.Replay;
 using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Replay;
 

@@ -1,8 +1,6 @@
-using System.Globalization;
 using Parquet;
 using Parquet.Schema;
 using PeerActors.Node.Replay;
-using Xunit;
 using static PeerActors.Node.Tests.Replay.ReplayTestData;
 
 namespace PeerActors.Node.Tests.Replay;

@@ -1,6 +1,4 @@
-using PeerActors.Core.Validation;
 using PeerActors.Node.Replay;
-using Xunit;
 
 namespace PeerActors.Node.Tests.Replay;
 

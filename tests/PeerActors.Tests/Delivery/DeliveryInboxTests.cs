@@ -1,6 +1,3 @@
-using PeerActors.Delivery;
-using Xunit;
-
 namespace PeerActors.Tests.Delivery;
 
 /// <summary>The receiving side's decisions, table-driven: which items of a batch are new, duplicate, or after a gap.</summary>

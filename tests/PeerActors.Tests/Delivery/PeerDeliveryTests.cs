@@ -1,12 +1,4 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Akka.TestKit.Xunit2;
-using PeerActors.Client;
-using PeerActors.Delivery;
-using PeerActors.Peers;
 using PeerActors.Tests.Peers;
-using Xunit;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Delivery;
 

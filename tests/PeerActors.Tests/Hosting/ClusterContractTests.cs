@@ -1,11 +1,8 @@
-using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PeerActors.Hosting;
-using Xunit;
 
 namespace PeerActors.Tests.Hosting;
 

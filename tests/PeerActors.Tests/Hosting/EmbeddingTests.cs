@@ -3,9 +3,6 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PeerActors.Client;
-using PeerActors.Hosting;
-using Xunit;
 
 namespace PeerActors.Tests.Hosting;
 

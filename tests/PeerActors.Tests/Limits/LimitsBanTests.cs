@@ -1,12 +1,4 @@
-using Akka.Actor;
-using PeerActors.Core.Identity;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Stats;
-using PeerActors.Limits;
-using PeerActors.Peers;
-using PeerActors.Selection;
 using PeerActors.Tests.Peers;
-using Xunit;
 
 namespace PeerActors.Tests.Limits;
 

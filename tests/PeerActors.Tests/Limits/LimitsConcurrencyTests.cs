@@ -1,7 +1,3 @@
-using PeerActors.Core.ResourceManager;
-using PeerActors.Limits;
-using Xunit;
-
 namespace PeerActors.Tests.Limits;
 
 public sealed class LimitsConcurrencyTests : LimitsTestBase

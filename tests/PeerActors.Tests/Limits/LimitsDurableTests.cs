@@ -1,9 +1,3 @@
-using Akka.Actor;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using Xunit;
-
 namespace PeerActors.Tests.Limits;
 
 /// <summary>Run-time limit changes are critical: written to the set file before the ack, reapplied on start.</summary>

@@ -1,7 +1,4 @@
 using System.Net;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Limits;
-using Xunit;
 
 namespace PeerActors.Tests.Limits;
 

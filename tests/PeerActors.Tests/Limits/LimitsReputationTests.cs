@@ -1,12 +1,3 @@
-using Akka.Actor;
-using PeerActors.Core.Identity;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Stats;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using PeerActors.Selection;
-using Xunit;
-
 namespace PeerActors.Tests.Limits;
 
 /// <summary>Opt-in reputation-aware peer limits, evaluated from the score-input feed at the limit actors' root.</summary>

@@ -1,10 +1,3 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using Xunit;
-
 namespace PeerActors.Tests.Limits;
 
 public abstract class LimitsTestBase : TestKit

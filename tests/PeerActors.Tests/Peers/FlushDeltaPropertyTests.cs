@@ -1,10 +1,3 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Peers;
-using PeerActors.Serialization;
-using Xunit;
-
 namespace PeerActors.Tests.Peers;
 
 /// <summary>

@@ -1,11 +1,5 @@
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka.Configuration;
-using Akka.TestKit.Xunit2;
 using PeerActors.Core.Time;
-using PeerActors.Peers;
-using Xunit;
 
 namespace PeerActors.Tests.Peers;
 

@@ -1,9 +1,3 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Akka.TestKit.Xunit2;
-using PeerActors.Peers;
-using PeerActors.Selection;
-
 namespace PeerActors.Tests.Peers;
 
 /// <summary>

@@ -1,11 +1,4 @@
 using System.Diagnostics;
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Peers;
 

@@ -1,8 +1,3 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Peers;
-using Xunit;
-
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Bans through Akka.Persistence.Sql on SQLite with the versioned serializer (peer-banned.v1, peer-snapshot.v3).</summary>

@@ -1,9 +1,3 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
-
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Ban / Unban on the peer actor: critical (persisted before the ack), published, and durable across restarts.</summary>

@@ -1,9 +1,5 @@
-using Akka.Actor;
 using Akka.Event;
-using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
-using PeerActors.Peers;
-using Xunit;
 
 namespace PeerActors.Tests.Peers;
 

@@ -1,11 +1,5 @@
-using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.TestKit;
-using Akka.TestKit.Xunit2;
-using PeerActors.Core.Errors;
-using PeerActors.Peers;
-using Xunit;
 
 namespace PeerActors.Tests.Peers;
 

@@ -1,12 +1,4 @@
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka.Configuration;
-using Akka.TestKit.Xunit2;
-using PeerActors.Client;
-using PeerActors.Peers;
-using Xunit;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Tests.Peers;
 

@@ -1,10 +1,3 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Core.Bandwidth;
-using PeerActors.Peers;
-using Xunit;
-using PeerActors.Core.Errors;
-
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Recovery through Akka.Persistence.Sql on a SQLite file, with the versioned PeerSerializer on the wire.</summary>

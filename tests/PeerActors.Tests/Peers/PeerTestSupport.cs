@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.TestKit;
 using Akka.Persistence.Sql;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using PeerActors.Serialization;
 
 namespace PeerActors.Tests.Peers;
 

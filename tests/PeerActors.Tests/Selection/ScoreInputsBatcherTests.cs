@@ -1,9 +1,4 @@
-using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.TestKit.Xunit2;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
 using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
 namespace PeerActors.Tests.SelectionActor;

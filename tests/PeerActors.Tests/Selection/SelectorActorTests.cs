@@ -1,9 +1,4 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Core.Selection;
 using PeerActors.Core.Validation;
-using PeerActors.Selection;
-using Xunit;
 using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
 namespace PeerActors.Tests.SelectionActor;

@@ -1,8 +1,3 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using PeerActors.Core.Selection;
-using PeerActors.Selection;
-using Xunit;
 using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
 namespace PeerActors.Tests.SelectionActor;

@@ -1,11 +1,4 @@
-using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Configuration;
-using Akka.TestKit.Xunit2;
-using PeerActors.Selection;
-using PeerActors.Serialization;
-using Xunit;
 using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
 namespace PeerActors.Tests.SelectionActor;

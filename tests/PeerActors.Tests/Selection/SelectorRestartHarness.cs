@@ -1,9 +1,4 @@
-using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence.Sql;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using PeerActors.Serialization;
 
 namespace PeerActors.Tests.SelectionActor;
 

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using Akka.Actor;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using Xunit;
 
 namespace PeerActors.Tests.SelectionActor;
 

@@ -1,6 +1,3 @@
-using PeerActors.Core.Selection;
-using PeerActors.Selection;
-using Xunit;
 using static PeerActors.Tests.SelectionActor.SelectorTestData;
 
 namespace PeerActors.Tests.SelectionActor;

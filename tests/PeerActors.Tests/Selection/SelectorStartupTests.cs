@@ -1,6 +1,3 @@
-using PeerActors.Selection;
-using Xunit;
-
 namespace PeerActors.Tests.SelectionActor;
 
 /// <summary>Which journal offset the selector may store with its snapshot (<see cref="SelectorStartup"/>).</summary>

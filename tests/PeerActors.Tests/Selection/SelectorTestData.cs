@@ -1,9 +1,3 @@
-using Akka.Actor;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Selection;
-using PeerActors.Serialization;
-
 namespace PeerActors.Tests.SelectionActor;
 
 internal static class SelectorTestData

@@ -1,9 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.Serialization;
-using System.Text;
-using Akka.Actor;
-using PeerActors.Serialization;
-using Xunit;
 
 namespace PeerActors.Tests.Serialization;
 

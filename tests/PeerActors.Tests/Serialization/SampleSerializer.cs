@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Akka.Actor;
-using PeerActors.Serialization;
 
 namespace PeerActors.Tests.Serialization;
 

@@ -1,10 +1,5 @@
-using System.Runtime.Serialization;
-using Akka.Actor;
-using Akka.Configuration;
 using FsCheck;
 using FsCheck.Xunit;
-using PeerActors.Serialization;
-using Xunit;
 
 namespace PeerActors.Tests.Serialization;
 

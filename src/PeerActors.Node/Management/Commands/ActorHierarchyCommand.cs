@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Akka.Actor;
 using Akka.Actor.Internal;
 
 namespace PeerActors.Node.Management.Commands;

@@ -1,17 +1,8 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Akka.Actor;
-using Akka.Hosting;
 using CsvHelper;
 using PeerActors.Client;
 using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Validation;
-using PeerActors.Hosting;
 using PeerActors.Peers;
-using PeerActors.Selection;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 

@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using Akka.Actor;
-using Akka.Cluster;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Node.Management.Commands;
 
 /// <summary><c>cluster show</c>: one row per member (address, status, roles, age rank, leader, reachable, self).</summary>

@@ -1,14 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Core.ResourceManager;
-using PeerActors.Core.Validation;
-using PeerActors.Hosting;
-using PeerActors.Limits;
-using PeerActors.Core.Errors;
-
 namespace PeerActors.Node.Management.Commands;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Akka.Actor;
-using PeerActors.Core.Validation;
-
 namespace PeerActors.Node.Management.Commands;
 
 /// <summary>Convenience base for management commands: fixed palette/name/description/arguments.</summary>

@@ -1,12 +1,4 @@
-using PeerActors.Core.Errors;
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Hosting;
-using PeerActors.Node.Configuration;
 using PeerActors.Peers;
-using PeerActors.Selection;
 
 namespace PeerActors.Node.Management.Commands;
 

@@ -1,12 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Core.Validation;
-using PeerActors.Hosting;
 using PeerActors.Peers;
-using PeerActors.Core.Errors;
 
 namespace PeerActors.Node.Management.Commands;
 

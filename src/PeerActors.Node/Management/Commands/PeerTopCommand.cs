@@ -1,13 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Akka.Actor;
-using Akka.Hosting;
-using PeerActors.Core.Selection;
-using PeerActors.Core.Validation;
-using PeerActors.Hosting;
-using PeerActors.Selection;
-using PeerActors.Core.Errors;
-
 namespace PeerActors.Node.Management.Commands;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Akka.Actor;
 using Akka.Cluster.Sharding;
-using PeerActors.Core.Validation;
 
 namespace PeerActors.Node.Management.Commands;
 

@@ -1,9 +1,5 @@
-using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PeerActors.Peers;
-using PeerActors.Serialization;
-using Xunit;
 using Wire = PeerActors.Serialization.Proto;
 
 namespace PeerActors.Tests.Serialization.PeerPayloads;

@@ -1,17 +1,7 @@
-using System.Runtime.Serialization;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using PeerActors.Core.Bandwidth;
 using PeerActors.Core.Bans;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Delivery;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using PeerActors.Serialization;
-using Xunit;
 
 namespace PeerActors.Tests.Serialization.PeerPayloads;
 

@@ -1,10 +1,4 @@
-using PeerActors.Core.Bandwidth;
 using PeerActors.Core.Bans;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Delivery;
-using PeerActors.Peers;
 
 namespace PeerActors.Tests.Serialization.PeerPayloads;
 

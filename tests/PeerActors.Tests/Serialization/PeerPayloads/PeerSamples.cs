@@ -1,11 +1,3 @@
-using PeerActors.Core.Bandwidth;
-using PeerActors.Core.Fitness;
-using PeerActors.Core.Identity;
-using PeerActors.Core.Stats;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using PeerActors.Core.Errors;
-
 namespace PeerActors.Tests.Serialization.PeerPayloads;
 
 /// <summary>One sample value per registered type (fixed values: the golden payloads are written from them).</summary>

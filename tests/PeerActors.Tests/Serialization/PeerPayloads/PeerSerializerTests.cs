@@ -1,9 +1,3 @@
-using System.Runtime.Serialization;
-using System.Text;
-using PeerActors.Peers;
-using PeerActors.Serialization;
-using Xunit;
-
 namespace PeerActors.Tests.Serialization.PeerPayloads;
 
 public sealed class PeerSerializerTests

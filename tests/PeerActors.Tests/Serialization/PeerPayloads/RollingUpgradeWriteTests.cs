@@ -1,11 +1,3 @@
-using System.Text;
-using Akka.Actor;
-using Akka.Configuration;
-using PeerActors.Peers;
-using PeerActors.Selection;
-using PeerActors.Serialization;
-using Xunit;
-
 namespace PeerActors.Tests.Serialization.PeerPayloads;
 
 /// <summary>
