@@ -135,13 +135,7 @@ internal static class EvaluateCommand
                 Result = SelectionEvaluator.Evaluate(trainSessions, testSessions, options),
             };
             output.Write(report.ToText());
-            if (result.GetValue(reportJson) is { } jsonPath)
-            {
-                var dir = Path.GetDirectoryName(Path.GetFullPath(jsonPath));
-                if (dir is not null) Directory.CreateDirectory(dir);
-                await File.WriteAllTextAsync(jsonPath, report.ToJson(), CancellationToken.None);
-                output.WriteLine($"Report written to {jsonPath}");
-            }
+            if (result.GetValue(reportJson) is { } jsonPath) await ReportFile.WriteAsync(jsonPath, report.ToJson(), output);
             return ExitCodes.Ok;
         });
         return command;

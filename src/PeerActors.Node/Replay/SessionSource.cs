@@ -74,17 +74,7 @@ public static class SessionSource
         foreach (var path in list)
         {
             ct.ThrowIfCancellationRequested();
-            if (!File.Exists(path))
-                throw new ReplayInputException(ReplayInputError.MissingFile, path,
-                    Directory.Exists(path) ? $"{path}: is a directory, not a file" : $"{path}: file not found");
-            var format = DetectFormat(path);
-            diag.BeginFile(path, format);
-            validator.BeginFile();
-            if (format == "parquet")
-                await ParquetSessionReader.ReadAsync(path, diag, strict, validator, records, ct).ConfigureAwait(false);
-            else
-                records.AddRange(CsvSessionReader.Read(path, diag, strict, validator));
-            diag.EndFile();
+            await ReadFileAsync(path, diag, strict, validator, records, ct).ConfigureAwait(false);
         }
 
         var diagnostics = diag.Build();
@@ -159,7 +149,12 @@ public static class SessionSource
         return new SessionScan(plan, diagnostics, totals.Peers);
     }
 
-    private static async Task<List<SessionRecord>> ReadFileAsync(string path, ReadDiagnosticsBuilder diag, bool strict, RowValidator validator, CancellationToken ct)
+    private static async Task<List<SessionRecord>> ReadFileAsync(string path, ReadDiagnosticsBuilder diag, bool strict, RowValidator validator, CancellationToken ct) =>
+        await ReadFileAsync(path, diag, strict, validator, [], ct).ConfigureAwait(false);
+
+    /// <summary>Reads one file's valid sessions into <paramref name="records"/> (appended) and returns it.</summary>
+    private static async Task<List<SessionRecord>> ReadFileAsync(string path, ReadDiagnosticsBuilder diag, bool strict, RowValidator validator,
+        List<SessionRecord> records, CancellationToken ct)
     {
         if (!File.Exists(path))
             throw new ReplayInputException(ReplayInputError.MissingFile, path,
@@ -167,7 +162,6 @@ public static class SessionSource
         var format = DetectFormat(path);
         diag.BeginFile(path, format);
         validator.BeginFile();
-        var records = new List<SessionRecord>();
         if (format == "parquet")
             await ParquetSessionReader.ReadAsync(path, diag, strict, validator, records, ct).ConfigureAwait(false);
         else

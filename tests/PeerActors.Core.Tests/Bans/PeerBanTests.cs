@@ -68,12 +68,7 @@ public class PeerBanTests
         Assert.Equal(0, bans.Count);
     }
 
-    public static TheoryData<SelectionStrategy> Strategies()
-    {
-        var d = new TheoryData<SelectionStrategy>();
-        foreach (var s in Enum.GetValues<SelectionStrategy>()) d.Add(s);
-        return d;
-    }
+    public static TheoryData<SelectionStrategy> Strategies() => new(Enum.GetValues<SelectionStrategy>());
 
     [Theory]
     [MemberData(nameof(Strategies))]

@@ -24,7 +24,6 @@ public sealed class LimitsConcurrencyTests : LimitsTestBase
         string[] peers = ["QmA", "QmB", "QmC"];
         string[] protos = ["/a", "/b"];
         string[] svcs = ["s1", "s2"];
-        var violations = new List<string>();
         var limits = new Dictionary<string, BaseLimit>
         {
             ["system"] = cfg.System, ["transient"] = cfg.Transient,
@@ -53,30 +52,6 @@ public sealed class LimitsConcurrencyTests : LimitsTestBase
             }
         }
 
-        async Task Sampler(CancellationToken ct)
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                foreach (var (name, l) in limits)
-                {
-                    var r = await c.StatAsync(name);
-                    if (r.Value is not { } st) continue;
-                    var s = st.Stat;
-                    if (s.NumStreamsInbound > l.StreamsInbound || s.NumStreamsOutbound > l.StreamsOutbound ||
-                        s.NumStreamsInbound + s.NumStreamsOutbound > l.Streams || s.Memory > l.Memory)
-                        lock (violations) violations.Add($"{name} {s}");
-                }
-            }
-        }
-
-        using var cts = new CancellationTokenSource();
-        var sampler = Sampler(cts.Token);
-        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => Client(i))));
-        cts.Cancel();
-        await sampler;
-        Assert.Empty(violations);
-        foreach (var name in limits.Keys)
-            Assert.Equal(default, await StatEventually(c, name, default));
-        await AwaitAssertAsync(async () => Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes));
+        await RunStormNeverOverCommitting(c, limits, Client);
     }
 }

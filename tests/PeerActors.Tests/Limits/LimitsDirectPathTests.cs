@@ -111,7 +111,6 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
         foreach (var s in svcs) limits["svc:" + s] = cfg.ServiceDefault;
         foreach (var p in protos) foreach (var q in peers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
         foreach (var s in svcs) foreach (var q in peers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
-        var violations = new List<string>();
 
         async Task Client(int id)
         {
@@ -143,34 +142,6 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
             }
         }
 
-        async Task Sampler(CancellationToken ct)
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                foreach (var (name, l) in limits)
-                {
-                    if ((await c.StatAsync(name)).Value is not { } st) continue;
-                    var s = st.Stat;
-                    if (s.NumStreamsInbound > l.StreamsInbound || s.NumStreamsOutbound > l.StreamsOutbound ||
-                        s.NumStreamsInbound + s.NumStreamsOutbound > l.Streams)
-                        lock (violations) violations.Add($"{name} {s}");
-                }
-            }
-        }
-
-        using var cts = new CancellationTokenSource();
-        var sampler = Sampler(cts.Token);
-        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => Client(i))));
-        cts.Cancel();
-        await sampler;
-        Assert.Empty(violations);
-        foreach (var name in limits.Keys)
-            Assert.Equal(default, await StatEventually(c, name, default));
-        await AwaitAssertAsync(async () =>
-        {
-            Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes);
-            Assert.Empty((await c.ListProtocolsAsync()).Unwrap().Scopes);
-            Assert.Empty((await c.ListServicesAsync()).Unwrap().Scopes);
-        });
+        await RunStormNeverOverCommitting(c, limits, Client);
     }
 }

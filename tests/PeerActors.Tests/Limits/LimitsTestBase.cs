@@ -48,4 +48,41 @@ public abstract class LimitsTestBase : TestKit
 
         return s;
     }
+
+    /// <summary>
+    /// Runs <paramref name="clients"/> concurrent <paramref name="client"/> loops while sampling the usage of the scopes
+    /// in <paramref name="limits"/>; asserts that no sample ever exceeded its limit (streams in, out and total, memory),
+    /// that every sampled scope returns to zero, and that no peer, protocol or service actor is left once idle.
+    /// </summary>
+    protected async Task RunStormNeverOverCommitting(LimitsClient c, IReadOnlyDictionary<string, BaseLimit> limits, Func<int, Task> client, int clients = 6)
+    {
+        var violations = new List<string>();
+        async Task Sampler(CancellationToken ct)
+        {
+            while (!ct.IsCancellationRequested)
+                foreach (var (name, l) in limits)
+                {
+                    if ((await c.StatAsync(name)).Value is not { } st) continue;
+                    var s = st.Stat;
+                    if (s.NumStreamsInbound > l.StreamsInbound || s.NumStreamsOutbound > l.StreamsOutbound ||
+                        s.NumStreamsInbound + s.NumStreamsOutbound > l.Streams || s.Memory > l.Memory)
+                        lock (violations) violations.Add($"{name} {s}");
+                }
+        }
+
+        using var cts = new CancellationTokenSource();
+        var sampler = Sampler(cts.Token);
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => client(i))));
+        cts.Cancel();
+        await sampler;
+        Assert.Empty(violations);
+        foreach (var name in limits.Keys)
+            Assert.Equal(default, await StatEventually(c, name, default));
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes);
+            Assert.Empty((await c.ListProtocolsAsync()).Unwrap().Scopes);
+            Assert.Empty((await c.ListServicesAsync()).Unwrap().Scopes);
+        });
+    }
 }

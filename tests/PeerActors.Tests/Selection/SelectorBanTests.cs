@@ -17,12 +17,7 @@ public class SelectorBanTests : TestKit
         _selector.Tell(Inputs(Peer("bad", 10, 10, 10)) with { Version = 2, BannedUntil = T0.AddHours(1), BanReason = "spam" });
     }
 
-    public static TheoryData<SelectionStrategy> Strategies()
-    {
-        var d = new TheoryData<SelectionStrategy>();
-        foreach (var s in Enum.GetValues<SelectionStrategy>()) d.Add(s);
-        return d;
-    }
+    public static TheoryData<SelectionStrategy> Strategies() => new(Enum.GetValues<SelectionStrategy>());
 
     [Theory]
     [MemberData(nameof(Strategies))]
