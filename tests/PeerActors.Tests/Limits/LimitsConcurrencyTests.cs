@@ -24,15 +24,7 @@ public sealed class LimitsConcurrencyTests : LimitsTestBase
         string[] peers = ["QmA", "QmB", "QmC"];
         string[] protos = ["/a", "/b"];
         string[] svcs = ["s1", "s2"];
-        var limits = new Dictionary<string, BaseLimit>
-        {
-            ["system"] = cfg.System, ["transient"] = cfg.Transient,
-        };
-        foreach (var p in peers) limits["peer:" + p] = cfg.PeerDefault;
-        foreach (var p in protos) limits["protocol:" + p] = cfg.ProtocolDefault;
-        foreach (var s in svcs) limits["svc:" + s] = cfg.ServiceDefault;
-        foreach (var p in protos) foreach (var q in peers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
-        foreach (var s in svcs) foreach (var q in peers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
+        var limits = StormScopes(cfg, peers, protos, svcs);
 
         async Task Client(int id)
         {

@@ -105,12 +105,7 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
         };
         var c = Start(cfg, idleSweep: FastSweep);
         string[] peers = ["QmA", "QmB", "QmC"], protos = ["/a", "/b"], svcs = ["s1", "s2"];
-        var limits = new Dictionary<string, BaseLimit> { ["system"] = cfg.System, ["transient"] = cfg.Transient };
-        foreach (var p in peers) limits["peer:" + p] = cfg.PeerDefault;
-        foreach (var p in protos) limits["protocol:" + p] = cfg.ProtocolDefault;
-        foreach (var s in svcs) limits["svc:" + s] = cfg.ServiceDefault;
-        foreach (var p in protos) foreach (var q in peers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
-        foreach (var s in svcs) foreach (var q in peers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
+        var limits = StormScopes(cfg, peers, protos, svcs);
 
         async Task Client(int id)
         {

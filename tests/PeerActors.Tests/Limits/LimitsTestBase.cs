@@ -49,6 +49,18 @@ public abstract class LimitsTestBase : TestKit
         return s;
     }
 
+    /// <summary>The limit of every scope a storm over these peers, protocols and services can touch, by scope name.</summary>
+    protected static Dictionary<string, BaseLimit> StormScopes(ConcreteLimitConfig cfg, string[] peers, string[] protos, string[] svcs)
+    {
+        var limits = new Dictionary<string, BaseLimit> { ["system"] = cfg.System, ["transient"] = cfg.Transient };
+        foreach (var p in peers) limits["peer:" + p] = cfg.PeerDefault;
+        foreach (var p in protos) limits["protocol:" + p] = cfg.ProtocolDefault;
+        foreach (var s in svcs) limits["svc:" + s] = cfg.ServiceDefault;
+        foreach (var p in protos) foreach (var q in peers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
+        foreach (var s in svcs) foreach (var q in peers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
+        return limits;
+    }
+
     /// <summary>
     /// Runs <paramref name="clients"/> concurrent <paramref name="client"/> loops while sampling the usage of the scopes
     /// in <paramref name="limits"/>; asserts that no sample ever exceeded its limit (streams in, out and total, memory),
