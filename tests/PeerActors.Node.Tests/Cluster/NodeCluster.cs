@@ -1,3 +1,5 @@
+using Xunit.Abstractions;
+
 namespace PeerActors.Node.Tests.ClusterNodes;
 
 /// <summary>

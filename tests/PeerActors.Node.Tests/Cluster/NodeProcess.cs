@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
 namespace PeerActors.Node.Tests.ClusterNodes;
 
 /// <summary>Flags of one <c>peeractors run --config cluster</c> process.</summary>

@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace PeerActors.Node.Tests.ClusterNodes;
 

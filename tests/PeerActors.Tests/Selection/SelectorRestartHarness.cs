@@ -1,4 +1,9 @@
+using Akka.Actor;
+using Akka.Configuration;
 using Akka.Persistence.Sql;
+using PeerActors.Peers;
+using PeerActors.Selection;
+using PeerActors.Serialization;
 
 namespace PeerActors.Tests.SelectionActor;
 
