@@ -32,8 +32,9 @@ public sealed record SelectionEvaluationOptions
 /// (equal ordering keys share their rank) and their pair throughput on the test data; receivers where ρ is undefined
 /// (the ranking ties all their senders, or equal throughputs) are left out; null when it is undefined for every receiver.</param>
 /// <param name="SpearmanReceivers">Receivers in the <paramref name="Spearman"/> mean.</param>
-/// <param name="SenderSpearman">Spearman ρ between the ranking and each known sender's test throughput over all its test
-/// sessions (one point per sender); null when undefined.</param>
+/// <param name="SenderSpearman">Spearman ρ between the ranking and each known sender's test throughput Σ bytes / Σ ms
+/// (bytes/ms) over all its test sessions (one point per sender); null when undefined. This is issue #14's
+/// "Spearman(score, D+1 throughput)", the measure its ≥ 0.75 target is stated in.</param>
 public sealed record SelectionEvaluationRow(string Name, double Precision, int Hits, double? Spearman, int SpearmanReceivers, double? SenderSpearman);
 
 /// <summary>The result of <see cref="SelectionEvaluator.Evaluate"/>.</summary>

@@ -42,6 +42,26 @@ public class ThroughputEstimatorTests
         Assert.True(Math.Abs(bytesPerMs - s.ThroughputBytesPerMs) < 1e-9, $"{name}: estimate {s.ThroughputBytesPerMs} != {bytesPerMs}");
     }
 
+    /// <summary>
+    /// Evidence of one transfer vs several: n samples at one instant (one session's chunks) weigh the harmonic number
+    /// H_n = 1 + 1/2 + … + 1/n ≈ ln n + 0.58, while n samples spaced far beyond the burst half-life weigh n (minus the
+    /// 12 h decay). This is why a 300-chunk session does not outvote a sender's other sessions (README "Evaluate selection":
+    /// session-like weighting predicted the next day better than chunk- or time-weighted means).
+    /// </summary>
+    [Theory]
+    [InlineData("one sample is one unit of evidence", 1, 0, 1.0)]
+    [InlineData("a burst of 2 weighs 1.5", 2, 0, 1.5)]
+    [InlineData("a burst of 10 weighs H_10, about 2.93", 10, 0, 2.9289682539682538)]
+    [InlineData("a burst of 300 weighs H_300, about 6.28, not 300", 300, 0, 6.2826638802995)]
+    [InlineData("10 samples 10 min apart are 10 transfers (less the 12 h decay)", 10, 600, 9.5796859)]
+    public void Burst_evidence_grows_like_log_n_while_spaced_samples_count_fully(string name, int n, double spacingSec, double expectedWeight)
+    {
+        var s = new PeerStats(PeerId.Parse("p"), T0);
+        for (var i = 0; i < n; i++) s.RecordSuccess(100, 1000, T0.AddSeconds(i * spacingSec));
+        Assert.True(Math.Abs(expectedWeight - s.ThroughputWeight) < 1e-3, $"{name}: weight {s.ThroughputWeight} != {expectedWeight}");
+        Assert.Equal(10, s.ThroughputBytesPerMs, 9); // equal samples: the weights do not move the mean
+    }
+
     [Fact]
     public void Estimator_state_survives_to_state_and_back()
     {

@@ -48,6 +48,26 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task The_table_shows_the_issues_sender_level_Spearman_beside_the_per_receiver_mean()
+    {
+        var sample = Bundled("sample.csv");
+        var json = Path.Combine(Dir, "eval-labels.json");
+        var (exit, stdout, stderr) = await RunAsync("--train", sample, "--test", sample, "--strategy", "Throughput", "--report-json", json);
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"(?m)^strategy\s+P\(top >= 80% best\)\s+hits\s+sender rho\s+receiver rho\s+\(recv\)", stdout);
+        Assert.Contains("(issue #14's measure)", stdout);
+
+        // The columns hold the JSON's senderSpearman, then spearman (per-receiver mean), then its receiver count.
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var naive = doc.RootElement.GetProperty("result").GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "naive");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var line = stdout.Split('\n').Single(l => l.StartsWith("naive ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(naive.GetProperty("senderSpearman").GetDouble().ToString("0.000", inv), line[3]);
+        Assert.Equal(naive.GetProperty("spearman").GetDouble().ToString("0.000", inv), line[4]);
+        Assert.Equal(naive.GetProperty("spearmanReceivers").GetInt32().ToString(inv), line[5]);
+    }
+
+    [Fact]
     public async Task Split_hours_and_strategy_filter()
     {
         var (exit, stdout, stderr) = await RunAsync("--train", Bundled("sample.csv"), "--split-hours", "20", "--strategy", "throughput", "--strategy", "Weighted");
