@@ -26,7 +26,7 @@ public sealed class ClusterSuite : IBenchmarkSuite
     /// <inheritdoc />
     public async Task RunAsync(BenchmarkOptions options, ResultReporter report)
     {
-        var file = options.Quick ? Sample() : RealDay() ?? Sample();
+        var file = Traces.For(options);
         // Suite arguments: --set KEY=VALUE (repeatable), passed to every node and replay, e.g. peeractors.delivery.batch-interval=25ms.
         var sets = new List<string>();
         for (var i = 0; i + 1 < options.Args.Count; i++)
@@ -104,17 +104,6 @@ public sealed class ClusterSuite : IBenchmarkSuite
 
     private static string TempDir(string name) => Directory.CreateTempSubdirectory($"peeractors-bench-{name}-").FullName;
 
-    private static string Sample() => Path.Combine(AppContext.BaseDirectory, "data", "p2p-live-streaming", "sample.csv");
-
-    private static string? RealDay()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var f = Path.Combine(dir.FullName, "shared", "data", "p2p-live-streaming", "training_data_2020_03_14.parquet");
-            if (File.Exists(f)) return f;
-        }
-        return null;
-    }
 
     private sealed class ConsoleOutput : ITestOutputHelper
     {

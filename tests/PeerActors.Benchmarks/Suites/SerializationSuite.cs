@@ -30,7 +30,7 @@ public sealed class SerializationSuite : IBenchmarkSuite
     /// <inheritdoc />
     public async Task RunAsync(BenchmarkOptions options, ResultReporter report)
     {
-        var file = options.Quick ? Sample() : RealDay() ?? Sample();
+        var file = Traces.For(options);
         var dir = Directory.CreateTempSubdirectory("peeractors-bench-serialization-");
         try
         {
@@ -149,15 +149,4 @@ public sealed class SerializationSuite : IBenchmarkSuite
             throw new InvalidOperationException($"replay exited {p.ExitCode}:\n{await stdout}\n{await stderr}");
     }
 
-    private static string Sample() => Path.Combine(AppContext.BaseDirectory, "data", "p2p-live-streaming", "sample.csv");
-
-    private static string? RealDay()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var f = Path.Combine(dir.FullName, "shared", "data", "p2p-live-streaming", "training_data_2020_03_14.parquet");
-            if (File.Exists(f)) return f;
-        }
-        return null;
-    }
 }

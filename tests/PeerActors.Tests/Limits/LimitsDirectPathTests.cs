@@ -43,12 +43,7 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
 
         // Once the peer actor goes (its connection closed), nothing holds the references: every actor is stopped.
         (await c.CloseAsync(conn.Ref)).Unwrap();
-        await AwaitAssertAsync(async () =>
-        {
-            Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes);
-            Assert.Empty((await c.ListProtocolsAsync()).Unwrap().Scopes);
-            Assert.Empty((await c.ListServicesAsync()).Unwrap().Scopes);
-        });
+        await AssertNoLiveChildScopesEventually(c);
     }
 
     [Fact]

@@ -213,12 +213,7 @@ public sealed class LimitsLifecycleTests : LimitsTestBase
         Watch(peerActor);
         (await c.CloseAsync(s.Ref)).Unwrap();
         ExpectTerminated(peerActor);
-        await AwaitAssertAsync(async () =>
-        {
-            Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes);
-            Assert.Empty((await c.ListProtocolsAsync()).Unwrap().Scopes);
-            Assert.Empty((await c.ListServicesAsync()).Unwrap().Scopes);
-        });
+        await AssertNoLiveChildScopesEventually(c);
         // a new stream to the same peer gets a new actor
         var s2 = (await c.OpenStreamAsync("QmIdle", Direction.Inbound)).Unwrap();
         Assert.NotEqual(peerActor, s2.Owner);

@@ -90,11 +90,15 @@ public abstract class LimitsTestBase : TestKit
         Assert.Empty(violations);
         foreach (var name in limits.Keys)
             Assert.Equal(default, await StatEventually(c, name, default));
+        await AssertNoLiveChildScopesEventually(c);
+    }
+
+    /// <summary>Waits until the idle sweep has stopped every peer, protocol and service actor (no live child scope is listed).</summary>
+    protected async Task AssertNoLiveChildScopesEventually(LimitsClient c) =>
         await AwaitAssertAsync(async () =>
         {
             Assert.Empty((await c.ListPeersAsync()).Unwrap().Scopes);
             Assert.Empty((await c.ListProtocolsAsync()).Unwrap().Scopes);
             Assert.Empty((await c.ListServicesAsync()).Unwrap().Scopes);
         });
-    }
 }
