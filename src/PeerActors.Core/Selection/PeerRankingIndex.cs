@@ -77,6 +77,8 @@ public sealed class PeerRankingIndex
     }
 
     private readonly Dictionary<PeerId, Slot> _slots = new();
+    // Every slot's tags are a pooled instance (or PeerTags.Empty): one copy per distinct tag set, not per peer.
+    private readonly PeerTagsPool _tags = new();
     // Peers with a ban record (few): a query treats those banned at its now as excluded (see Select).
     private readonly Dictionary<PeerId, DateTimeOffset> _bans = new();
     // Dense struct-of-arrays (swap-remove, arbitrary order) for the fairness pass: requests_sent as a
@@ -153,6 +155,9 @@ public sealed class PeerRankingIndex
     /// <summary>The index clock (UTC ticks): keys reflect this instant; <see cref="long.MinValue"/> before the first query.</summary>
     public long ClockTicks => _clock;
 
+    /// <summary>Distinct non-empty tag sets among the tracked peers (each is held once, shared by its peers).</summary>
+    public int DistinctTagSets => _tags.Count;
+
     /// <summary>Whether the peer is tracked.</summary>
     public bool Contains(PeerId id) => _slots.ContainsKey(id);
 
@@ -199,12 +204,17 @@ public sealed class PeerRankingIndex
         {
             Detach(slot);
             slot.State = state;
-            if (tags is not null) slot.Tags = tags;
+            if (tags is not null)
+            {
+                var old = slot.Tags;
+                slot.Tags = _tags.Acquire(tags);
+                _tags.Release(old);
+            }
             if (IsWide(_conn[slot.Index])) _wide--;
         }
         else
         {
-            slot = new Slot(state, tags ?? PeerTags.Empty);
+            slot = new Slot(state, tags is null ? PeerTags.Empty : _tags.Acquire(tags));
             _slots.Add(state.PeerId, slot);
             if (_n == _dense.Length)
             {
@@ -249,6 +259,7 @@ public sealed class PeerRankingIndex
         if (!_slots.Remove(id, out var slot)) return false;
         _bans.Remove(id);
         Detach(slot);
+        _tags.Release(slot.Tags);
         var i = slot.Index;
         if (IsWide(_conn[i])) _wide--;
         var last = _n - 1;
