@@ -77,6 +77,8 @@ public sealed class PeerRankingIndex
     }
 
     private readonly Dictionary<PeerId, Slot> _slots = new();
+    // Every slot's tags are a pooled instance (or PeerTags.Empty): one copy per distinct tag set, not per peer.
+    private readonly PeerTagsPool _tags = new();
     // Peers with a ban record (few): a query treats those banned at its now as excluded (see Select).
     private readonly Dictionary<PeerId, DateTimeOffset> _bans = new();
     // Dense struct-of-arrays (swap-remove, arbitrary order) for the fairness pass: requests_sent as a
@@ -96,16 +98,38 @@ public sealed class PeerRankingIndex
     private bool _orderDirty = true;
     private const double ExactRange = 4503599627370496.0; // 2^52
 
-    private readonly SortedSet<Slot> _weighted = new(new KeyComparer((a, b) => b.ScoreMult.CompareTo(a.ScoreMult)));
-    private readonly SortedSet<Slot> _boost = new(new KeyComparer((a, b) => b.Boost.CompareTo(a.Boost)));
-    private readonly SortedSet<Slot> _success = new(new KeyComparer((a, b) => b.SuccessRate.CompareTo(a.SuccessRate)));
+    /// <summary>
+    /// One order over the candidates, built by the first query that reads it and maintained on every change from then
+    /// on. A tree node costs about 48 bytes per peer and order, and most users read one or two of the ten orders (a
+    /// replay's report: Weighted without payment weight), so unread orders cost nothing. Built from the same cached keys
+    /// the incremental maintenance uses, a late-built order holds exactly the set it would have held.
+    /// </summary>
+    private sealed class CandidateOrder(IComparer<Slot> comparer, Func<Slot, bool>? member = null)
+    {
+        private SortedSet<Slot>? _set;
+
+        /// <summary>Whether the slot belongs to this order when it is a candidate (the latency orders split on SRTT).</summary>
+        public bool Holds(Slot s) => member is null || member(s);
+
+        public void Add(Slot s) => _set?.Add(s);
+
+        public void Remove(Slot s) => _set?.Remove(s);
+
+        /// <summary>The order, built from <paramref name="candidates"/> (every non-backed-off slot) on first use.</summary>
+        public SortedSet<Slot> Read(IEnumerable<Slot> candidates) =>
+            _set ??= new SortedSet<Slot>(member is null ? candidates : candidates.Where(member), comparer);
+    }
+
+    private readonly CandidateOrder _weighted = new(new KeyComparer((a, b) => b.ScoreMult.CompareTo(a.ScoreMult)));
+    private readonly CandidateOrder _boost = new(new KeyComparer((a, b) => b.Boost.CompareTo(a.Boost)));
+    private readonly CandidateOrder _success = new(new KeyComparer((a, b) => b.SuccessRate.CompareTo(a.SuccessRate)));
     // LowestLatency: peers with an RTT sample (SRTT > 0) and without (SRTT 0), each SRTT asc then score desc;
     // the reference order is unknown-then-known, UnknownLatencyLast is known-then-unknown.
-    private readonly SortedSet<Slot> _latency = new(new KeyComparer(LatencyOrder));
-    private readonly SortedSet<Slot> _latencyUnknown = new(new KeyComparer(LatencyOrder));
+    private readonly CandidateOrder _latency = new(new KeyComparer(LatencyOrder), s => s.State.SrttMs > 0);
+    private readonly CandidateOrder _latencyUnknown = new(new KeyComparer(LatencyOrder), s => !(s.State.SrttMs > 0));
     // Throughput: u = a·r·multiplier desc and v = b·r·multiplier desc (see ThroughputScoring).
-    private readonly SortedSet<Slot> _tpU = new(new KeyComparer((a, b) => b.TpU.CompareTo(a.TpU)));
-    private readonly SortedSet<Slot> _tpV = new(new KeyComparer((a, b) => b.TpV.CompareTo(a.TpV)));
+    private readonly CandidateOrder _tpU = new(new KeyComparer((a, b) => b.TpU.CompareTo(a.TpU)));
+    private readonly CandidateOrder _tpV = new(new KeyComparer((a, b) => b.TpV.CompareTo(a.TpV)));
     private Int128 _tpSumBytes, _tpSumMs;
     private readonly ThroughputOptions _throughput;
 
@@ -114,9 +138,9 @@ public sealed class PeerRankingIndex
         var c = a.State.SrttMs.CompareTo(b.State.SrttMs);
         return c != 0 ? c : b.Score.CompareTo(a.Score);
     }
-    private readonly SortedSet<Slot> _ucb = new(new KeyComparer((a, b) => b.UcbA.CompareTo(a.UcbA)));
-    private readonly SortedSet<Slot> _tft = new(new KeyComparer((a, b) => b.TftA.CompareTo(a.TftA)));
-    private readonly SortedSet<Slot> _requests = new(new KeyComparer((a, b) => a.State.RequestsSent.CompareTo(b.State.RequestsSent)));
+    private readonly CandidateOrder _ucb = new(new KeyComparer((a, b) => b.UcbA.CompareTo(a.UcbA)));
+    private readonly CandidateOrder _tft = new(new KeyComparer((a, b) => b.TftA.CompareTo(a.TftA)));
+    private readonly CandidateOrder _requests = new(new KeyComparer((a, b) => a.State.RequestsSent.CompareTo(b.State.RequestsSent)));
     private readonly SortedSet<Slot> _backedOff = new(new KeyComparer((a, b) => a.UntilTicks.CompareTo(b.UntilTicks)));
     private readonly SortedSet<Slot> _recent = new(new KeyComparer((a, b) => a.RecentEndTicks.CompareTo(b.RecentEndTicks)));
 
@@ -152,6 +176,9 @@ public sealed class PeerRankingIndex
 
     /// <summary>The index clock (UTC ticks): keys reflect this instant; <see cref="long.MinValue"/> before the first query.</summary>
     public long ClockTicks => _clock;
+
+    /// <summary>Distinct non-empty tag sets among the tracked peers (each is held once, shared by its peers).</summary>
+    public int DistinctTagSets => _tags.Count;
 
     /// <summary>Whether the peer is tracked.</summary>
     public bool Contains(PeerId id) => _slots.ContainsKey(id);
@@ -199,12 +226,17 @@ public sealed class PeerRankingIndex
         {
             Detach(slot);
             slot.State = state;
-            if (tags is not null) slot.Tags = tags;
+            if (tags is not null)
+            {
+                var old = slot.Tags;
+                slot.Tags = _tags.Acquire(tags);
+                _tags.Release(old);
+            }
             if (IsWide(_conn[slot.Index])) _wide--;
         }
         else
         {
-            slot = new Slot(state, tags ?? PeerTags.Empty);
+            slot = new Slot(state, tags is null ? PeerTags.Empty : _tags.Acquire(tags));
             _slots.Add(state.PeerId, slot);
             if (_n == _dense.Length)
             {
@@ -249,6 +281,7 @@ public sealed class PeerRankingIndex
         if (!_slots.Remove(id, out var slot)) return false;
         _bans.Remove(id);
         Detach(slot);
+        _tags.Release(slot.Tags);
         var i = slot.Index;
         if (IsWide(_conn[i])) _wide--;
         var last = _n - 1;
@@ -344,6 +377,15 @@ public sealed class PeerRankingIndex
 
     private static readonly DateTimeOffset Anchor = DateTimeOffset.UnixEpoch;
 
+    /// <summary>A candidate order, built on its first read (every slot is attached between queries).</summary>
+    private SortedSet<Slot> Read(CandidateOrder order) => order.Read(Candidates());
+
+    private IEnumerable<Slot> Candidates()
+    {
+        for (var i = 0; i < _n; i++)
+            if (!_dense[i].BackedOff) yield return _dense[i];
+    }
+
     private void Attach(Slot s)
     {
         var st = s.State;
@@ -378,7 +420,7 @@ public sealed class PeerRankingIndex
         {
             _candidateCount++;
             _candidateRequests += st.RequestsSent;
-            _weighted.Add(s); _boost.Add(s); _success.Add(s); (st.SrttMs > 0 ? _latency : _latencyUnknown).Add(s);
+            _weighted.Add(s); _boost.Add(s); _success.Add(s); (_latency.Holds(s) ? _latency : _latencyUnknown).Add(s);
             _ucb.Add(s); _tft.Add(s); _requests.Add(s); _tpU.Add(s); _tpV.Add(s);
         }
         if (s.Recent) _recent.Add(s);
@@ -400,7 +442,7 @@ public sealed class PeerRankingIndex
         {
             _candidateCount--;
             _candidateRequests -= st.RequestsSent;
-            _weighted.Remove(s); _boost.Remove(s); _success.Remove(s); (st.SrttMs > 0 ? _latency : _latencyUnknown).Remove(s);
+            _weighted.Remove(s); _boost.Remove(s); _success.Remove(s); (_latency.Holds(s) ? _latency : _latencyUnknown).Remove(s);
             _ucb.Remove(s); _tft.Remove(s); _requests.Remove(s); _tpU.Remove(s); _tpV.Remove(s);
         }
         if (s.Recent) _recent.Remove(s);
@@ -504,20 +546,20 @@ public sealed class PeerRankingIndex
         switch (q.Strategy)
         {
             case SelectionStrategy.Weighted when w == 0:
-                ranked = TakeInOrder(_weighted, q, n, s => s.ScoreMult, s => s.Score, w);
+                ranked = TakeInOrder(Read(_weighted), q, n, s => s.ScoreMult, s => s.Score, w);
                 break;
             case SelectionStrategy.HighestSuccessRate:
-                ranked = TakeInOrder(_success, q, n, s => s.SuccessRate, s => s.SuccessRate, w);
+                ranked = TakeInOrder(Read(_success), q, n, s => s.SuccessRate, s => s.SuccessRate, w);
                 break;
             case SelectionStrategy.LowestLatency:
-                ranked = TakeInOrder(q.UnknownLatencyLast ? _latency.Concat(_latencyUnknown) : _latencyUnknown.Concat(_latency),
+                ranked = TakeInOrder(q.UnknownLatencyLast ? Read(_latency).Concat(Read(_latencyUnknown)) : Read(_latencyUnknown).Concat(Read(_latency)),
                     q, n, s => s.Score, s => s.Score, w);
                 break;
             case SelectionStrategy.Throughput:
             {
                 var mean = ThroughputMean;
                 var k = _throughput.PriorSamples;
-                ranked = Threshold(q, n, w, w > 0 ? [_tpU, _tpV, _boost] : [_tpU, _tpV],
+                ranked = Threshold(q, n, w, w > 0 ? [Read(_tpU), Read(_tpV), Read(_boost)] : [Read(_tpU), Read(_tpV)],
                     heads => SelectionMath.BlendProduct(ThroughputScoring.Bound(heads[0]!.TpU, heads[1]!.TpV, mean),
                         w > 0 ? heads[2]!.Boost : 0, w) + Margin,
                     s =>
@@ -529,7 +571,7 @@ public sealed class PeerRankingIndex
                 break;
             }
             case SelectionStrategy.Weighted:
-                ranked = Threshold(q, n, w, [_weighted, _boost],
+                ranked = Threshold(q, n, w, [Read(_weighted), Read(_boost)],
                     heads => SelectionMath.BlendProduct(heads[0]!.ScoreMult, heads[1]!.Boost, w),
                     s => (SelectionMath.Blend(s.Score, s.Mult, s.Boost, w), s.Score), 0);
                 break;
@@ -537,7 +579,7 @@ public sealed class PeerRankingIndex
             {
                 var total = SelectionMath.Clamp(requests);
                 var lnT = Math.Log((double)total + 1.0);
-                ranked = Threshold(q, n, w, w > 0 ? [_ucb, _requests, _boost] : [_ucb, _requests],
+                ranked = Threshold(q, n, w, w > 0 ? [Read(_ucb), Read(_requests), Read(_boost)] : [Read(_ucb), Read(_requests)],
                     heads =>
                     {
                         var b = heads[0]!.UcbA + 0.20 * Math.Sqrt(lnT / ((double)heads[1]!.State.RequestsSent + 1.0)) + Margin;
@@ -554,7 +596,7 @@ public sealed class PeerRankingIndex
             {
                 var total = SelectionMath.Clamp(requests);
                 var lnT = Math.Log((double)total + 2.0);
-                ranked = Threshold(q, n, w, w > 0 ? [_tft, _requests, _boost] : [_tft, _requests],
+                ranked = Threshold(q, n, w, w > 0 ? [Read(_tft), Read(_requests), Read(_boost)] : [Read(_tft), Read(_requests)],
                     heads =>
                     {
                         var b = Math.Max(0, heads[0]!.TftA + 0.03 * Math.Sqrt(lnT / ((double)heads[1]!.State.RequestsSent + 2.0)) + Margin);

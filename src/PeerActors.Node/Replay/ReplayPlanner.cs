@@ -194,7 +194,9 @@ public sealed class ReplayPlan
         var opens = new PriorityQueue<int, Key>(KeyComparer.Instance);
         var heap = new PriorityQueue<int, Key>(KeyComparer.Instance);
         var active = new Dictionary<string, int>(StringComparer.Ordinal);
-        // Peer ids interned for the channel set: it lives for the whole plan, the records do not.
+        // Peer ids interned for the whole plan: each file read brings new string instances of the same ids, and what keeps
+        // a peer's id for the rest of the run (the channel set here; the node's delivery marks, selector index and the
+        // driver's endpoints) would otherwise hold one copy per structure and per first file (about 100 bytes each).
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var channels = new HashSet<(string Sender, string Receiver)>();
 
@@ -215,7 +217,9 @@ public sealed class ReplayPlan
                     for (var k = 0; k < records.Count; k++)
                     {
                         var i = f.FirstSession + k;
-                        live[i] = records[k];
+                        var r = records[k];
+                        string p1 = Intern(ids, r.Pid1), p2 = Intern(ids, r.Pid2);
+                        live[i] = ReferenceEquals(p1, r.Pid1) && ReferenceEquals(p2, r.Pid2) ? r : r with { Pid1 = p1, Pid2 = p2 };
                         opens.Enqueue(i, new Key(records[k].MinTs.UtcTicks, Phase.Open, i, 0));
                     }
                     nextFile++;
@@ -235,7 +239,7 @@ public sealed class ReplayPlan
                     yield return new PeerOnline(at, i, s.Pid1);
                 if (s.Pid2 != s.Pid1 && Increment(active, s.Pid2))
                     yield return new PeerOnline(at, i, s.Pid2);
-                if (channels.Add((Intern(ids, s.Pid2), Intern(ids, s.Pid1))))
+                if (channels.Add((s.Pid2, s.Pid1)))
                     yield return new ChannelOpened(at, i, s.Pid2, s.Pid1);
                 yield return new SessionOpened(at, i, s.Pid1, s.Pid2, ReplayPlanner.Protocol, ReplayPlanner.Service);
                 heap.Enqueue(i, new Key(ReplayPlanner.ChunkTime(s, 0).UtcTicks, Phase.Chunk, i, 0));

@@ -46,13 +46,17 @@ public sealed record DeliverySettings
 /// <see cref="PeerDeliveryProducer"/> actor wraps it.
 /// </summary>
 /// <typeparam name="TReplyTo">Who awaits an item's outcome (an actor reference in the producer).</typeparam>
-/// <remarks>A peer's sequence counter lives as long as the outbox (about 120 bytes per peer ever addressed), because
-/// restarting it under the same producer id would make new items look like duplicates.</remarks>
+/// <remarks>A peer's sequence counter lives as long as the outbox, because restarting it under the same producer id would
+/// make new items look like duplicates. A peer with nothing unconfirmed and nothing to send is kept as its two marks only
+/// (about 50 bytes with the dictionary entry, <see cref="IdleMarks"/>); the channel with its item list exists only while
+/// items are in flight.</remarks>
 public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
 {
     private readonly DeliverySettings _settings;
     private readonly long _resendAfterTicks;
+    // Peers with items in flight (or a pending rewind); a peer is in exactly one of the two maps.
     private readonly Dictionary<string, Channel> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IdleMarks> _idle = new(StringComparer.Ordinal);
     private readonly List<Channel> _dirty = [];
     private readonly HashSet<Channel> _unconfirmed = [];
 
@@ -84,6 +88,12 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
     /// <summary>Peers with items that are not yet sent.</summary>
     public bool HasUnsent => _dirty.Count > 0;
 
+    /// <summary>Peers holding a channel: items not yet confirmed persisted, or a send pending.</summary>
+    public int ActivePeers => _channels.Count;
+
+    /// <summary>Peers ever addressed (each keeps its sequence counter).</summary>
+    public int KnownPeers => _channels.Count + _idle.Count;
+
     /// <summary>Queues <paramref name="observation"/> for its peer.</summary>
     /// <param name="observation">The observation or critical command (its entity id names the peer).</param>
     /// <param name="replyTo">Who awaits the outcome, or null.</param>
@@ -100,6 +110,14 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
         if (!_channels.TryGetValue(peer, out var c))
         {
             c = new Channel(peer);
+            if (_idle.Remove(peer, out var marks))
+            {
+                // Exactly the channel that went idle: with nothing unconfirmed, Sent = Confirmed ≥ NextSeq − 1 and
+                // HighestSent ≤ NextSeq − 1, so a new item is never counted as a resend.
+                c.NextSeq = marks.NextSeq;
+                c.Confirmed = c.Sent = marks.Confirmed;
+                c.HighestSent = marks.NextSeq - 1;
+            }
             _channels[peer] = c;
         }
         var seq = c.NextSeq++;
@@ -140,7 +158,11 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
         {
             c.Dirty = false;
             var start = c.IndexOf(c.Sent + 1);
-            if (start < 0) continue;
+            if (start < 0)
+            {
+                if (c.Count == 0) Idle(c);
+                continue;
+            }
             var resending = c.Sent + 1 <= c.HighestSent;
             for (var i = start; i < c.Count; i += _settings.MaxBatchItems)
             {
@@ -173,7 +195,13 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
     {
         ArgumentNullException.ThrowIfNull(ack);
         ArgumentNullException.ThrowIfNull(reply);
-        if (!_channels.TryGetValue(ack.PeerId, out var c)) return;
+        if (!_channels.TryGetValue(ack.PeerId, out var c))
+        {
+            // An idle peer has nothing to answer or release; only a higher persisted mark (a resumed run) is kept.
+            if (_idle.TryGetValue(ack.PeerId, out var marks) && ack.PersistedSeqNr > marks.Confirmed)
+                _idle[ack.PeerId] = marks with { Confirmed = ack.PersistedSeqNr };
+            return;
+        }
         foreach (var r in ack.Rejections)
         {
             var i = c.IndexOf(r.SeqNr);
@@ -207,9 +235,20 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
         if (ack.PersistedSeqNr > c.Confirmed) c.Confirmed = ack.PersistedSeqNr;
         if (c.Sent < c.Confirmed) c.Sent = c.Confirmed;
         if (progressed || ack.AppliedSeqNr >= c.Sent) c.LastProgress = now;
-        if (c.Count == 0) _unconfirmed.Remove(c);
+        if (c.Count == 0)
+        {
+            _unconfirmed.Remove(c);
+            if (!c.Dirty) Idle(c);
+        }
         if (ack.ResendFrom > 0 && c.Count > 0 && ack.ResendFrom - 1 < c.Sent)
             Rewind(c, Math.Max(ack.ResendFrom - 1, c.Confirmed));
+    }
+
+    /// <summary>Replaces a channel with nothing unconfirmed and nothing to send by its marks (see <see cref="IdleMarks"/>).</summary>
+    private void Idle(Channel c)
+    {
+        _channels.Remove(c.PeerId);
+        _idle[c.PeerId] = new IdleMarks(c.NextSeq, c.Confirmed);
     }
 
     /// <summary>Schedules a resend for every peer whose unconfirmed items saw no progress for <see cref="DeliverySettings.ResendAfter"/>.</summary>
@@ -236,12 +275,22 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
         _dirty.Add(c);
     }
 
+    /// <summary>
+    /// What is left of a peer's channel once every item is confirmed: the next sequence number and the confirmed mark
+    /// (≥ NextSeq − 1; greater when a resumed run's peer had already persisted items of the previous process).
+    /// </summary>
+    private readonly record struct IdleMarks(long NextSeq, long Confirmed);
+
     private readonly record struct Pending(long Seq, IPeerObservation Observation, TReplyTo? ReplyTo, bool Critical);
 
     /// <summary>One peer's sequence counter and unconfirmed items (a list with a moving head: items leave from the front).</summary>
+    /// <remarks>The list is dropped as soon as the last item is confirmed and allocated again by the next item: a
+    /// <see cref="List{T}"/> keeps its capacity when cleared, so every peer ever addressed kept the array of its largest
+    /// burst (measured: about 4 KB per peer, 1.2 GB over the 293,184 peers of a 28-day replay); an idle channel is
+    /// now only its counters.</remarks>
     private sealed class Channel(string peerId)
     {
-        private readonly List<Pending> _items = [];
+        private List<Pending>? _items;
         private int _head;
 
         public string PeerId { get; } = peerId;
@@ -252,13 +301,13 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
         public long LastProgress;
         public bool Dirty;
 
-        public int Count => _items.Count - _head;
+        public int Count => _items is null ? 0 : _items.Count - _head;
 
-        public void Add(Pending p) => _items.Add(p);
+        public void Add(Pending p) => (_items ??= []).Add(p);
 
-        public Pending At(int i) => _items[_head + i];
+        public Pending At(int i) => _items![_head + i];
 
-        public void SetAt(int i, Pending p) => _items[_head + i] = p;
+        public void SetAt(int i, Pending p) => _items![_head + i] = p;
 
         /// <summary>Index of the item with sequence number <paramref name="seq"/> (items are contiguous), or −1.</summary>
         public int IndexOf(long seq)
@@ -270,16 +319,17 @@ public sealed class DeliveryOutbox<TReplyTo> where TReplyTo : class
 
         public Pending RemoveFirst()
         {
-            var p = _items[_head];
-            _items[_head++] = default;
-            if (_head == _items.Count)
+            var items = _items!;
+            var p = items[_head];
+            items[_head++] = default;
+            if (_head == items.Count)
             {
-                _items.Clear();
+                _items = null;
                 _head = 0;
             }
-            else if (_head > 1024 && _head > _items.Count / 2)
+            else if (_head > 1024 && _head > items.Count / 2)
             {
-                _items.RemoveRange(0, _head);
+                items.RemoveRange(0, _head);
                 _head = 0;
             }
             return p;

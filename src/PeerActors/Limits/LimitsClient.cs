@@ -150,16 +150,20 @@ public sealed class LimitsClient
     public Task<LimitsResult<LimitsConfigReply>> GetLimitsAsync(CancellationToken ct = default) =>
         Typed(GetLimits.Instance, null, ct, r => r as LimitsConfigReply);
 
-    /// <summary>A reply reference completing a task (local only; no registration, no timer).</summary>
+    /// <summary>A reply reference completing a task (local only; no actor registration, no timer).</summary>
     private sealed class ReplyRef : MinimalActorRef
     {
         private readonly TaskCompletionSource<LimitsReply> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Removed from the token once the reply came: a long-lived token (a replay's, a host's) otherwise keeps every
+        // completed call's callback, task and source alive (measured: about 176 bytes per call, 3.7 million calls in a
+        // 28-day replay, i.e. ~650 MB of garbage that never becomes collectable).
+        private readonly CancellationTokenRegistration _registration;
 
         public ReplyRef(ActorPath path, CancellationToken ct)
         {
             Path = path;
             if (ct.CanBeCanceled)
-                ct.Register(static s => ((TaskCompletionSource<LimitsReply>)s!).TrySetCanceled(), _tcs);
+                _registration = ct.Register(static s => ((TaskCompletionSource<LimitsReply>)s!).TrySetCanceled(), _tcs);
         }
 
         public Task<LimitsReply> Task => _tcs.Task;
@@ -173,6 +177,8 @@ public sealed class LimitsClient
             if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.Replies);
             if (message is LimitsReply r) _tcs.TrySetResult(r);
             else _tcs.TrySetResult(new LimitsFailure("reply", $"unexpected reply {message}"));
+            // Unregister, not Dispose: it never waits for a running cancellation callback (this is an actor's thread).
+            _registration.Unregister();
         }
     }
 }

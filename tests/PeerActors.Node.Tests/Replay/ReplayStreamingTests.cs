@@ -39,6 +39,26 @@ public sealed class ReplayStreamingTests
     }
 
     [Fact]
+    public async Task A_streamed_plan_names_each_peer_with_one_string_instance_across_files()
+    {
+        // Both days hold the same peers: each file read brings new instances of their ids, and what keeps an id for the
+        // whole run (delivery marks, selector index, endpoints) must hold one copy per peer, not one per file.
+        var lines = File.ReadAllLines(Bundled("sample.csv"));
+        var dir = TempDir();
+        var day1 = WriteText(dir, "day1.csv", string.Join("\n", lines.Take(51)) + "\n");
+        var day2 = WriteText(dir, "day2.csv", string.Join("\n",
+            lines.Take(1).Concat(lines.Skip(1).Take(50).Select(l => l.Replace("2020-07-03", "2020-07-04")))) + "\n");
+
+        var scan = await SessionSource.ScanAsync([day1, day2], strict: true, ReplayInputLimits.Default);
+        var steps = scan.Plan.Steps.ToList(); // one pass: each pass reads the files again
+        var ids = steps.OfType<ChunkTransferred>().Select(c => c.SenderId).Concat(steps.OfType<PeerActors.Node.Replay.PeerOnline>().Select(p => p.PeerId)).ToList();
+
+        Assert.Contains(ids, id => id.Length > 0);
+        Assert.All(ids.GroupBy(id => id, StringComparer.Ordinal),
+            g => Assert.All(g, id => Assert.Same(g.First(), id)));
+    }
+
+    [Fact]
     public async Task Files_given_out_of_time_order_are_merged_in_time_order_without_holding_every_file()
     {
         // Day 2 given before day 1: the merge must load day 1 first (it starts earlier) and keep time order.

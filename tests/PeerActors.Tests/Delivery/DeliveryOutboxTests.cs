@@ -91,4 +91,55 @@ public sealed class DeliveryOutboxTests
         Assert.Equal(0, o.Enqueue(new RecordRequest("a", 0, T0), null));
         Assert.Equal(1, o.Refused);
     }
+
+    [Fact]
+    public void A_peer_with_everything_confirmed_keeps_only_its_marks_and_continues_its_sequence()
+    {
+        var o = new DeliveryOutbox<string>(Settings, 1);
+        o.Enqueue(new RecordRequest("a", 0, T0), null);
+        o.Enqueue(new RecordRequest("a", 0, T0), null);
+        o.Enqueue(new RecordRequest("b", 0, T0), null);
+        Take(o, 0);
+        o.OnAck(new DeliveryAck("a", "p", 2, 2, 0, []), 1, (_, _) => { });
+        Assert.Equal(1, o.ActivePeers); // b still waits for its ack
+        Assert.Equal(2, o.KnownPeers);
+        Assert.Equal(3, o.Enqueue(new RecordRequest("a", 0, T0), null));
+        Assert.Equal([new Sent("a", 3, 2, 1)], Take(o, 2));
+        Assert.Equal(0, o.ItemsResent);
+    }
+
+    [Fact]
+    public void Going_idle_never_drops_a_pending_item_of_the_peer()
+    {
+        var o = new DeliveryOutbox<string>(Settings, 1);
+        for (var i = 0; i < 3; i++) o.Enqueue(new RecordRequest("a", 0, T0), null);
+        Take(o, 0);
+        // Persisted up to 2 of 3: the peer is not idle, its third item is sent again after the silence.
+        o.OnAck(new DeliveryAck("a", "p", 2, 2, 0, []), 1, (_, _) => { });
+        Assert.Equal(1, o.ActivePeers);
+        Assert.Equal(1, o.Unconfirmed);
+        Assert.Equal(1, o.CheckResend(5));
+        Assert.Equal([new Sent("a", 3, 2, 1)], Take(o, 5));
+        o.OnAck(new DeliveryAck("a", "p", 3, 3, 0, []), 6, (_, _) => { });
+        Assert.Equal(0, o.ActivePeers);
+        Assert.Equal(1, o.KnownPeers);
+        Assert.Equal(0, o.Unconfirmed);
+        Assert.Equal(0, o.CheckResend(100));
+        Assert.Empty(Take(o, 100));
+    }
+
+    [Fact]
+    public void An_idle_peer_keeps_a_higher_persisted_mark_from_a_late_ack()
+    {
+        var o = new DeliveryOutbox<string>(Settings, 1);
+        o.Enqueue(new RecordRequest("a", 0, T0), null);
+        Take(o, 0);
+        o.OnAck(new DeliveryAck("a", "p", 1, 1, 0, []), 1, (_, _) => { });
+        // A resumed run's peer had persisted more of the previous process than this one sent.
+        o.OnAck(new DeliveryAck("a", "p", 4, 4, 0, []), 2, (_, _) => { });
+        Assert.Equal(2, o.Enqueue(new RecordRequest("a", 0, T0), null));
+        for (var i = 0; i < 3; i++) o.Enqueue(new RecordRequest("a", 0, T0), null);
+        // Items up to the mark are not sent again; the batch carries the mark.
+        Assert.Equal([new Sent("a", 5, 4, 1)], Take(o, 3));
+    }
 }
