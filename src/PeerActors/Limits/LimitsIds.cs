@@ -1,0 +1,44 @@
+namespace PeerActors.Limits;
+
+/// <summary>
+/// Validation of the ids in limit requests (peer ids, protocol ids, service names), shared by the root and the peer
+/// actors: a request reaching a peer actor directly (see <see cref="LimitsClient"/>) is checked by the same rule as one
+/// routed by the root.
+/// </summary>
+internal static class LimitsIds
+{
+    /// <summary>Throws <see cref="InvalidInputException"/> naming <paramref name="field"/> unless <paramref name="id"/> is 1–256 printable, non-space characters.</summary>
+    public static string Check(string? id, string field)
+    {
+        if (string.IsNullOrEmpty(id))
+            throw new InvalidInputException(field, "must be a non-empty id");
+        if (id.Length > 256)
+            throw new InvalidInputException(field, $"must be at most 256 characters, got {id.Length}");
+        foreach (char ch in id)
+            if (char.IsControl(ch) || char.IsWhiteSpace(ch))
+                throw new InvalidInputException(field, "must contain only printable, non-space characters");
+        return id;
+    }
+
+    /// <summary>The failure answering an invalid <paramref name="id"/>, or null when it is valid.</summary>
+    public static LimitsFailure? Failure(string? id, string field)
+    {
+        try
+        {
+            Check(id, field);
+            return null;
+        }
+        catch (InvalidInputException e)
+        {
+            return new LimitsFailure(e.Field, e.Message);
+        }
+    }
+
+    /// <summary>True when <paramref name="id"/> is valid; else answers the failure to <paramref name="replyTo"/>.</summary>
+    public static bool Check(string? id, string field, IActorRef replyTo)
+    {
+        if (Failure(id, field) is not { } f) return true;
+        replyTo.Tell(f);
+        return false;
+    }
+}
