@@ -82,18 +82,50 @@ public sealed class JournalFailureMonitor : IDisposable
         _system.Stop(_listener);
     }
 
-    private sealed class Listener : ReceiveActor
+    /// <summary>
+    /// Reports the first failure that names a cause. Akka's journal circuit breaker, once open after failed calls, fails
+    /// every later call with <c>OpenCircuitException</c>; such a failure can be logged before the failure that opened
+    /// the breaker (log events of different actors are not ordered), so it is held for <see cref="BreakerGrace"/> in
+    /// case the database's own error follows, and reported only if none does.
+    /// </summary>
+    private sealed class Listener : ReceiveActor, IWithTimers
     {
+        private static readonly TimeSpan BreakerGrace = TimeSpan.FromSeconds(2);
         private bool _reported;
+        private string? _held;
 
         public Listener(Action<string> onFailure)
         {
             Receive<LogEvent>(e =>
             {
                 if (_reported || Describe(e) is not { } description) return;
-                _reported = true;
-                onFailure(description);
+                if (e.Cause is not null && Innermost<Akka.Pattern.OpenCircuitException>(e.Cause) is not null)
+                {
+                    if (_held is null) Timers.StartSingleTimer("breaker", ReportHeld.Instance, BreakerGrace);
+                    _held ??= description;
+                    return;
+                }
+
+                Report(onFailure, description);
             });
+            Receive<ReportHeld>(_ =>
+            {
+                if (!_reported && _held is not null) Report(onFailure, _held);
+            });
+        }
+
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        private void Report(Action<string> onFailure, string description)
+        {
+            _reported = true;
+            Timers.CancelAll();
+            onFailure(description);
+        }
+
+        private sealed class ReportHeld
+        {
+            public static readonly ReportHeld Instance = new();
         }
     }
 }

@@ -39,4 +39,33 @@ public sealed class JournalFailureMonitorTests
         Assert.Null(JournalFailureMonitor.Describe(Failed("Association with remote system failed", new IOException("connection reset"))));
         Assert.Null(JournalFailureMonitor.Describe(new Warning("x", typeof(object), "Dead letter")));
     }
+
+    [Fact]
+    public async Task An_open_breaker_logged_before_the_database_error_gives_way_to_the_database_error()
+    {
+        using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
+        var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
+
+        system.EventStream.Publish(Failed("Persistence failure when replaying events for persistenceId [peer-y].",
+            new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast")));
+        system.EventStream.Publish(Failed("Failed to persist event type [ObservationsFlushed] with sequence number [3] for persistenceId [peer-x].",
+            new SqliteException("SQLite Error 10: 'disk I/O error'.", 10)));
+
+        Assert.Equal("journal write failed: SQLite Error 10: 'disk I/O error'. (SqliteException)", await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task An_open_breaker_alone_is_reported_after_its_grace()
+    {
+        using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
+        var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
+
+        system.EventStream.Publish(Failed("Persistence failure when replaying events for persistenceId [peer-y].",
+            new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast")));
+
+        Assert.Equal("journal read failed: Circuit Breaker is open; calls are failing fast (OpenCircuitException)",
+            await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
 }
