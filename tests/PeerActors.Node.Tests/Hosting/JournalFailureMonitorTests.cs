@@ -5,6 +5,9 @@ namespace PeerActors.Node.Tests.Hosting;
 /// <summary>Which log events are journal failures, and how they are described (issue #12, findings 3 and 4).</summary>
 public sealed class JournalFailureMonitorTests
 {
+    private static readonly Error BreakerOpen = Failed("Persistence failure when replaying events for persistenceId [peer-y].",
+        new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast"));
+
     private static Error Failed(string message, Exception cause) => new(cause, "akka://peeractors/system/sharding/peer/1/x", typeof(object), message);
 
     [Fact]
@@ -46,9 +49,7 @@ public sealed class JournalFailureMonitorTests
         using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
         var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
-
-        system.EventStream.Publish(Failed("Persistence failure when replaying events for persistenceId [peer-y].",
-            new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast")));
+        system.EventStream.Publish(BreakerOpen);
         system.EventStream.Publish(Failed("Failed to persist event type [ObservationsFlushed] with sequence number [3] for persistenceId [peer-x].",
             new SqliteException("SQLite Error 10: 'disk I/O error'.", 10)));
 
@@ -61,9 +62,7 @@ public sealed class JournalFailureMonitorTests
         using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
         var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
-
-        system.EventStream.Publish(Failed("Persistence failure when replaying events for persistenceId [peer-y].",
-            new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast")));
+        system.EventStream.Publish(BreakerOpen);
 
         Assert.Equal("journal read failed: Circuit Breaker is open; calls are failing fast (OpenCircuitException)",
             await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));

@@ -21,22 +21,19 @@ public sealed class LimitsConcurrencyTests : LimitsTestBase
             ServicePeerDefault = L(streams: 2),
         };
         var c = Start(cfg);
-        string[] peers = ["QmA", "QmB", "QmC"];
-        string[] protos = ["/a", "/b"];
-        string[] svcs = ["s1", "s2"];
-        var limits = StormScopes(cfg, peers, protos, svcs);
+        var limits = StormScopes(cfg);
 
         async Task Client(int id)
         {
             var rnd = new Random(seed * 1000 + id);
             for (int i = 0; i < 60; i++)
             {
-                var peer = peers[rnd.Next(peers.Length)];
+                var peer = StormPeers[rnd.Next(StormPeers.Length)];
                 var open = await c.OpenStreamAsync(peer, rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound);
                 if (!open.Ok) continue;
                 var s = open.Value!;
-                if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, protos[rnd.Next(protos.Length)])).Ok && rnd.Next(2) == 0)
-                    await c.SetServiceAsync(s, svcs[rnd.Next(svcs.Length)]);
+                if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok && rnd.Next(2) == 0)
+                    await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)]);
                 if (rnd.Next(2) == 0)
                     await c.ReserveMemoryAsync(s.Ref, rnd.Next(1, 1500), (byte)rnd.Next(256));
                 await Task.Yield();

@@ -99,15 +99,14 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
             ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
         };
         var c = Start(cfg, idleSweep: FastSweep);
-        string[] peers = ["QmA", "QmB", "QmC"], protos = ["/a", "/b"], svcs = ["s1", "s2"];
-        var limits = StormScopes(cfg, peers, protos, svcs);
+        var limits = StormScopes(cfg);
 
         async Task Client(int id)
         {
             var rnd = new Random(seed * 1000 + id);
             for (int i = 0; i < 60; i++)
             {
-                var peer = peers[rnd.Next(peers.Length)];
+                var peer = StormPeers[rnd.Next(StormPeers.Length)];
                 ConnectionHandle? conn = null;
                 if (rnd.Next(4) == 0)
                 {
@@ -116,13 +115,13 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
                 }
 
                 var open = rnd.Next(3) == 0
-                    ? await c.OpenStreamAsync(peer, Direction.Outbound, protos[rnd.Next(protos.Length)], svcs[rnd.Next(svcs.Length)], null, NoHang())
+                    ? await c.OpenStreamAsync(peer, Direction.Outbound, StormProtocols[rnd.Next(StormProtocols.Length)], StormServices[rnd.Next(StormServices.Length)], null, NoHang())
                     : await c.OpenStreamAsync(peer, Direction.Inbound, NoHang());
                 if (open.Ok)
                 {
                     var s = open.Value!;
-                    if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, protos[rnd.Next(protos.Length)], NoHang())).Ok)
-                        await c.SetServiceAsync(s, svcs[rnd.Next(svcs.Length)], NoHang());
+                    if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)], NoHang())).Ok)
+                        await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)], NoHang());
                     if (rnd.Next(3) == 0) await Task.Delay(rnd.Next(1, 4));
                     Assert.True((await c.CloseAsync(s.Ref, NoHang())).Ok);
                 }

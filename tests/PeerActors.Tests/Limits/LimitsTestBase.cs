@@ -49,15 +49,18 @@ public abstract class LimitsTestBase : TestKit
         return s;
     }
 
-    /// <summary>The limit of every scope a storm over these peers, protocols and services can touch, by scope name.</summary>
-    protected static Dictionary<string, BaseLimit> StormScopes(ConcreteLimitConfig cfg, string[] peers, string[] protos, string[] svcs)
+    /// <summary>The peers, protocols and services the storm tests draw from.</summary>
+    protected static readonly string[] StormPeers = ["QmA", "QmB", "QmC"], StormProtocols = ["/a", "/b"], StormServices = ["s1", "s2"];
+
+    /// <summary>The limit of every scope a storm over <see cref="StormPeers"/>, <see cref="StormProtocols"/> and <see cref="StormServices"/> can touch, by scope name.</summary>
+    protected static Dictionary<string, BaseLimit> StormScopes(ConcreteLimitConfig cfg)
     {
         var limits = new Dictionary<string, BaseLimit> { ["system"] = cfg.System, ["transient"] = cfg.Transient };
-        foreach (var p in peers) limits["peer:" + p] = cfg.PeerDefault;
-        foreach (var p in protos) limits["protocol:" + p] = cfg.ProtocolDefault;
-        foreach (var s in svcs) limits["svc:" + s] = cfg.ServiceDefault;
-        foreach (var p in protos) foreach (var q in peers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
-        foreach (var s in svcs) foreach (var q in peers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
+        foreach (var p in StormPeers) limits["peer:" + p] = cfg.PeerDefault;
+        foreach (var p in StormProtocols) limits["protocol:" + p] = cfg.ProtocolDefault;
+        foreach (var s in StormServices) limits["svc:" + s] = cfg.ServiceDefault;
+        foreach (var p in StormProtocols) foreach (var q in StormPeers) limits[$"protocol:{p}.peer:{q}"] = cfg.ProtocolPeerDefault;
+        foreach (var s in StormServices) foreach (var q in StormPeers) limits[$"svc:{s}.peer:{q}"] = cfg.ServicePeerDefault;
         return limits;
     }
 
