@@ -1,5 +1,9 @@
 using System.Reflection;
+using System.Text;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 
 namespace PeerActors.Hosting;
 
@@ -36,5 +40,44 @@ public static class ClusterContract
             throw new ArgumentException($"role {shardingRole}: must not contain a quote or backslash", nameof(shardingRole));
         return ConfigurationFactory.ParseString(
             $"akka.cluster.split-brain-resolver.keep-majority.role = \"{shardingRole}\"\n" + Text.Value);
+    }
+
+    /// <summary>
+    /// The contract to prepend to <paramref name="current"/> (the builder's configuration so far): every contract key,
+    /// except those the application has already set to a value other than Akka's own default, which keep that value.
+    /// Why not a plain fallback: <c>WithClustering</c> appends Akka.Cluster.Sharding's and the singleton's reference
+    /// configuration before PeerActors is added, so as a fallback every <c>akka.cluster.sharding</c> key of the
+    /// contract lost to Akka's default (measured: a retry-interval of 2 s and an updating-state-timeout of 5 s where the
+    /// contract says 500 ms and 2 s).
+    /// </summary>
+    /// <param name="contract">The contract (<see cref="For"/>).</param>
+    /// <param name="current">The configuration built so far; null or empty when nothing was added yet.</param>
+    /// <returns>The configuration to add with <c>HoconAddMode.Prepend</c>.</returns>
+    public static Config Over(Config contract, Config? current)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        if (current is null || current.IsEmpty) return contract;
+        var defaults = ClusterSharding.DefaultConfig().WithFallback(ClusterSingleton.DefaultConfig());
+        var kept = new StringBuilder();
+        foreach (var path in LeafPaths(contract.Root, ""))
+        {
+            if (!current.HasPath(path)) continue;
+            var value = current.GetString(path);
+            if (defaults.HasPath(path) && defaults.GetString(path) == value) continue;
+            kept.Append(path).Append(" = \"").Append(value.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append("\"\n");
+        }
+        return kept.Length == 0 ? contract : ConfigurationFactory.ParseString(kept.ToString()).WithFallback(contract);
+    }
+
+    private static IEnumerable<string> LeafPaths(HoconValue value, string prefix)
+    {
+        if (!value.IsObject())
+        {
+            yield return prefix;
+            yield break;
+        }
+        foreach (var (key, child) in value.GetObject().Items)
+            foreach (var path in LeafPaths(child, prefix.Length == 0 ? key : prefix + "." + key))
+                yield return path;
     }
 }

@@ -83,8 +83,9 @@ public static class PeerActorsHostingExtensions
 
     private static void WithSerializersAndContract(AkkaConfigurationBuilder builder, PeerActorsOptions options)
     {
-        // Fallback: the application's own HOCON wins (and must then be set alike on every member).
-        builder.AddHocon(ClusterContract.For(options.Role), HoconAddMode.Append);
+        // Over Akka's reference defaults, under what the application set itself (which must then be set alike on every member).
+        var current = builder.Configuration.HasValue ? builder.Configuration.Value : null;
+        builder.AddHocon(ClusterContract.Over(ClusterContract.For(options.Role), current), HoconAddMode.Prepend);
         builder.WithVersionedJsonSerializer(PeerSerializer.SerializerName, PeerSerializer.Registry, system => new PeerSerializer(system));
         builder.WithCustomSerializer(DeliverySerializer.SerializerName, DeliverySerializer.Types, system => new DeliverySerializer(system));
     }

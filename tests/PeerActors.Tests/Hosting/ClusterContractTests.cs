@@ -20,9 +20,13 @@ public sealed class ClusterContractTests
         "akka.cluster.split-brain-resolver.stable-after",
         "akka.cluster.split-brain-resolver.down-all-when-unstable",
         "akka.cluster.split-brain-resolver.keep-majority.role",
+        "akka.cluster.failure-detector.heartbeat-interval",
         "akka.cluster.failure-detector.acceptable-heartbeat-pause",
         "akka.cluster.down-removal-margin",
         "akka.cluster.sharding.retry-interval",
+        "akka.cluster.sharding.updating-state-timeout",
+        "akka.cluster.sharding.shard-start-timeout",
+        "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit",
     ];
 
     private static async Task<Dictionary<string, string>> EffectiveAsync(Action<AkkaConfigurationBuilder> configure)
@@ -57,7 +61,13 @@ public sealed class ClusterContractTests
         var node = await EffectiveAsync(akka => akka.WithPeerActors(options));
 
         Assert.Equal(node, proxy);
-        Assert.Equal("4s", proxy["akka.cluster.split-brain-resolver.stable-after"]);
+        Assert.Equal("3s", proxy["akka.cluster.split-brain-resolver.stable-after"]);
+        Assert.Equal("500ms", proxy["akka.cluster.failure-detector.heartbeat-interval"]);
+        // Sharding keys too, although WithClustering appends Akka.Cluster.Sharding's reference configuration first.
+        Assert.Equal("500ms", proxy["akka.cluster.sharding.retry-interval"]);
+        Assert.Equal("2s", proxy["akka.cluster.sharding.updating-state-timeout"]);
+        Assert.Equal("5s", proxy["akka.cluster.sharding.shard-start-timeout"]);
+        Assert.Equal("20", proxy["akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit"]);
         Assert.Equal("8s", proxy["akka.cluster.split-brain-resolver.down-all-when-unstable"]);
         Assert.Equal("keep-majority", proxy["akka.cluster.split-brain-resolver.active-strategy"]);
         Assert.Equal("workers", proxy["akka.cluster.split-brain-resolver.keep-majority.role"]);
@@ -67,10 +77,11 @@ public sealed class ClusterContractTests
     public async Task A_key_in_the_applications_own_hocon_wins_over_the_contract()
     {
         var proxy = await EffectiveAsync(akka => akka
-            .AddHocon("akka.cluster.split-brain-resolver.stable-after = 7s", HoconAddMode.Prepend)
+            .AddHocon("akka.cluster.split-brain-resolver.stable-after = 7s\nakka.cluster.sharding.retry-interval = 3s", HoconAddMode.Prepend)
             .WithPeerActorsProxy(new PeerActorsOptions()));
 
         Assert.Equal("7s", proxy["akka.cluster.split-brain-resolver.stable-after"]);
+        Assert.Equal("3s", proxy["akka.cluster.sharding.retry-interval"]);
         Assert.Equal("5s", proxy["akka.cluster.failure-detector.acceptable-heartbeat-pause"]);
     }
 
