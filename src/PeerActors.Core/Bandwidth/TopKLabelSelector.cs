@@ -1,3 +1,5 @@
+using PeerActors.Core.Selection;
+
 namespace PeerActors.Core.Bandwidth;
 
 /// <summary>
@@ -56,27 +58,15 @@ public sealed class TopKLabelSelector
         Guard.NonNegative(k, nameof(k));
         if (k == 0) return [];
         // Min-heap of the current best k; its root is the worst of them.
-        var heap = new PriorityQueue<string, (long Bytes, string Id)>(k + 1, WorstFirst.Instance);
+        var heap = new PriorityQueue<string, (long Bytes, string Id)>(k + 1, WorstFirst<long>.Instance);
         foreach (var (id, bytes) in totals)
         {
             if (heap.Count < k) heap.Enqueue(id, (bytes, id));
-            else if (heap.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare((bytes, id), worst) > 0)
+            else if (heap.TryPeek(out _, out var worst) && WorstFirst<long>.Instance.Compare((bytes, id), worst) > 0)
                 heap.EnqueueDequeue(id, (bytes, id));
         }
         var result = new string[heap.Count];
         for (var i = result.Length - 1; i >= 0; i--) result[i] = heap.Dequeue();
         return result;
-    }
-
-    /// <summary>Orders candidates from worst to best: fewer bytes first; for equal bytes, the larger id first.</summary>
-    private sealed class WorstFirst : IComparer<(long Bytes, string Id)>
-    {
-        public static readonly WorstFirst Instance = new();
-
-        public int Compare((long Bytes, string Id) x, (long Bytes, string Id) y)
-        {
-            var c = x.Bytes.CompareTo(y.Bytes);
-            return c != 0 ? c : string.CompareOrdinal(y.Id, x.Id);
-        }
     }
 }

@@ -24,12 +24,7 @@ public readonly record struct PeerId : IComparable<PeerId>
     /// <param name="value">The id text.</param>
     /// <param name="field">Field name used in the error message.</param>
     /// <exception cref="InvalidInputException">When the text is null, empty, longer than 256 characters, or has a control or white-space character.</exception>
-    public static PeerId Parse(string? value, string field = "peerId")
-    {
-        var error = Validate(value);
-        if (error is not null) throw new InvalidInputException(field, error);
-        return new PeerId(value!);
-    }
+    public static PeerId Parse(string? value, string field = "peerId") => new(IdText.Require(value, MaxLength, field));
 
     /// <summary>Non-throwing variant of <see cref="Parse"/>.</summary>
     public static bool TryParse(string? value, out PeerId id)
@@ -73,12 +68,7 @@ public readonly record struct SessionId(string Value)
 {
     /// <summary>Validates and wraps <paramref name="value"/>.</summary>
     /// <exception cref="InvalidInputException">When the text is not a valid id.</exception>
-    public static SessionId Parse(string? value, string field = "sessionId")
-    {
-        var error = IdText.Validate(value, PeerId.MaxLength);
-        if (error is not null) throw new InvalidInputException(field, error);
-        return new SessionId(value!);
-    }
+    public static SessionId Parse(string? value, string field = "sessionId") => new(IdText.Require(value, PeerId.MaxLength, field));
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -90,12 +80,7 @@ public readonly record struct ChannelId(string Value)
 {
     /// <summary>Validates and wraps <paramref name="value"/>.</summary>
     /// <exception cref="InvalidInputException">When the text is not a valid id.</exception>
-    public static ChannelId Parse(string? value, string field = "channelId")
-    {
-        var error = IdText.Validate(value, PeerId.MaxLength);
-        if (error is not null) throw new InvalidInputException(field, error);
-        return new ChannelId(value!);
-    }
+    public static ChannelId Parse(string? value, string field = "channelId") => new(IdText.Require(value, PeerId.MaxLength, field));
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -114,5 +99,14 @@ internal static class IdText
                 return $"must contain only visible characters (found U+{(int)c:X4})";
         }
         return null;
+    }
+
+    /// <summary>Returns <paramref name="value"/> when it is a valid id text (see <see cref="Validate"/>).</summary>
+    /// <exception cref="InvalidInputException">Naming <paramref name="field"/>, when it is not.</exception>
+    public static string Require(string? value, int maxLength, string field)
+    {
+        var error = Validate(value, maxLength);
+        if (error is not null) throw new InvalidInputException(field, error);
+        return value!;
     }
 }

@@ -127,17 +127,7 @@ public static class LimitConfigJson
                     continue;
                 }
 
-                values = key switch
-                {
-                    "Streams" => values with { Streams = new LimitVal((int)raw) },
-                    "StreamsInbound" => values with { StreamsInbound = new LimitVal((int)raw) },
-                    "StreamsOutbound" => values with { StreamsOutbound = new LimitVal((int)raw) },
-                    "Conns" => values with { Conns = new LimitVal((int)raw) },
-                    "ConnsInbound" => values with { ConnsInbound = new LimitVal((int)raw) },
-                    "ConnsOutbound" => values with { ConnsOutbound = new LimitVal((int)raw) },
-                    "FD" => values with { FD = new LimitVal((int)raw) },
-                    _ => values with { Memory = new LimitVal64(raw) },
-                };
+                values = LimitLayers.WithRaw(values, key, raw);
             }
 
             return new LimitChange(values, reset);

@@ -287,7 +287,9 @@ public sealed class LimitLayers
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "unknown limit field"),
     };
 
-    private static ResourceLimits WithRaw(ResourceLimits l, string field, long v) => field switch
+    /// <summary><paramref name="l"/> with <paramref name="field"/> set to the raw value <paramref name="v"/> (see <see cref="Raw"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="field"/> is not a limit field.</exception>
+    internal static ResourceLimits WithRaw(ResourceLimits l, string field, long v) => field switch
     {
         "Streams" => l with { Streams = new LimitVal((int)v) },
         "StreamsInbound" => l with { StreamsInbound = new LimitVal((int)v) },

@@ -41,22 +41,30 @@ public static class ReservationRule
         var l = limit;
         var c = current;
         var d = delta;
-        if (d.NumStreamsInbound > 0 && (long)c.NumStreamsInbound + d.NumStreamsInbound > l.StreamsInbound)
-            return new(scope, cls, ResourceKind.Stream, Direction.Inbound, c.NumStreamsInbound, d.NumStreamsInbound, l.StreamsInbound);
-        if (d.NumStreamsOutbound > 0 && (long)c.NumStreamsOutbound + d.NumStreamsOutbound > l.StreamsOutbound)
-            return new(scope, cls, ResourceKind.Stream, Direction.Outbound, c.NumStreamsOutbound, d.NumStreamsOutbound, l.StreamsOutbound);
-        int streams = d.NumStreamsInbound + d.NumStreamsOutbound;
-        if (streams > 0 && (long)c.NumStreamsInbound + c.NumStreamsOutbound + streams > l.Streams)
-            return new(scope, cls, ResourceKind.Stream, null, (long)c.NumStreamsInbound + c.NumStreamsOutbound, streams, l.Streams);
-        if (d.NumConnsInbound > 0 && (long)c.NumConnsInbound + d.NumConnsInbound > l.ConnsInbound)
-            return new(scope, cls, ResourceKind.Connection, Direction.Inbound, c.NumConnsInbound, d.NumConnsInbound, l.ConnsInbound);
-        if (d.NumConnsOutbound > 0 && (long)c.NumConnsOutbound + d.NumConnsOutbound > l.ConnsOutbound)
-            return new(scope, cls, ResourceKind.Connection, Direction.Outbound, c.NumConnsOutbound, d.NumConnsOutbound, l.ConnsOutbound);
-        int conns = d.NumConnsInbound + d.NumConnsOutbound;
-        if (conns > 0 && (long)c.NumConnsInbound + c.NumConnsOutbound + conns > l.Conns)
-            return new(scope, cls, ResourceKind.Connection, null, (long)c.NumConnsInbound + c.NumConnsOutbound, conns, l.Conns);
+        var error = CheckDirections(ResourceKind.Stream, c.NumStreamsInbound, c.NumStreamsOutbound, d.NumStreamsInbound, d.NumStreamsOutbound,
+                        l.StreamsInbound, l.StreamsOutbound, l.Streams, scope, cls)
+                    ?? CheckDirections(ResourceKind.Connection, c.NumConnsInbound, c.NumConnsOutbound, d.NumConnsInbound, d.NumConnsOutbound,
+                        l.ConnsInbound, l.ConnsOutbound, l.Conns, scope, cls);
+        if (error is not null) return error;
         if (d.NumFD > 0 && (long)c.NumFD + d.NumFD > l.FD)
             return new(scope, cls, ResourceKind.FileDescriptor, null, c.NumFD, d.NumFD, l.FD);
+        return null;
+    }
+
+    /// <summary>
+    /// The checks of one directional resource (streams or connections), in rcmgr's order: inbound, outbound, then
+    /// their total; each only when the delta adds to it. Sums are taken in <see cref="long"/> so they cannot overflow.
+    /// </summary>
+    private static ResourceLimitExceededException? CheckDirections(ResourceKind kind, int currentIn, int currentOut, int addIn, int addOut,
+        int limitIn, int limitOut, int limitTotal, string scope, ScopeClass cls)
+    {
+        if (addIn > 0 && (long)currentIn + addIn > limitIn)
+            return new(scope, cls, kind, Direction.Inbound, currentIn, addIn, limitIn);
+        if (addOut > 0 && (long)currentOut + addOut > limitOut)
+            return new(scope, cls, kind, Direction.Outbound, currentOut, addOut, limitOut);
+        int total = addIn + addOut;
+        if (total > 0 && (long)currentIn + currentOut + total > limitTotal)
+            return new(scope, cls, kind, null, (long)currentIn + currentOut, total, limitTotal);
         return null;
     }
 }

@@ -123,18 +123,28 @@ public sealed class ResourceManager
             conn.TryAddConn(direction, usesFd, out error);
         }
 
+        connection = AdmitOrDrop(conn, error, ResourceKind.Connection);
+        return connection is not null;
+    }
+
+    /// <summary>
+    /// Ends a newly opened connection or stream scope: refused (<paramref name="error"/> set), it is done (releasing what
+    /// it reserved), the block is reported and null returned; admitted, it is registered, counted as open and reported
+    /// allowed.
+    /// </summary>
+    private T? AdmitOrDrop<T>(T scope, ResourceLimitExceededException? error, ResourceKind kind) where T : ResourceScope
+    {
         if (error is not null)
         {
-            conn.Done();
+            scope.Done();
             _hub.Blocked(error);
-            return false;
+            return null;
         }
 
-        Register(conn);
+        Register(scope);
         OpenScopeCount++;
-        _hub.Allowed(ResourceKind.Connection, ScopeClass.Connection);
-        connection = conn;
-        return true;
+        _hub.Allowed(kind, scope.Class);
+        return scope;
     }
 
     private ConnectionScope NewConnection(Direction dir, bool usesFd, IPAddress? endpoint, bool allowlisted)
@@ -251,18 +261,9 @@ public sealed class ResourceManager
         string name = "stream-" + (++_streamId).ToString(CultureInfo.InvariantCulture);
         var s = new StreamScope(this, name, Limits.Stream, [peer, Transient, System], _hub, direction, peerId) { PeerScope = peer };
         peer.DecRef(); // the stream's edge holds the reference
-        if (!s.TryAddStream(direction, out error))
-        {
-            s.Done();
-            _hub.Blocked(error!);
-            return false;
-        }
-
-        Register(s);
-        OpenScopeCount++;
-        _hub.Allowed(ResourceKind.Stream, ScopeClass.Stream);
-        stream = s;
-        return true;
+        s.TryAddStream(direction, out error); // error is null exactly when it succeeded
+        stream = AdmitOrDrop(s, error, ResourceKind.Stream);
+        return stream is not null;
     }
 
     internal bool SetProtocol(StreamScope stream, string protocol, out ResourceLimitExceededException? error)
@@ -274,22 +275,8 @@ public sealed class ResourceManager
 
         var stat = stream.Stat;
         var proto = GetKeyed(_protocols, protocol, "protocol:", ScopeClass.Protocol, Limits.GetProtocolLimits(protocol), [System]);
-        error = proto.ReserveForChild(stat);
-        if (error is not null)
-        {
-            proto.DecRef();
-            return Block(error, stream);
-        }
-
-        var protoPeer = GetSubPeer(proto, stream.PeerId, ScopeClass.ProtocolPeer, Limits.GetProtocolPeerLimits(protocol));
-        error = protoPeer.ReserveForChild(stat);
-        if (error is not null)
-        {
-            proto.ReleaseForChild(stat);
-            proto.DecRef();
-            protoPeer.DecRef();
-            return Block(error, stream);
-        }
+        error = ReserveKeyedAndSubPeer(proto, ScopeClass.ProtocolPeer, Limits.GetProtocolPeerLimits(protocol), stream.PeerId, stat, out var protoPeer);
+        if (error is not null) return Block(error, stream);
 
         Transient.ReleaseForChild(stat);
         stream.SetEdges([stream.PeerScope, protoPeer, proto, System]);
@@ -312,27 +299,44 @@ public sealed class ResourceManager
 
         var stat = stream.Stat;
         var svc = GetKeyed(_services, service, "svc:", ScopeClass.Service, Limits.GetServiceLimits(service), [System]);
-        error = svc.ReserveForChild(stat);
-        if (error is not null)
-        {
-            svc.DecRef();
-            return Block(error, stream);
-        }
-
-        var svcPeer = GetSubPeer(svc, stream.PeerId, ScopeClass.ServicePeer, Limits.GetServicePeerLimits(service));
-        error = svcPeer.ReserveForChild(stat);
-        if (error is not null)
-        {
-            svc.ReleaseForChild(stat);
-            svc.DecRef();
-            svcPeer.DecRef();
-            return Block(error, stream);
-        }
+        error = ReserveKeyedAndSubPeer(svc, ScopeClass.ServicePeer, Limits.GetServicePeerLimits(service), stream.PeerId, stat, out var svcPeer);
+        if (error is not null) return Block(error, stream);
 
         stream.SetEdges([stream.PeerScope, stream.ProtocolPeerScope!, svcPeer, stream.ProtocolScope, svc, System]);
         stream.Service = service;
         _hub.Allowed(ResourceKind.Stream, ScopeClass.Service);
         return true;
+    }
+
+    /// <summary>
+    /// Reserves a stream's usage <paramref name="stat"/> on <paramref name="keyed"/> (a protocol or service scope the
+    /// caller has just referenced) and then on its sub-peer scope for <paramref name="peerId"/>: all or nothing. On
+    /// success <paramref name="sub"/> is the referenced sub-peer scope; on refusal (the error returned) nothing stays
+    /// reserved and neither scope keeps the reference taken for the stream.
+    /// </summary>
+    private ResourceLimitExceededException? ReserveKeyedAndSubPeer(ResourceScope keyed, ScopeClass subClass, BaseLimit subLimit, string peerId,
+        in ScopeStat stat, out ResourceScope sub)
+    {
+        sub = null!;
+        var error = keyed.ReserveForChild(stat);
+        if (error is not null)
+        {
+            keyed.DecRef();
+            return error;
+        }
+
+        var subPeer = GetSubPeer(keyed, peerId, subClass, subLimit);
+        error = subPeer.ReserveForChild(stat);
+        if (error is not null)
+        {
+            keyed.ReleaseForChild(stat);
+            keyed.DecRef();
+            subPeer.DecRef();
+            return error;
+        }
+
+        sub = subPeer;
+        return null;
     }
 
     internal void OnStreamDone(StreamScope stream)

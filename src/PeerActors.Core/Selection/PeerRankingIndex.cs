@@ -824,16 +824,6 @@ public sealed class PeerRankingIndex
         return list;
     }
 
-    private sealed class WorstFirst : IComparer<(double Value, string Id)>
-    {
-        public static readonly WorstFirst Instance = new();
-        public int Compare((double Value, string Id) a, (double Value, string Id) b)
-        {
-            var c = a.Value.CompareTo(b.Value);
-            return c != 0 ? c : string.CompareOrdinal(b.Id, a.Id);
-        }
-    }
-
     /// <summary>
     /// Fagin's threshold algorithm: walk the sorted sets in lock step; every newly seen eligible peer gets
     /// its exact value; stop when N values are held and the worst of them is strictly above the bound
@@ -845,7 +835,7 @@ public sealed class PeerRankingIndex
     {
         var result = new List<RankedPeer>();
         if (n == 0) return result;
-        var top = new PriorityQueue<Slot, (double Value, string Id)>(WorstFirst.Instance);
+        var top = new PriorityQueue<Slot, (double Value, string Id)>(WorstFirst<double>.Instance);
         var values = new Dictionary<Slot, (double Value, double Base)>();
         var enums = sets.Select(s => s.GetEnumerator()).ToArray();
         var heads = new Slot?[sets.Length];
@@ -865,7 +855,7 @@ public sealed class PeerRankingIndex
                         var v = exact(s);
                         var key = (v.Value, s.Id);
                         if (top.Count < n) { top.Enqueue(s, key); values[s] = v; }
-                        else if (WorstFirst.Instance.Compare(key, top.Peek() is var worst ? (values[worst].Value, worst.Id) : default) > 0)
+                        else if (WorstFirst<double>.Instance.Compare(key, top.Peek() is var worst ? (values[worst].Value, worst.Id) : default) > 0)
                         {
                             values.Remove(top.Dequeue());
                             top.Enqueue(s, key);

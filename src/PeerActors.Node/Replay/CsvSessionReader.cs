@@ -132,23 +132,29 @@ internal static class CsvSessionReader
         return new SessionRecord(pid1, pid2, (int)cnt, avg, std, bytes, time, min, max);
     }
 
-    private static bool Long(string column, string s, ref RecordViolation? violation, out long value)
-    {
-        value = 0;
-        if (string.IsNullOrWhiteSpace(s))
-        {
-            violation = new(column, SkipReason.MissingValue, $"{column} is empty");
-            return false;
-        }
-        if (ValueParsers.TryParseLong(s.Trim(), out value))
-            return true;
-        violation = new(column, SkipReason.WrongType, $"{column} '{Trunc(s)}' is not a whole number");
-        return false;
-    }
+    private static bool Long(string column, string s, ref RecordViolation? violation, out long value) =>
+        ReadCell(column, s, required: true, 0L, static (string t, out long v) => ValueParsers.TryParseLong(t.Trim(), out v),
+            SkipReason.WrongType, "a whole number", ref violation, out value);
 
-    private static bool Double(string column, string s, bool required, ref RecordViolation? violation, out double value)
+    private static bool Double(string column, string s, bool required, ref RecordViolation? violation, out double value) =>
+        ReadCell(column, s, required, double.NaN, static (string t, out double v) => ValueParsers.TryParseDouble(t.Trim(), out v),
+            SkipReason.WrongType, "a number", ref violation, out value);
+
+    private static bool Ts(string column, string s, ref RecordViolation? violation, out DateTimeOffset value) =>
+        ReadCell(column, s, required: true, default(DateTimeOffset), ValueParsers.TryParseTimestamp,
+            SkipReason.BadTimestamp, "a timestamp (expected e.g. 2020-07-03 20:25:08.457000+00:00)", ref violation, out value);
+
+    private delegate bool CellParser<T>(string text, out T value);
+
+    /// <summary>
+    /// Reads one cell with <paramref name="parse"/>. A blank cell is a <see cref="SkipReason.MissingValue"/>, or
+    /// <paramref name="empty"/> when the column is optional; a cell that does not parse is skipped for
+    /// <paramref name="wrong"/>, the message saying it is not <paramref name="expected"/>. False when the record is skipped.
+    /// </summary>
+    private static bool ReadCell<T>(string column, string s, bool required, T empty, CellParser<T> parse, SkipReason wrong, string expected,
+        ref RecordViolation? violation, out T value)
     {
-        value = double.NaN;
+        value = empty;
         if (string.IsNullOrWhiteSpace(s))
         {
             if (!required)
@@ -156,24 +162,9 @@ internal static class CsvSessionReader
             violation = new(column, SkipReason.MissingValue, $"{column} is empty");
             return false;
         }
-        if (ValueParsers.TryParseDouble(s.Trim(), out value))
+        if (parse(s, out value))
             return true;
-        violation = new(column, SkipReason.WrongType, $"{column} '{Trunc(s)}' is not a number");
-        return false;
-    }
-
-    private static bool Ts(string column, string s, ref RecordViolation? violation, out DateTimeOffset value)
-    {
-        value = default;
-        if (string.IsNullOrWhiteSpace(s))
-        {
-            violation = new(column, SkipReason.MissingValue, $"{column} is empty");
-            return false;
-        }
-        if (ValueParsers.TryParseTimestamp(s, out value))
-            return true;
-        violation = new(column, SkipReason.BadTimestamp,
-            $"{column} '{Trunc(s)}' is not a timestamp (expected e.g. 2020-07-03 20:25:08.457000+00:00)");
+        violation = new(column, wrong, $"{column} '{Trunc(s)}' is not {expected}");
         return false;
     }
 

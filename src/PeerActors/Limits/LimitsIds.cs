@@ -7,18 +7,12 @@ namespace PeerActors.Limits;
 /// </summary>
 internal static class LimitsIds
 {
-    /// <summary>Throws <see cref="InvalidInputException"/> naming <paramref name="field"/> unless <paramref name="id"/> is 1–256 printable, non-space characters.</summary>
-    public static string Check(string? id, string field)
-    {
-        if (string.IsNullOrEmpty(id))
-            throw new InvalidInputException(field, "must be a non-empty id");
-        if (id.Length > 256)
-            throw new InvalidInputException(field, $"must be at most 256 characters, got {id.Length}");
-        foreach (char ch in id)
-            if (char.IsControl(ch) || char.IsWhiteSpace(ch))
-                throw new InvalidInputException(field, "must contain only printable, non-space characters");
-        return id;
-    }
+    /// <summary>
+    /// Throws <see cref="InvalidInputException"/> naming <paramref name="field"/> unless <paramref name="id"/> is 1–256
+    /// printable, non-space characters: the in-process resource manager's rule (<see cref="PeerIds"/>), so both refuse
+    /// the same ids with the same messages.
+    /// </summary>
+    public static string Check(string? id, string field) => PeerIds.Check(id, field);
 
     /// <summary>The failure answering an invalid <paramref name="id"/>, or null when it is valid.</summary>
     public static LimitsFailure? Failure(string? id, string field)

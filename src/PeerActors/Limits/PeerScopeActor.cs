@@ -237,33 +237,20 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             return;
         }
 
-        info.PendingId = m.Protocol;
-        info.PendingStat = s.Stat;
-        info.PendingReplyTo = replyTo;
-        s.Busy = true;
-        ReserveKeyed(ScopeClass.Protocol, m.Protocol, info.PendingStat, _protocolChainDone, info);
+        BeginAttach(info, ScopeClass.Protocol, m.Protocol, replyTo, _protocolChainDone);
     }
 
     private void ProtocolChainDone(StreamInfo info, LimitRefused? r)
     {
-        var s = info.Scope;
-        var replyTo = info.PendingReplyTo!;
         if (r is null)
         {
             var p = _protocols[info.PendingId!];
             Context.Parent.Tell(new ChainRelease(info.PendingStat, TransientOnly));
             info.Protocol = p;
-            s.Legs = p.ReleaseThenSystem;
-            Admit(ResourceKind.Stream, ScopeClass.Protocol, replyTo);
-        }
-        else
-        {
-            Refuse(r, replyTo);
+            info.Scope.Legs = p.ReleaseThenSystem;
         }
 
-        info.PendingId = null;
-        info.PendingReplyTo = null;
-        Resume(s);
+        EndAttach(info, ScopeClass.Protocol, r);
     }
 
     private void OnSetService(SetService m, IActorRef replyTo)
@@ -280,32 +267,47 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             return;
         }
 
-        info.PendingId = m.Service;
-        info.PendingStat = s.Stat;
-        info.PendingReplyTo = replyTo;
-        s.Busy = true;
-        ReserveKeyed(ScopeClass.Service, m.Service, info.PendingStat, _serviceChainDone, info);
+        BeginAttach(info, ScopeClass.Service, m.Service, replyTo, _serviceChainDone);
     }
 
     private void ServiceChainDone(StreamInfo info, LimitRefused? r)
     {
-        var s = info.Scope;
-        var replyTo = info.PendingReplyTo!;
         if (r is null)
         {
             var v = _services[info.PendingId!];
             info.Service = v;
-            s.Legs = [info.Protocol!.Release, v.Release, _rootSystem];
-            Admit(ResourceKind.Stream, ScopeClass.Service, replyTo);
+            info.Scope.Legs = [info.Protocol!.Release, v.Release, _rootSystem];
         }
-        else
-        {
-            Refuse(r, replyTo);
-        }
+
+        EndAttach(info, ScopeClass.Service, r);
+    }
+
+    /// <summary>
+    /// Marks the stream busy and reserves its current usage on the keyed scope <paramref name="id"/>; the pending
+    /// fields carry the request to <paramref name="then"/> (a cached delegate, so no closure per call).
+    /// </summary>
+    private void BeginAttach(StreamInfo info, ScopeClass kind, string id, IActorRef replyTo, Action<object, LimitRefused?> then)
+    {
+        info.PendingId = id;
+        info.PendingStat = info.Scope.Stat;
+        info.PendingReplyTo = replyTo;
+        info.Scope.Busy = true;
+        ReserveKeyed(kind, id, info.PendingStat, then, info);
+    }
+
+    /// <summary>
+    /// Answers the pending SetProtocol / SetService (after the caller has attached the keyed scope on success), clears
+    /// the pending request and resumes the stream's deferred messages.
+    /// </summary>
+    private void EndAttach(StreamInfo info, ScopeClass kind, LimitRefused? r)
+    {
+        var replyTo = info.PendingReplyTo!;
+        if (r is null) Admit(ResourceKind.Stream, kind, replyTo);
+        else Refuse(r, replyTo);
 
         info.PendingId = null;
         info.PendingReplyTo = null;
-        Resume(s);
+        Resume(info.Scope);
     }
 
     protected override void OnClose(Close m, IActorRef replyTo)

@@ -33,14 +33,12 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .Register<TrackedPeersReply>("selector-tracked-peers-reply", 1)
         // One per node and publish interval to every selector: Protocol Buffers (PeerProtoMapping); v1 JSON still read
         // from nodes not yet upgraded.
-        .RegisterBinary<PeerScoreInputsBatch>("selector-score-inputs-batch", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputsBatch)
-        .ReadJson<PeerScoreInputsBatch>("selector-score-inputs-batch", 1)
+        .RegisterBinaryOverJson<PeerScoreInputsBatch>("selector-score-inputs-batch", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputsBatch)
         .Register<GetBans>("selector-get-bans", 1)
         .Register<BansReply>("selector-bans-reply", 1)
         // The selector's own durable state (snapshot store / journal of its checkpoint helper).
         // Protocol Buffers: about 5x smaller than its JSON (the entries are the score inputs' binary form).
-        .RegisterBinary<SelectorSnapshot>("selector-snapshot", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadSelectorSnapshot)
-        .ReadJson<SelectorSnapshot>("selector-snapshot", 1)
+        .RegisterBinaryOverJson<SelectorSnapshot>("selector-snapshot", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadSelectorSnapshot)
         .Register<SelectorCheckpointMark>("selector-checkpoint-mark", 1)
         .Register<SaveSelectorSnapshot>("selector-save-snapshot", 1)
         .Register<SelectorSnapshotSaved>("selector-snapshot-saved", 1)

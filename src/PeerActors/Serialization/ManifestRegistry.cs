@@ -94,6 +94,15 @@ public sealed partial class ManifestRegistry
     }
 
     /// <summary>
+    /// A type that moved from JSON to a binary form without changing shape: <see cref="RegisterBinary{T}"/> as
+    /// <paramref name="name"/> version <paramref name="version"/>, with the JSON of version <paramref name="version"/> − 1
+    /// still read (<see cref="ReadJson{T}"/>) for the payloads already stored or sent by nodes not yet upgraded.
+    /// </summary>
+    /// <exception cref="ArgumentException">The type or one of the two manifests is already registered.</exception>
+    internal ManifestRegistry RegisterBinaryOverJson<T>(string name, int version, Func<T, byte[]> write, BinaryPayloadReader<T> read) where T : notnull =>
+        RegisterBinary(name, version, write, read).ReadJson<T>(name, version - 1);
+
+    /// <summary>
     /// Registers an older manifest whose JSON shape is exactly the current type <typeparamref name="T"/>'s (the type
     /// moved to another format, e.g. <see cref="RegisterBinary{T}"/>, without changing): stored payloads are read with
     /// the JSON options; nothing is ever written under this manifest.

@@ -25,24 +25,16 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         // Persisted events and snapshot. The frequent ones are Protocol Buffers (Serialization/Proto/peer_events.proto,
         // PeerProtoMapping): a flush delta on the real sample is several times smaller than its JSON. Their JSON
         // versions stay readable forever (stored journals); bans are rare and stay JSON.
-        .RegisterBinary<ObservationsDelta>("peer-flushed-delta", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadDelta)
-        .ReadJson<ObservationsDelta>("peer-flushed-delta", 1)
-        .RegisterBinary<ObservationsFlushed>("peer-flushed", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadFlushed)
-        .ReadJson<ObservationsFlushed>("peer-flushed", 1)
-        .RegisterBinary<PaymentRecorded>("peer-payment", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadPayment)
-        .ReadJson<PaymentRecorded>("peer-payment", 1)
-        .RegisterBinary<ReceiptRecorded>("peer-receipt", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadReceipt)
-        .ReadJson<ReceiptRecorded>("peer-receipt", 1)
-        .RegisterBinary<PaymentDefaultRecorded>("peer-payment-default", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadPaymentDefault)
-        .ReadJson<PaymentDefaultRecorded>("peer-payment-default", 1)
-        .RegisterBinary<ChannelOpened>("peer-channel-opened", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadChannelOpened)
-        .ReadJson<ChannelOpened>("peer-channel-opened", 1)
-        .RegisterBinary<ChannelClosed>("peer-channel-closed", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadChannelClosed)
-        .ReadJson<ChannelClosed>("peer-channel-closed", 1)
+        .RegisterBinaryOverJson<ObservationsDelta>("peer-flushed-delta", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadDelta)
+        .RegisterBinaryOverJson<ObservationsFlushed>("peer-flushed", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadFlushed)
+        .RegisterBinaryOverJson<PaymentRecorded>("peer-payment", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadPayment)
+        .RegisterBinaryOverJson<ReceiptRecorded>("peer-receipt", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadReceipt)
+        .RegisterBinaryOverJson<PaymentDefaultRecorded>("peer-payment-default", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadPaymentDefault)
+        .RegisterBinaryOverJson<ChannelOpened>("peer-channel-opened", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadChannelOpened)
+        .RegisterBinaryOverJson<ChannelClosed>("peer-channel-closed", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadChannelClosed)
         .Register<PeerBanned>("peer-banned", 1)
         .Register<PeerUnbanned>("peer-unbanned", 1)
-        .RegisterBinary<PeerSnapshot>("peer-snapshot", 3, PeerProtoMapping.Write, PeerProtoMapping.ReadSnapshot)
-        .ReadJson<PeerSnapshot>("peer-snapshot", 2)
+        .RegisterBinaryOverJson<PeerSnapshot>("peer-snapshot", 3, PeerProtoMapping.Write, PeerProtoMapping.ReadSnapshot)
         .Upcast<PeerSnapshotV1>("peer-snapshot", 1, v1 => new PeerSnapshot(v1.State))
         // commands
         .Register<RecordRequest>("peer-cmd-request", 1)
@@ -76,8 +68,7 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : VersionedJsonSe
         .Register<BandwidthReply>("peer-bandwidth-reply", 1)
         // Published to every node's selector and limit actors after each flush: the hottest remote message, so binary
         // too (v1 still read, from nodes not yet upgraded).
-        .RegisterBinary<PeerScoreInputs>("peer-score-inputs", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputs)
-        .ReadJson<PeerScoreInputs>("peer-score-inputs", 1);
+        .RegisterBinaryOverJson<PeerScoreInputs>("peer-score-inputs", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadScoreInputs);
 
     /// <inheritdoc />
     public override int Identifier => SerializerId;

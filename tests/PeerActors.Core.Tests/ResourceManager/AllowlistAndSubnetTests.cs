@@ -63,16 +63,21 @@ public class AllowlistAndSubnetTests
         Assert.False(al.Remove("9.9.9.9"));
     }
 
-    private static Rm FullSystem(Allowlist al) =>
-        new(ConcreteLimitConfig.Infinite with { System = BaseLimit.Infinite with { ConnsInbound = 1 } },
-            new ResourceManagerOptions { Allowlist = al });
+    /// <summary>Everything unlimited but the system scope, which holds one inbound connection.</summary>
+    private static readonly ConcreteLimitConfig FullSystem = ConcreteLimitConfig.Infinite with { System = BaseLimit.Infinite with { ConnsInbound = 1 } };
+
+    /// <summary>A manager over <paramref name="limits"/> whose allowlist holds <paramref name="entry"/> alone.</summary>
+    private static Rm Allowlisting(string entry, ConcreteLimitConfig limits)
+    {
+        var al = new Allowlist();
+        al.Add(entry);
+        return new Rm(limits, new ResourceManagerOptions { Allowlist = al });
+    }
 
     [Fact]
     public void Allowlisted_endpoint_is_admitted_when_system_is_full()
     {
-        var al = new Allowlist();
-        al.Add("/ip4/1.2.3.0/ipcidr/24");
-        var m = FullSystem(al);
+        var m = Allowlisting("/ip4/1.2.3.0/ipcidr/24", FullSystem);
         m.OpenConnection(Direction.Inbound, true, IPAddress.Parse("9.9.9.9"));
 
         var stranger = Assert.Throws<ResourceLimitExceededException>(() => m.OpenConnection(Direction.Inbound, true, IPAddress.Parse("9.9.9.8")));
@@ -95,9 +100,7 @@ public class AllowlistAndSubnetTests
     [Fact]
     public void Allowlisted_ip_with_wrong_peer_moves_to_normal_scopes_or_is_refused()
     {
-        var al = new Allowlist();
-        al.Add("/ip4/1.2.3.4/p2p/QmGood");
-        var m = FullSystem(al);
+        var m = Allowlisting("/ip4/1.2.3.4/p2p/QmGood", FullSystem);
         m.OpenConnection(Direction.Inbound, false, IPAddress.Parse("9.9.9.9")); // fills system
 
         var c = m.OpenConnection(Direction.Inbound, false, IPAddress.Parse("1.2.3.4"));
@@ -117,10 +120,7 @@ public class AllowlistAndSubnetTests
     [Fact]
     public void Allowlisted_ip_with_wrong_peer_transfers_when_room()
     {
-        var al = new Allowlist();
-        al.Add("/ip4/1.2.3.4/p2p/QmGood");
-        var m = new Rm(ConcreteLimitConfig.Infinite with { Transient = BaseLimit.Infinite with { ConnsInbound = 0 } },
-            new ResourceManagerOptions { Allowlist = al });
+        var m = Allowlisting("/ip4/1.2.3.4/p2p/QmGood", ConcreteLimitConfig.Infinite with { Transient = BaseLimit.Infinite with { ConnsInbound = 0 } });
         var c = m.OpenConnection(Direction.Inbound, false, IPAddress.Parse("1.2.3.4"));
         Assert.True(c.IsAllowlisted);
         // transfer needs transient room: transient is blockAll → refused, restored
@@ -214,10 +214,7 @@ public class AllowlistAndSubnetTests
     [Fact]
     public void Allowlisted_network_gets_its_own_prefix_limit()
     {
-        var al = new Allowlist();
-        al.Add("203.0.113.0/24");
-        var m = new Rm(ConcreteLimitConfig.Infinite with { AllowlistedSystem = BaseLimit.Infinite with { Conns = 20 } },
-            new ResourceManagerOptions { Allowlist = al });
+        var m = Allowlisting("203.0.113.0/24", ConcreteLimitConfig.Infinite with { AllowlistedSystem = BaseLimit.Infinite with { Conns = 20 } });
         var ip = IPAddress.Parse("203.0.113.5");
         for (int i = 0; i < 20; i++) m.OpenConnection(Direction.Inbound, false, ip); // > 8 per /32
         Assert.Equal("subnet:203.0.113.0/24", Assert.Throws<ResourceLimitExceededException>(

@@ -10,6 +10,16 @@ public sealed class JournalFailureMonitorTests
 
     private static Error Failed(string message, Exception cause) => new(cause, "akka://peeractors/system/sharding/peer/1/x", typeof(object), message);
 
+    /// <summary>Publishes <paramref name="events"/> on a fresh system's event stream and returns the first failure its monitor reports (within 10 s).</summary>
+    private static async Task<string> FirstReportAfter(params Error[] events)
+    {
+        using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
+        var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
+        foreach (var e in events) system.EventStream.Publish(e);
+        return await reported.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public void A_failed_persist_is_described_by_the_database_error()
     {
@@ -46,25 +56,17 @@ public sealed class JournalFailureMonitorTests
     [Fact]
     public async Task An_open_breaker_logged_before_the_database_error_gives_way_to_the_database_error()
     {
-        using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
-        var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
-        system.EventStream.Publish(BreakerOpen);
-        system.EventStream.Publish(Failed("Failed to persist event type [ObservationsFlushed] with sequence number [3] for persistenceId [peer-x].",
-            new SqliteException("SQLite Error 10: 'disk I/O error'.", 10)));
+        var report = await FirstReportAfter(BreakerOpen,
+            Failed("Failed to persist event type [ObservationsFlushed] with sequence number [3] for persistenceId [peer-x].",
+                new SqliteException("SQLite Error 10: 'disk I/O error'.", 10)));
 
-        Assert.Equal("journal write failed: SQLite Error 10: 'disk I/O error'. (SqliteException)", await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("journal write failed: SQLite Error 10: 'disk I/O error'. (SqliteException)", report);
     }
 
     [Fact]
     public async Task An_open_breaker_alone_is_reported_after_its_grace()
     {
-        using var system = ActorSystem.Create("monitor-test", "akka.loglevel = OFF");
-        var reported = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var monitor = JournalFailureMonitor.Start(system, d => reported.TrySetResult(d));
-        system.EventStream.Publish(BreakerOpen);
-
         Assert.Equal("journal read failed: Circuit Breaker is open; calls are failing fast (OpenCircuitException)",
-            await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+            await FirstReportAfter(BreakerOpen));
     }
 }

@@ -12,6 +12,10 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     private static NodeSettings Load(NodeOverrides? flags = null, Dictionary<string, string?>? env = null) =>
         NodeSettingsLoader.Load(flags ?? new NodeOverrides(), env ?? NoEnv, ConfigRoot);
 
+    /// <summary>The error of loading with <c>--config <paramref name="config"/></c> (an overlay name or a file path).</summary>
+    private static NodeConfigurationException RejectedConfig(string config) =>
+        Assert.Throws<NodeConfigurationException>(() => Load(new NodeOverrides { Config = config }));
+
     private string Overlay(string hocon)
     {
         var path = Path.Combine(_temp, "custom.conf");
@@ -209,8 +213,7 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [Fact]
     public void Bad_value_in_an_overlay_file_names_key_and_file()
     {
-        var path = Overlay("peeractors.persistence.flush-interval = banana");
-        var e = Assert.Throws<NodeConfigurationException>(() => Load(new NodeOverrides { Config = path }));
+        var e = RejectedConfig(Overlay("peeractors.persistence.flush-interval = banana"));
         Assert.Equal("peeractors.persistence.flush-interval", e.Key);
         Assert.Contains("custom.conf", e.Message);
     }
@@ -220,7 +223,7 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [InlineData("embeded")]
     public void Unknown_overlay_is_rejected(string overlay)
     {
-        var e = Assert.Throws<NodeConfigurationException>(() => Load(new NodeOverrides { Config = overlay }));
+        var e = RejectedConfig(overlay);
         Assert.Equal("--config", e.Key);
         Assert.Contains($"'{overlay}'", e.Message);
     }
@@ -228,15 +231,14 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [Fact]
     public void Missing_overlay_file_is_rejected()
     {
-        var e = Assert.Throws<NodeConfigurationException>(() => Load(new NodeOverrides { Config = Path.Combine(_temp, "missing.conf") }));
+        var e = RejectedConfig(Path.Combine(_temp, "missing.conf"));
         Assert.Equal("--config", e.Key);
     }
 
     [Fact]
     public void Unparseable_overlay_names_the_file()
     {
-        var path = Overlay("peeractors.persistence.flush-interval = ${no.such.key}");
-        var e = Assert.Throws<NodeConfigurationException>(() => Load(new NodeOverrides { Config = path }));
+        var e = RejectedConfig(Overlay("peeractors.persistence.flush-interval = ${no.such.key}"));
         Assert.Contains("custom.conf", e.Key);
     }
 

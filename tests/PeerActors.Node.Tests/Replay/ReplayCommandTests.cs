@@ -25,13 +25,19 @@ public sealed class ReplayCommandTests
 {
     private static readonly string Dir = TempDir();
 
+    /// <summary>Runs the replay with <paramref name="args"/>; expects exit code 1 with every one of <paramref name="inErr"/> on stderr.</summary>
+    private static async Task ExpectExit1(string[] args, params string[] inErr)
+    {
+        var (exit, _, err) = await ReplayCli.RunAsync(args);
+        Assert.Equal(1, exit);
+        foreach (var text in inErr) Assert.Contains(text, err);
+    }
+
     [Fact]
     public async Task Missing_file_exits_1_naming_the_file()
     {
         var path = Path.Combine(Dir, "nope.csv");
-        var (exit, _, err) = await ReplayCli.RunAsync(path, "--data-dir", Dir);
-        Assert.Equal(1, exit);
-        Assert.Contains($"{path}: file not found", err);
+        await ExpectExit1([path, "--data-dir", Dir], $"{path}: file not found");
     }
 
     [Theory]
@@ -41,45 +47,33 @@ public sealed class ReplayCommandTests
     public async Task Empty_file_or_missing_column_exits_1_naming_file_and_problem(string file, string detail)
     {
         var path = Bundled("bad", file);
-        var (exit, _, err) = await ReplayCli.RunAsync(path, "--data-dir", Dir);
-        Assert.Equal(1, exit);
-        Assert.Contains(path, err);
-        Assert.Contains(detail, err);
+        await ExpectExit1([path, "--data-dir", Dir], path, detail);
     }
 
     [Fact]
     public async Task Malformed_row_with_strict_exits_1_naming_file_and_line()
     {
         var path = Bundled("bad", "malformed-rows.csv");
-        var (exit, _, err) = await ReplayCli.RunAsync(path, "--strict", "--data-dir", Dir);
-        Assert.Equal(1, exit);
-        Assert.Contains($"{path}: line 3: cnt 'abc' is not a whole number", err);
+        await ExpectExit1([path, "--strict", "--data-dir", Dir], $"{path}: line 3: cnt 'abc' is not a whole number");
     }
 
     [Fact]
     public async Task Unparsable_timestamp_with_strict_exits_1_naming_file_line_and_column()
     {
-        var path = WriteText(TempDir(), "bad-ts.csv",
-            ",pid1,pid2,cnt,throughput_avg,throughput_std,total_bytes,total_timespent,min_ts,max_ts\n" +
-            "0,r,s,2,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:01+00:00\n" +
-            "1,r,s,2,1.0,0.1,100,100,not-a-time,2020-07-03 20:00:01+00:00\n");
-        var (exit, _, err) = await ReplayCli.RunAsync(path, "--strict", "--data-dir", Dir);
-        Assert.Equal(1, exit);
-        Assert.Contains($"{path}: line 3: min_ts 'not-a-time' is not a timestamp", err);
+        var path = WriteMinimalCsv(TempDir(), "bad-ts.csv",
+            "0,r,s,2,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:01+00:00",
+            "1,r,s,2,1.0,0.1,100,100,not-a-time,2020-07-03 20:00:01+00:00");
+        await ExpectExit1([path, "--strict", "--data-dir", Dir], $"{path}: line 3: min_ts 'not-a-time' is not a timestamp");
     }
 
     [Fact]
     public async Task Every_row_malformed_exits_1_with_nothing_readable_and_the_first_problems()
     {
-        var path = WriteText(TempDir(), "all-bad.csv",
-            ",pid1,pid2,cnt,throughput_avg,throughput_std,total_bytes,total_timespent,min_ts,max_ts\n" +
-            "0,r,s,0,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:01+00:00\n" +
-            "1,r,s,2,1.0,0.1,100,100,yesterday,2020-07-03 20:00:01+00:00\n");
-        var (exit, _, err) = await ReplayCli.RunAsync(path, "--data-dir", Dir);
-        Assert.Equal(1, exit);
-        Assert.Contains("no readable sessions", err);
-        Assert.Contains($"{path}: line 2: cnt must be > 0", err);
-        Assert.Contains($"{path}: line 3: min_ts 'yesterday' is not a timestamp", err);
+        var path = WriteMinimalCsv(TempDir(), "all-bad.csv",
+            "0,r,s,0,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:01+00:00",
+            "1,r,s,2,1.0,0.1,100,100,yesterday,2020-07-03 20:00:01+00:00");
+        await ExpectExit1([path, "--data-dir", Dir], "no readable sessions",
+            $"{path}: line 2: cnt must be > 0", $"{path}: line 3: min_ts 'yesterday' is not a timestamp");
     }
 
     [Theory]

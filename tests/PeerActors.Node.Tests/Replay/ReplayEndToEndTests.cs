@@ -82,10 +82,9 @@ public sealed class ReplayEndToEndTests : IDisposable
     {
         var dir = TempDir();
         var limits = WriteText(dir, "limits.json", """{"PeerDefault":{"ConnsInbound":1}}""");
-        var csv = WriteText(dir, "overlap.csv",
-            ",pid1,pid2,cnt,throughput_avg,throughput_std,total_bytes,total_timespent,min_ts,max_ts\n" +
-            "0,r1,s,2,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:10+00:00\n" +
-            "1,r2,s,2,1.0,0.1,200,100,2020-07-03 20:00:05+00:00,2020-07-03 20:00:15+00:00\n");
+        var csv = WriteMinimalCsv(dir, "overlap.csv",
+            "0,r1,s,2,1.0,0.1,100,100,2020-07-03 20:00:00+00:00,2020-07-03 20:00:10+00:00",
+            "1,r2,s,2,1.0,0.1,200,100,2020-07-03 20:00:05+00:00,2020-07-03 20:00:15+00:00");
 
         var (_, output, _, report) = await Replay(csv, "--set", $"peeractors.limits.file={limits}");
 

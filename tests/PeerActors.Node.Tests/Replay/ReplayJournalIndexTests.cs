@@ -28,15 +28,20 @@ public sealed class ReplayJournalIndexTests
     private static string[] CheckedBeforeReplay(FakeReplayPeers fake, int from) =>
         fake.Sent.Skip(from).TakeWhile(m => m is GetPeerStats).Select(m => m.EntityId).ToArray();
 
+    /// <summary>The first 50 sessions of the bundled sample, read strictly, their sums, and fresh fake peers (no history yet).</summary>
+    private static (SessionReadResult Input, SliceSums Sums, FakeReplayPeers Fake) FiftySessions()
+    {
+        var (path, sums) = SliceSums.FirstSessionsOfSample(50);
+        return (SessionSource.Read([path], strict: true), sums, new FakeReplayPeers());
+    }
+
     private static string[] PeersOf(SessionReadResult input) =>
         input.Records.SelectMany(r => new[] { r.Pid1, r.Pid2 }).Distinct(StringComparer.Ordinal).ToArray();
 
     [Fact]
     public async Task An_empty_journal_index_wakes_no_peer_before_the_replay_and_every_peer_is_new()
     {
-        var (path, sums) = SliceSums.FirstSessionsOfSample(50);
-        var input = SessionSource.Read([path], strict: true);
-        var fake = new FakeReplayPeers();
+        var (input, sums, fake) = FiftySessions();
         var peers = new IndexedReplayPeers(fake, () => new HashSet<string>());
 
         var report = await Runner(peers).RunAsync(input);
@@ -52,9 +57,7 @@ public sealed class ReplayJournalIndexTests
     [Fact]
     public async Task Only_listed_peers_are_asked_and_their_before_stats_give_exact_deltas()
     {
-        var (path, sums) = SliceSums.FirstSessionsOfSample(50);
-        var input = SessionSource.Read([path], strict: true);
-        var fake = new FakeReplayPeers();
+        var (input, sums, fake) = FiftySessions();
         await Runner(fake).RunAsync(input);
         var all = PeersOf(input);
         // A superset of a subset: half of the peers really have history, plus an id the fake does not know
@@ -76,9 +79,7 @@ public sealed class ReplayJournalIndexTests
     [Fact]
     public async Task A_complete_journal_index_recovers_every_peer_with_exact_deltas()
     {
-        var (path, sums) = SliceSums.FirstSessionsOfSample(50);
-        var input = SessionSource.Read([path], strict: true);
-        var fake = new FakeReplayPeers();
+        var (input, sums, fake) = FiftySessions();
         await Runner(fake).RunAsync(input);
         var listed = PeersOf(input).ToHashSet(StringComparer.Ordinal);
 
@@ -94,9 +95,7 @@ public sealed class ReplayJournalIndexTests
     [Fact]
     public async Task An_unsupported_index_falls_back_to_asking_every_peer()
     {
-        var (path, sums) = SliceSums.FirstSessionsOfSample(50);
-        var input = SessionSource.Read([path], strict: true);
-        var fake = new FakeReplayPeers();
+        var (input, sums, fake) = FiftySessions();
         var peers = new IndexedReplayPeers(fake, () => throw new NotSupportedException("no read journal"));
 
         var report = await Runner(peers).RunAsync(input);

@@ -21,6 +21,17 @@ public sealed class ReplayStreamingTests
         return (a, b);
     }
 
+    /// <summary>The first <paramref name="sessions"/> rows of the bundled sample (2020-07-03) as day 1, and the same rows moved to 2020-07-04 as day 2.</summary>
+    private static (string Day1, string Day2) TwoDays(int sessions)
+    {
+        var lines = File.ReadAllLines(Bundled("sample.csv"));
+        var dir = TempDir();
+        var day1 = WriteText(dir, "day1.csv", string.Join("\n", lines.Take(sessions + 1)) + "\n");
+        var day2 = WriteText(dir, "day2.csv", string.Join("\n",
+            lines.Take(1).Concat(lines.Skip(1).Take(sessions).Select(l => l.Replace("2020-07-03", "2020-07-04")))) + "\n");
+        return (day1, day2);
+    }
+
     [Fact]
     public async Task A_streamed_plan_of_two_overlapping_files_yields_exactly_the_steps_of_the_in_memory_plan()
     {
@@ -43,11 +54,7 @@ public sealed class ReplayStreamingTests
     {
         // Both days hold the same peers: each file read brings new instances of their ids, and what keeps an id for the
         // whole run (delivery marks, selector index, endpoints) must hold one copy per peer, not one per file.
-        var lines = File.ReadAllLines(Bundled("sample.csv"));
-        var dir = TempDir();
-        var day1 = WriteText(dir, "day1.csv", string.Join("\n", lines.Take(51)) + "\n");
-        var day2 = WriteText(dir, "day2.csv", string.Join("\n",
-            lines.Take(1).Concat(lines.Skip(1).Take(50).Select(l => l.Replace("2020-07-03", "2020-07-04")))) + "\n");
+        var (day1, day2) = TwoDays(50);
 
         var scan = await SessionSource.ScanAsync([day1, day2], strict: true, ReplayInputLimits.Default);
         var steps = scan.Plan.Steps.ToList(); // one pass: each pass reads the files again
@@ -62,11 +69,7 @@ public sealed class ReplayStreamingTests
     public async Task Files_given_out_of_time_order_are_merged_in_time_order_without_holding_every_file()
     {
         // Day 2 given before day 1: the merge must load day 1 first (it starts earlier) and keep time order.
-        var lines = File.ReadAllLines(Bundled("sample.csv"));
-        var dir = TempDir();
-        var day1 = WriteText(dir, "day1.csv", string.Join("\n", lines.Take(101)) + "\n");
-        var day2 = WriteText(dir, "day2.csv", string.Join("\n",
-            lines.Take(1).Concat(lines.Skip(1).Take(100).Select(l => l.Replace("2020-07-03", "2020-07-04")))) + "\n");
+        var (day1, day2) = TwoDays(100);
 
         var scan = await SessionSource.ScanAsync([day2, day1], strict: true, ReplayInputLimits.Default);
         var steps = scan.Plan.Steps.ToList();

@@ -53,6 +53,13 @@ internal static class ReplayTestData
 
     public const string CsvHeader = ",pid1,pid2,cnt,throughput_avg,throughput_std,total_bytes,total_timespent,city1,city2,min_ts,max_ts,cnt_neighbour";
 
+    /// <summary>The session columns alone (no city or neighbour columns), for hand-written rows.</summary>
+    public const string MinimalCsvHeader = ",pid1,pid2,cnt,throughput_avg,throughput_std,total_bytes,total_timespent,min_ts,max_ts";
+
+    /// <summary>Writes hand-written <paramref name="rows"/> (in <see cref="MinimalCsvHeader"/>'s columns) under that header, one per line.</summary>
+    public static string WriteMinimalCsv(string dir, string name, params string[] rows) =>
+        WriteText(dir, name, MinimalCsvHeader + "\n" + string.Concat(rows.Select(r => r + "\n")));
+
     public static string CsvTimestamp(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00:00";
 

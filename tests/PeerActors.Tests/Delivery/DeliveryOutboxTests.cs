@@ -20,6 +20,19 @@ public sealed class DeliveryOutboxTests
         return sent;
     }
 
+    /// <summary>Peer "a"'s actor (producer "p") acknowledges at <paramref name="now"/>, with no rejection to answer.</summary>
+    private static void AckFromA(DeliveryOutbox<string> o, long applied, long persisted, long resendFrom, long now) =>
+        o.OnAck(new DeliveryAck("a", "p", applied, persisted, resendFrom, []), now, (_, _) => { });
+
+    /// <summary>An outbox (1 tick = 1 s) whose first <paramref name="items"/> requests to peer "a" were sent at tick 0, none confirmed yet.</summary>
+    private static DeliveryOutbox<string> SentToA(int items)
+    {
+        var o = new DeliveryOutbox<string>(Settings, 1);
+        for (var i = 0; i < items; i++) o.Enqueue(new RecordRequest("a", 0, T0), null);
+        Take(o, 0);
+        return o;
+    }
+
     [Fact]
     public void Items_are_numbered_per_peer_and_sent_in_batches_of_at_most_the_limit()
     {
@@ -61,12 +74,8 @@ public sealed class DeliveryOutboxTests
     [Fact]
     public void Silence_past_resend_after_sends_every_unconfirmed_item_again()
     {
-        var o = new DeliveryOutbox<string>(Settings, 1); // 1 tick = 1 s
-        o.Enqueue(new RecordRequest("a", 0, T0), null);
-        o.Enqueue(new RecordRequest("a", 0, T0), null);
-        o.Enqueue(new RecordRequest("a", 0, T0), null);
-        Take(o, 0);
-        o.OnAck(new DeliveryAck("a", "p", 3, 1, 0, []), 1, (_, _) => { });
+        var o = SentToA(3);
+        AckFromA(o, 3, 1, 0, 1);
         Assert.Equal(0, o.CheckResend(3)); // progress at t = 1
         Assert.Equal(1, o.CheckResend(4));
         Assert.Equal([new Sent("a", 2, 1, 2)], Take(o, 4));
@@ -76,10 +85,8 @@ public sealed class DeliveryOutboxTests
     [Fact]
     public void A_gap_reported_by_the_peer_rewinds_to_the_expected_item_at_once()
     {
-        var o = new DeliveryOutbox<string>(Settings, 1);
-        for (var i = 0; i < 4; i++) o.Enqueue(new RecordRequest("a", 0, T0), null);
-        Take(o, 0);
-        o.OnAck(new DeliveryAck("a", "p", 0, 0, 1, []), 0, (_, _) => { });
+        var o = SentToA(4);
+        AckFromA(o, 0, 0, 1, 0);
         Assert.Equal([new Sent("a", 1, 0, 2), new Sent("a", 3, 0, 2)], Take(o, 0));
     }
 
@@ -100,7 +107,7 @@ public sealed class DeliveryOutboxTests
         o.Enqueue(new RecordRequest("a", 0, T0), null);
         o.Enqueue(new RecordRequest("b", 0, T0), null);
         Take(o, 0);
-        o.OnAck(new DeliveryAck("a", "p", 2, 2, 0, []), 1, (_, _) => { });
+        AckFromA(o, 2, 2, 0, 1);
         Assert.Equal(1, o.ActivePeers); // b still waits for its ack
         Assert.Equal(2, o.KnownPeers);
         Assert.Equal(3, o.Enqueue(new RecordRequest("a", 0, T0), null));
@@ -111,16 +118,14 @@ public sealed class DeliveryOutboxTests
     [Fact]
     public void Going_idle_never_drops_a_pending_item_of_the_peer()
     {
-        var o = new DeliveryOutbox<string>(Settings, 1);
-        for (var i = 0; i < 3; i++) o.Enqueue(new RecordRequest("a", 0, T0), null);
-        Take(o, 0);
+        var o = SentToA(3);
         // Persisted up to 2 of 3: the peer is not idle, its third item is sent again after the silence.
-        o.OnAck(new DeliveryAck("a", "p", 2, 2, 0, []), 1, (_, _) => { });
+        AckFromA(o, 2, 2, 0, 1);
         Assert.Equal(1, o.ActivePeers);
         Assert.Equal(1, o.Unconfirmed);
         Assert.Equal(1, o.CheckResend(5));
         Assert.Equal([new Sent("a", 3, 2, 1)], Take(o, 5));
-        o.OnAck(new DeliveryAck("a", "p", 3, 3, 0, []), 6, (_, _) => { });
+        AckFromA(o, 3, 3, 0, 6);
         Assert.Equal(0, o.ActivePeers);
         Assert.Equal(1, o.KnownPeers);
         Assert.Equal(0, o.Unconfirmed);
@@ -131,12 +136,10 @@ public sealed class DeliveryOutboxTests
     [Fact]
     public void An_idle_peer_keeps_a_higher_persisted_mark_from_a_late_ack()
     {
-        var o = new DeliveryOutbox<string>(Settings, 1);
-        o.Enqueue(new RecordRequest("a", 0, T0), null);
-        Take(o, 0);
-        o.OnAck(new DeliveryAck("a", "p", 1, 1, 0, []), 1, (_, _) => { });
+        var o = SentToA(1);
+        AckFromA(o, 1, 1, 0, 1);
         // A resumed run's peer had persisted more of the previous process than this one sent.
-        o.OnAck(new DeliveryAck("a", "p", 4, 4, 0, []), 2, (_, _) => { });
+        AckFromA(o, 4, 4, 0, 2);
         Assert.Equal(2, o.Enqueue(new RecordRequest("a", 0, T0), null));
         for (var i = 0; i < 3; i++) o.Enqueue(new RecordRequest("a", 0, T0), null);
         // Items up to the mark are not sent again; the batch carries the mark.

@@ -21,26 +21,20 @@ public sealed class LimitsConcurrencyTests : LimitsTestBase
             ServicePeerDefault = L(streams: 2),
         };
         var c = Start(cfg);
-        var limits = StormScopes(cfg);
 
-        async Task Client(int id)
+        async Task Step(Random rnd, string peer)
         {
-            var rnd = new Random(seed * 1000 + id);
-            for (int i = 0; i < 60; i++)
-            {
-                var peer = StormPeers[rnd.Next(StormPeers.Length)];
-                var open = await c.OpenStreamAsync(peer, rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound);
-                if (!open.Ok) continue;
-                var s = open.Value!;
-                if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok && rnd.Next(2) == 0)
-                    await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)]);
-                if (rnd.Next(2) == 0)
-                    await c.ReserveMemoryAsync(s.Ref, rnd.Next(1, 1500), (byte)rnd.Next(256));
-                await Task.Yield();
-                Assert.True((await c.CloseAsync(s.Ref)).Ok);
-            }
+            var open = await c.OpenStreamAsync(peer, rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound);
+            if (!open.Ok) return;
+            var s = open.Value!;
+            if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok && rnd.Next(2) == 0)
+                await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)]);
+            if (rnd.Next(2) == 0)
+                await c.ReserveMemoryAsync(s.Ref, rnd.Next(1, 1500), (byte)rnd.Next(256));
+            await Task.Yield();
+            Assert.True((await c.CloseAsync(s.Ref)).Ok);
         }
 
-        await RunStormNeverOverCommitting(c, limits, Client);
+        await RunStormNeverOverCommitting(c, cfg, seed, Step);
     }
 }

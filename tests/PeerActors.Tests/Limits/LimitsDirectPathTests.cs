@@ -99,38 +99,32 @@ public sealed class LimitsDirectPathTests : LimitsTestBase
             ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
         };
         var c = Start(cfg, idleSweep: FastSweep);
-        var limits = StormScopes(cfg);
 
-        async Task Client(int id)
+        async Task Step(Random rnd, string peer)
         {
-            var rnd = new Random(seed * 1000 + id);
-            for (int i = 0; i < 60; i++)
+            ConnectionHandle? conn = null;
+            if (rnd.Next(4) == 0)
             {
-                var peer = StormPeers[rnd.Next(StormPeers.Length)];
-                ConnectionHandle? conn = null;
-                if (rnd.Next(4) == 0)
-                {
-                    conn = (await c.OpenConnectionAsync(Direction.Outbound, false, null, NoHang())).Unwrap();
-                    if (!(await c.SetPeerAsync(conn, peer, NoHang())).Ok) conn = null;
-                }
-
-                var open = rnd.Next(3) == 0
-                    ? await c.OpenStreamAsync(peer, Direction.Outbound, StormProtocols[rnd.Next(StormProtocols.Length)], StormServices[rnd.Next(StormServices.Length)], null, NoHang())
-                    : await c.OpenStreamAsync(peer, Direction.Inbound, NoHang());
-                if (open.Ok)
-                {
-                    var s = open.Value!;
-                    if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)], NoHang())).Ok)
-                        await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)], NoHang());
-                    if (rnd.Next(3) == 0) await Task.Delay(rnd.Next(1, 4));
-                    Assert.True((await c.CloseAsync(s.Ref, NoHang())).Ok);
-                }
-
-                if (conn is not null) Assert.True((await c.CloseAsync(conn.Ref, NoHang())).Ok);
-                if (rnd.Next(4) == 0) await Task.Delay(rnd.Next(1, 6)); // let the sweep stop idle actors
+                conn = (await c.OpenConnectionAsync(Direction.Outbound, false, null, NoHang())).Unwrap();
+                if (!(await c.SetPeerAsync(conn, peer, NoHang())).Ok) conn = null;
             }
+
+            var open = rnd.Next(3) == 0
+                ? await c.OpenStreamAsync(peer, Direction.Outbound, StormProtocols[rnd.Next(StormProtocols.Length)], StormServices[rnd.Next(StormServices.Length)], null, NoHang())
+                : await c.OpenStreamAsync(peer, Direction.Inbound, NoHang());
+            if (open.Ok)
+            {
+                var s = open.Value!;
+                if (rnd.Next(3) > 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)], NoHang())).Ok)
+                    await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)], NoHang());
+                if (rnd.Next(3) == 0) await Task.Delay(rnd.Next(1, 4));
+                Assert.True((await c.CloseAsync(s.Ref, NoHang())).Ok);
+            }
+
+            if (conn is not null) Assert.True((await c.CloseAsync(conn.Ref, NoHang())).Ok);
+            if (rnd.Next(4) == 0) await Task.Delay(rnd.Next(1, 6)); // let the sweep stop idle actors
         }
 
-        await RunStormNeverOverCommitting(c, limits, Client);
+        await RunStormNeverOverCommitting(c, cfg, seed, Step);
     }
 }

@@ -65,12 +65,23 @@ public abstract class LimitsTestBase : TestKit
     }
 
     /// <summary>
-    /// Runs <paramref name="clients"/> concurrent <paramref name="client"/> loops while sampling the usage of the scopes
-    /// in <paramref name="limits"/>; asserts that no sample ever exceeded its limit (streams in, out and total, memory),
-    /// that every sampled scope returns to zero, and that no peer, protocol or service actor is left once idle.
+    /// Runs <paramref name="clients"/> concurrent clients, each doing 60 <paramref name="step"/>s on a peer drawn from
+    /// <see cref="StormPeers"/> with its own random source (seeded from <paramref name="seed"/> and the client's index, so
+    /// a run repeats), while sampling the usage of every scope the storm can touch (<see cref="StormScopes"/> of
+    /// <paramref name="cfg"/>, the limits <paramref name="c"/> was started with); asserts that no sample ever exceeded
+    /// its limit (streams in, out and total, memory), that every sampled scope returns to zero, and that no peer,
+    /// protocol or service actor is left once idle.
     /// </summary>
-    protected async Task RunStormNeverOverCommitting(LimitsClient c, IReadOnlyDictionary<string, BaseLimit> limits, Func<int, Task> client, int clients = 6)
+    protected async Task RunStormNeverOverCommitting(LimitsClient c, ConcreteLimitConfig cfg, int seed, Func<Random, string, Task> step, int clients = 6)
     {
+        var limits = StormScopes(cfg);
+        async Task Client(int id)
+        {
+            var rnd = new Random(seed * 1000 + id);
+            for (int i = 0; i < 60; i++)
+                await step(rnd, StormPeers[rnd.Next(StormPeers.Length)]);
+        }
+
         var violations = new List<string>();
         async Task Sampler(CancellationToken ct)
         {
@@ -87,7 +98,7 @@ public abstract class LimitsTestBase : TestKit
 
         using var cts = new CancellationTokenSource();
         var sampler = Sampler(cts.Token);
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => client(i))));
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => Client(i))));
         cts.Cancel();
         await sampler;
         Assert.Empty(violations);

@@ -8,12 +8,7 @@ namespace PeerActors.Tests.Peers;
 /// is passivated after a flush, so the live peer actors stay bounded by the recently active peers however many peers the
 /// trace holds and however fast it is sent. Sharding's wall-clock passivation is off here, so only the data clock acts.
 /// </summary>
-public sealed class ObservationClockPassivationTests() : TestKit(ConfigurationFactory.ParseString("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-    akka.cluster.min-nr-of-members = 1
-    akka.cluster.sharding.passivate-idle-entity-after = off
-    """).WithFallback(PeerTestConfig.Memory()).WithFallback(ClusterSharding.DefaultConfig()))
+public sealed class ObservationClockPassivationTests() : TestKit(PeerTestConfig.SingleNodeSharding())
 {
     private static readonly DateTimeOffset T0 = new(2020, 3, 15, 0, 0, 0, TimeSpan.Zero);
 

@@ -4,13 +4,37 @@ namespace PeerActors.Tests.Peers;
 
 public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
 {
+    /// <summary>
+    /// Starts peer <paramref name="id"/> and sends it <paramref name="commands"/> one at a time, asserting each is
+    /// acknowledged with <paramref name="durability"/> before the next; returns the peer and its stats afterwards.
+    /// </summary>
+    private (IActorRef Peer, PeerStatsReply Stats) StartAndAckEach(string id, Durability durability, object[] commands)
+    {
+        var peer = Start(id);
+        foreach (var c in commands)
+        {
+            peer.Tell(c, TestActor);
+            Assert.Equal(new CommandAck(id, durability), ExpectMsg<CommandAck>());
+        }
+
+        return (peer, Stats(peer, id));
+    }
+
+    /// <summary>Sends <paramref name="msg"/>, expects it rejected with <paramref name="error"/> naming <paramref name="field"/>, and the stats still <paramref name="before"/>.</summary>
+    private void ExpectRejectedUnchanged(IActorRef peer, string id, PeerStatsReply before, object msg, string error, string field)
+    {
+        peer.Tell(msg, TestActor);
+        var rej = ExpectMsg<CommandRejected>();
+        Assert.Equal(error, rej.Error);
+        Assert.Equal(field, rej.Field);
+        Assert.Equal(before, Stats(peer, id));
+    }
 
     [Fact]
     public void High_rate_observations_update_state_and_are_acked_as_high_rate()
     {
         var id = PeerTestConfig.NewPeer();
-        var peer = Start(id);
-        object[] commands =
+        var (peer, r) = StartAndAckEach(id, Durability.HighRate,
         [
             new RecordRequest(id, 100, T0),
             new RecordSuccess(id, 100, 400, T0.AddSeconds(1)),
@@ -21,14 +45,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
             new RecordBytes(null, id, TrafficDirection.Egress, 300, T0.AddSeconds(5)),
             new PeerOnline(id, T0.AddSeconds(6)),
             new PeerServes(id, "/chunk/1.0.0", "streaming", T0.AddSeconds(6)),
-        ];
-        foreach (var c in commands)
-        {
-            peer.Tell(c, TestActor);
-            Assert.Equal(new CommandAck(id, Durability.HighRate), ExpectMsg<CommandAck>());
-        }
-
-        var r = Stats(peer, id);
+        ]);
         Assert.Equal(2UL, r.Stats.RequestsSent);
         Assert.Equal(150UL, r.Stats.BytesSent);
         Assert.Equal(1UL, r.Stats.Successes);
@@ -56,8 +73,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
     public void Critical_commands_update_state_and_are_acked_as_critical()
     {
         var id = PeerTestConfig.NewPeer();
-        var peer = Start(id);
-        object[] commands =
+        var (peer, r) = StartAndAckEach(id, Durability.Critical,
         [
             new RecordPayment(id, 64, T0),
             new RecordReceipt(id, 10, T0.AddSeconds(1)),
@@ -65,13 +81,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
             new OpenChannel(id, "tx:0", T0.AddSeconds(3)),
             new OpenChannel(id, "tx:1", T0.AddSeconds(3)),
             new CloseChannel(id, "tx:1", T0.AddSeconds(4)),
-        ];
-        foreach (var c in commands)
-        {
-            peer.Tell(c, TestActor);
-            Assert.Equal(new CommandAck(id, Durability.Critical), ExpectMsg<CommandAck>());
-        }
-        var r = Stats(peer, id);
+        ]);
         Assert.Equal(64UL, r.Stats.PaidSat);
         Assert.Equal(10UL, r.Stats.ReceivedSat);
         Assert.Equal(1UL, r.Stats.PaymentReceipts);
@@ -106,11 +116,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
             "close-unknown" => new CloseChannel(id, "tx:9", T0.AddSeconds(1)),
             _ => new GetChannelUptime(id, "tx:9", T0.AddSeconds(1)),
         };
-        peer.Tell(msg, TestActor);
-        var rej = ExpectMsg<CommandRejected>();
-        Assert.Equal(error, rej.Error);
-        Assert.Equal(field, rej.Field);
-        Assert.Equal(before, Stats(peer, id));
+        ExpectRejectedUnchanged(peer, id, before, msg, error, field);
     }
 
     [Fact]
@@ -175,11 +181,7 @@ public sealed class PeerActorTests() : PeerActorTestKit(PeerTestConfig.Memory())
             "serves-bad-service" => new PeerServes(id, "/p/1", "a\tb", T0),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        peer.Tell(msg, TestActor);
-        var rej = ExpectMsg<CommandRejected>();
-        Assert.Equal(ErrorCodes.InvalidInput, rej.Error);
-        Assert.Equal(field, rej.Field);
-        Assert.Equal(before, Stats(peer, id));
+        ExpectRejectedUnchanged(peer, id, before, msg, ErrorCodes.InvalidInput, field);
     }
 
     // Issue #12, finding 5: a peer's byte total used to saturate silently at 2^63−1; an overflowing count is refused.

@@ -21,12 +21,19 @@ public sealed class PeerCorruptPayloadRecoveryTests : TestKit, IDisposable
 
     private IActorRef Start(string id) => Sys.ActorOf(PeerActor.Props(id, PeerTestConfig.Fast(), NoScoreInputsPublisher.Instance));
 
-    /// <summary>Two payments persisted (critical: written before the ack); the actor killed so no snapshot is taken.</summary>
-    private void TwoPaymentsThenKill(string id)
+    /// <summary>Starts the peer and records one acknowledged payment of 5 sat at T0 (critical: written before the ack).</summary>
+    private IActorRef StartPaid(string id)
     {
         var peer = Start(id);
         peer.Tell(new RecordPayment(id, 5, T0), TestActor);
         ExpectMsg<CommandAck>();
+        return peer;
+    }
+
+    /// <summary>Two payments persisted (critical: written before the ack); the actor killed so no snapshot is taken.</summary>
+    private void TwoPaymentsThenKill(string id)
+    {
+        var peer = StartPaid(id);
         peer.Tell(new RecordPayment(id, 6, T0.AddSeconds(1)), TestActor);
         ExpectMsg<CommandAck>();
         Watch(peer);
@@ -73,6 +80,13 @@ public sealed class PeerCorruptPayloadRecoveryTests : TestKit, IDisposable
         return Assert.Single(errors, e => e.StartsWith("Recovery of persistence id", StringComparison.Ordinal));
     }
 
+    /// <summary>Starts the actor again and expects its one recovery error to hold every one of <paramref name="fragments"/>.</summary>
+    private void ExpectRecoveryError(string id, params string[] fragments)
+    {
+        var message = RecoveryError(id);
+        foreach (var f in fragments) Assert.Contains(f, message);
+    }
+
     [Fact]
     public void A_truncated_event_fails_recovery_with_an_error_naming_the_persistence_id_and_the_manifest()
     {
@@ -81,19 +95,14 @@ public sealed class PeerCorruptPayloadRecoveryTests : TestKit, IDisposable
         Sql("UPDATE journal SET message = substr(message, 1, length(message) - 3) WHERE persistence_id = $pid AND sequence_number = 2",
             ("$pid", "peer-" + id));
 
-        var message = RecoveryError(id);
-        Assert.Contains($"Recovery of persistence id 'peer-{id}' failed", message);
-        Assert.Contains("'peer-payment.v2'", message);
-        Assert.Contains("The peer actor stopped", message);
+        ExpectRecoveryError(id, $"Recovery of persistence id 'peer-{id}' failed", "'peer-payment.v2'", "The peer actor stopped");
     }
 
     [Fact]
     public void A_snapshot_cut_at_a_field_boundary_fails_recovery_as_truncated_naming_the_persistence_id()
     {
         var id = PeerTestConfig.NewPeer();
-        var peer = Start(id);
-        peer.Tell(new RecordPayment(id, 5, T0), TestActor);
-        ExpectMsg<CommandAck>();
+        var peer = StartPaid(id);
         Watch(peer);
         peer.Tell(PeerStop.Instance); // stopping takes a snapshot (saved asynchronously)
         ExpectTerminated(peer);
@@ -101,10 +110,7 @@ public sealed class PeerCorruptPayloadRecoveryTests : TestKit, IDisposable
         // The last two bytes are the end mark: what is left parses, and only the missing mark shows the cut.
         Sql("UPDATE snapshot SET snapshot = substr(snapshot, 1, length(snapshot) - 2) WHERE persistence_id = $pid", ("$pid", "peer-" + id));
 
-        var message = RecoveryError(id);
-        Assert.Contains($"'peer-{id}'", message);
-        Assert.Contains("'peer-snapshot.v3'", message);
-        Assert.Contains("truncated payload", message);
+        ExpectRecoveryError(id, $"'peer-{id}'", "'peer-snapshot.v3'", "truncated payload");
     }
 
     [Fact]
@@ -115,9 +121,7 @@ public sealed class PeerCorruptPayloadRecoveryTests : TestKit, IDisposable
         Sql("UPDATE journal SET message = $json, manifest = 'peer-flushed-delta.v1' WHERE persistence_id = $pid AND sequence_number = 1",
             ("$json", """{"from":"2025-03-01T12:00:00+00:00","to":"""u8.ToArray()), ("$pid", "peer-" + id));
 
-        var message = RecoveryError(id);
-        Assert.Contains($"'peer-{id}'", message);
-        Assert.Contains("'peer-flushed-delta.v1'", message);
+        ExpectRecoveryError(id, $"'peer-{id}'", "'peer-flushed-delta.v1'");
     }
 
     [Fact]

@@ -12,19 +12,14 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    // The shared test journal, with the TestKit's snapshot store in place of the in-memory one (to inject its failures).
     private static Config Config => ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.test"
-        akka.persistence.journal.test {
-          class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
-          plugin-dispatcher = "akka.actor.default-dispatcher"
-        }
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
         akka.persistence.snapshot-store.test {
           class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
           plugin-dispatcher = "akka.actor.default-dispatcher"
         }
-        """).WithFallback(PeerTestConfig.Serializer());
+        """).WithFallback(PeerTestConfig.Memory());
 
     private ITestJournal Journal => Akka.Persistence.TestKit.TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
 
@@ -32,6 +27,24 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
 
     private IActorRef Start(string id, int snapshotEvery = 1000) =>
         Sys.ActorOf(PeerActor.Props(id, PeerTestConfig.Fast() with { SnapshotEvery = snapshotEvery }, NoScoreInputsPublisher.Instance));
+
+    /// <summary>Starts the peer and records one acknowledged payment of <paramref name="sat"/> at T0.</summary>
+    private IActorRef StartPaid(string id, long sat, int snapshotEvery = 1000)
+    {
+        var peer = Start(id, snapshotEvery);
+        peer.Tell(new RecordPayment(id, sat, T0), TestActor);
+        ExpectMsg<CommandAck>();
+        return peer;
+    }
+
+    /// <summary>Sends <paramref name="command"/> and expects it rejected as a persistence failure whose message holds <paramref name="reason"/>.</summary>
+    private void ExpectPersistenceFailure(IActorRef peer, object command, string reason)
+    {
+        peer.Tell(command, TestActor);
+        var rejected = ExpectMsg<CommandRejected>();
+        Assert.Equal(ErrorCodes.PersistenceFailure, rejected.Error);
+        Assert.Contains(reason, rejected.Message);
+    }
 
     private ulong PaidSat(IActorRef peer, string id)
     {
@@ -43,16 +56,11 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
     public async Task A_failed_write_is_answered_persistence_failure_the_actor_stops_and_recovery_has_only_acked_events()
     {
         var id = PeerTestConfig.NewPeer();
-        var peer = Start(id);
-        peer.Tell(new RecordPayment(id, 5, T0), TestActor);
-        ExpectMsg<CommandAck>();
+        var peer = StartPaid(id, 5);
 
         await Journal.OnWrite.Fail();
         Watch(peer);
-        peer.Tell(new RecordPayment(id, 7, T0.AddSeconds(1)), TestActor);
-        var rejected = ExpectMsg<CommandRejected>();
-        Assert.Equal(ErrorCodes.PersistenceFailure, rejected.Error);
-        Assert.Contains("journal write failed", rejected.Message);
+        ExpectPersistenceFailure(peer, new RecordPayment(id, 7, T0.AddSeconds(1)), "journal write failed");
         ExpectTerminated(peer);
 
         await Journal.OnWrite.Pass();
@@ -63,15 +71,10 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
     public async Task A_rejected_write_is_answered_persistence_failure_and_the_actor_keeps_serving()
     {
         var id = PeerTestConfig.NewPeer();
-        var peer = Start(id);
-        peer.Tell(new RecordPayment(id, 5, T0), TestActor);
-        ExpectMsg<CommandAck>();
+        var peer = StartPaid(id, 5);
 
         await Journal.OnWrite.Reject();
-        peer.Tell(new RecordPayment(id, 7, T0.AddSeconds(1)), TestActor);
-        var rejected = ExpectMsg<CommandRejected>();
-        Assert.Equal(ErrorCodes.PersistenceFailure, rejected.Error);
-        Assert.Contains("journal rejected", rejected.Message);
+        ExpectPersistenceFailure(peer, new RecordPayment(id, 7, T0.AddSeconds(1)), "journal rejected");
 
         await Journal.OnWrite.Pass();
         Assert.Equal(5UL, PaidSat(peer, id)); // the rejected payment was not applied, the actor still answers
@@ -99,9 +102,7 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
 
         await Snapshots.OnSave.Pass();
         var other = PeerTestConfig.NewPeer();
-        var second = Start(other, snapshotEvery: 1);
-        second.Tell(new RecordPayment(other, 4, T0), TestActor);
-        ExpectMsg<CommandAck>();
+        var second = StartPaid(other, 4, snapshotEvery: 1);
         Watch(second);
         second.Tell(PeerStop.Instance);
         ExpectTerminated(second);
@@ -112,17 +113,12 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
     public async Task A_failed_snapshot_delete_during_forget_is_answered_persistence_failure()
     {
         var id = PeerTestConfig.NewPeer();
-        var peer = Start(id, snapshotEvery: 1);
-        peer.Tell(new RecordPayment(id, 5, T0), TestActor);
-        ExpectMsg<CommandAck>();
+        var peer = StartPaid(id, 5, snapshotEvery: 1);
         PaidSat(peer, id); // the snapshot save after the payment has been handled before this reply
 
         await Snapshots.OnDelete.Fail();
         Watch(peer);
-        peer.Tell(new Forget(id, T0.AddMinutes(1)), TestActor);
-        var rejected = ExpectMsg<CommandRejected>();
-        Assert.Equal(ErrorCodes.PersistenceFailure, rejected.Error);
-        Assert.Contains("forget failed", rejected.Message);
+        ExpectPersistenceFailure(peer, new Forget(id, T0.AddMinutes(1)), "forget failed");
         ExpectTerminated(peer);
     }
 }

@@ -3,12 +3,7 @@ using Akka.Cluster.Sharding;
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Peer region in a single-node cluster (self-join), messages routed by <see cref="PeerMessageExtractor"/>.</summary>
-public sealed class PeerShardingTests() : TestKit(ConfigurationFactory.ParseString("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-    akka.cluster.min-nr-of-members = 1
-    akka.cluster.sharding.passivate-idle-entity-after = off
-    """).WithFallback(PeerTestConfig.Memory()).WithFallback(ClusterSharding.DefaultConfig()))
+public sealed class PeerShardingTests() : TestKit(PeerTestConfig.SingleNodeSharding())
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 

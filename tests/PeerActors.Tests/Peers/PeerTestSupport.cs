@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Akka.Cluster.Sharding;
 using Akka.Persistence;
 using Akka.Persistence.TestKit;
 using Akka.Persistence.Sql;
@@ -68,6 +69,17 @@ public static class PeerTestConfig
         }
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """).WithFallback(Serializer());
+
+    /// <summary>
+    /// A single-node cluster (self-join, any free port) hosting sharding, on <see cref="Memory"/>; sharding's wall-clock
+    /// passivation is off, so the tests decide when a peer stops.
+    /// </summary>
+    public static Config SingleNodeSharding() => ConfigurationFactory.ParseString("""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        akka.cluster.min-nr-of-members = 1
+        akka.cluster.sharding.passivate-idle-entity-after = off
+        """).WithFallback(Memory()).WithFallback(ClusterSharding.DefaultConfig());
 
     public static Config Sqlite(string file)
     {

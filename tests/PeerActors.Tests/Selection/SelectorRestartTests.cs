@@ -43,6 +43,27 @@ public sealed class SelectorRestartTests : IAsyncLifetime
         }));
     }
 
+    /// <summary>
+    /// Starts a node whose selector keeps snapshots, waits for its start-up, gives <paramref name="ids"/> a history
+    /// (<see cref="Record"/>) and waits until the selector tracks them all; the node is disposed if any step fails.
+    /// </summary>
+    private async Task<SelectorRestartNode> StartTracking(string[] ids, int requests = 1)
+    {
+        var node = SelectorRestartNode.Start(_db, Snapshots());
+        try
+        {
+            await node.AwaitStartupAsync(TimeSpan.FromSeconds(20));
+            await Record(node, ids, requests);
+            await AwaitTracked(node, ids.Length);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
     private static async Task AwaitTracked(SelectorRestartNode node, int count)
     {
         var sw = Stopwatch.StartNew();
@@ -67,11 +88,8 @@ public sealed class SelectorRestartTests : IAsyncLifetime
     {
         var ids = Enumerable.Range(0, 40).Select(Id).ToArray();
         Dictionary<string, ulong> before;
-        await using (var first = SelectorRestartNode.Start(_db, Snapshots()))
+        await using (var first = await StartTracking(ids, requests: 3))
         {
-            await first.AwaitStartupAsync(TimeSpan.FromSeconds(20));
-            await Record(first, ids, requests: 3);
-            await AwaitTracked(first, ids.Length);
             before = await Requests(first);
             await SettleSnapshots();
         } // coordinated shutdown: the selector saves its snapshot
@@ -89,11 +107,8 @@ public sealed class SelectorRestartTests : IAsyncLifetime
     public async Task A_peer_changed_or_created_after_the_snapshot_is_caught_up_by_waking_only_it()
     {
         var ids = Enumerable.Range(0, 20).Select(Id).ToArray();
-        await using (var first = SelectorRestartNode.Start(_db, Snapshots()))
+        await using (var first = await StartTracking(ids))
         {
-            await first.AwaitStartupAsync(TimeSpan.FromSeconds(20));
-            await Record(first, ids);
-            await AwaitTracked(first, ids.Length);
             await SettleSnapshots();
         }
 
@@ -120,11 +135,8 @@ public sealed class SelectorRestartTests : IAsyncLifetime
     public async Task A_forgotten_peer_stays_forgotten_after_a_restart()
     {
         var ids = Enumerable.Range(0, 10).Select(Id).ToArray();
-        await using (var first = SelectorRestartNode.Start(_db, Snapshots()))
+        await using (var first = await StartTracking(ids))
         {
-            await first.AwaitStartupAsync(TimeSpan.FromSeconds(20));
-            await Record(first, ids);
-            await AwaitTracked(first, ids.Length);
             await first.Peers.Ask<CommandAck>(new Forget(Id(4), T0.AddMinutes(1)), TimeSpan.FromSeconds(20));
             await AwaitTracked(first, ids.Length - 1);
             await SettleSnapshots();
