@@ -179,9 +179,18 @@ public sealed class Allowlist
     }
 }
 
-/// <summary>Peer id / name checks (SPEC §1: 1–256 printable characters).</summary>
-internal static class PeerIds
+/// <summary>
+/// The id rule of the resource manager and the limit actors alike (SPEC §1): peer ids, protocol ids and service names
+/// are 1–256 printable, non-space characters.
+/// </summary>
+public static class PeerIds
 {
+    /// <summary>Returns <paramref name="id"/> when it follows the rule.</summary>
+    /// <param name="id">The id text.</param>
+    /// <param name="field">The field named in the error.</param>
+    /// <returns><paramref name="id"/>, unchanged.</returns>
+    /// <exception cref="InvalidInputException">Naming <paramref name="field"/>: null or empty, over 256 characters, or a
+    /// control or white-space character.</exception>
     public static string Check(string? id, string field)
     {
         if (string.IsNullOrEmpty(id))
