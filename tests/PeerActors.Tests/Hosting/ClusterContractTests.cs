@@ -65,7 +65,7 @@ public sealed class ClusterContractTests
         Assert.Equal("500ms", proxy["akka.cluster.failure-detector.heartbeat-interval"]);
         // Sharding keys too, although WithClustering appends Akka.Cluster.Sharding's reference configuration first.
         Assert.Equal("500ms", proxy["akka.cluster.sharding.retry-interval"]);
-        Assert.Equal("2s", proxy["akka.cluster.sharding.updating-state-timeout"]);
+        Assert.Equal("1s", proxy["akka.cluster.sharding.updating-state-timeout"]);
         Assert.Equal("5s", proxy["akka.cluster.sharding.shard-start-timeout"]);
         Assert.Equal("20", proxy["akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit"]);
         Assert.Equal("8s", proxy["akka.cluster.split-brain-resolver.down-all-when-unstable"]);
