@@ -139,6 +139,17 @@ public sealed record Done(ScopeRef Span) : ILimitsRequest;
 /// <param name="Scope">The scope.</param>
 public sealed record Close(ScopeRef Scope) : ILimitsRequest;
 
+/// <summary>
+/// Closes a stream without an answer (rcmgr's <c>StreamScope.Done()</c> returns nothing), sent to the stream's owner
+/// (<see cref="StreamHandle.Owner"/>, as <see cref="LimitsClient.CloseStream"/> does) or to the root, which routes it
+/// there. Not a request: nothing is answered, and a stream already closed (or whose owner is gone) is ignored. The
+/// releases are in flight when it is sent, not applied: a request sent afterwards may still see the stream's usage in
+/// the shared scopes (never more than was reserved: a late release can refuse, never over-commit). Use
+/// <see cref="Close"/> when the next request must see the stream released.
+/// </summary>
+/// <param name="Stream">The stream.</param>
+public sealed record CloseStreamOneWay(StreamHandle Stream);
+
 /// <summary>Usage and limit of one scope. Reply: <see cref="ScopeStatReply"/> (zero usage for a keyed scope that is not live).</summary>
 /// <param name="Scope">The scope.</param>
 public sealed record GetStat(ScopeRef Scope) : ILimitsRequest;

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using PeerActors.Core.Bans;
 
 namespace PeerActors.Limits;
@@ -20,10 +21,15 @@ namespace PeerActors.Limits;
 /// connection that was allowlisted but whose peer is not, first reserves system+transient and releases the
 /// allowlisted pair); on refusal nothing changes.</item>
 /// <item>OpenStream: root reserves transient → system, then forwards to the peer actor, which reserves stream-N →
-/// peer:ID; on refusal the peer tells the root to release transient + system.</item>
+/// peer:ID; on refusal the peer tells the root to release transient + system. With a protocol (combined open): root
+/// checks transient and reserves system, then one chain protocol actor (protocol:X, protocol:X.peer:ID) → service
+/// actor (svc:S, svc:S.peer:ID) → peer actor (stream-N, peer:ID), which answers the client: 5 messages with the
+/// request and the answer; a refusing leg rolls back the legs before it and reports to the root.</item>
 /// <item>SetProtocol / SetService / Close of a stream: sent by the client straight to the stream's owner, the peer
 /// actor (<c>StreamHandle.Owner</c>), which runs a chain through the protocol / service actor whose reference the root
-/// leased to it (see <c>PeerScopeActor</c>); the root sees only the transient / system releases.</item>
+/// leased to it (see <c>PeerScopeActor</c>); the root sees only the transient / system releases. A one-way close
+/// (<c>CloseStreamOneWay</c>) sends the root one <c>StreamReleased</c>: system at once, the protocol / service releases
+/// held until a combined open's chain goes there or <c>LimitsOptions.OneWayReleaseDelay</c> passes.</item>
 /// <item>ReserveMemory on any scope: the owning actor reserves on the scope and its local edges, then chains through
 /// the remote edges (peer → protocol actor → service actor → root); refusals roll back every earlier leg.</item>
 /// </list>
@@ -40,8 +46,11 @@ namespace PeerActors.Limits;
 /// update when a reputation policy is configured), which first sends what it holds: a ban published before this node
 /// started is enforced at once. Any <c>PeerScoreInputs</c> sent to the root directly is applied the same way.</para>
 /// </summary>
-internal sealed class LimitsRootActor : ScopeOwnerActor
+internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 {
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _childKeys = new();
@@ -79,7 +88,29 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
         /// <summary>Peer children: the keyed children whose references this peer holds (a handful: its protocols and services).</summary>
         public List<Child>? Leased;
+
+        /// <summary>
+        /// Peer children: the chain leg of a combined open through each leased keyed child (its scope and this peer's
+        /// sub-scope, a ticket), built once per lease rather than per open.
+        /// </summary>
+        public Dictionary<Child, Leg>? OpenLegs;
+
+        /// <summary>
+        /// Keyed children: releases of one-way closes not sent yet (<see cref="StreamReleased"/>), summed per scope list
+        /// (one list per peer actor and key, so one entry per peer); null or empty when none.
+        /// </summary>
+        public Dictionary<string[], ScopeUsage>? Held;
     }
+
+    /// <summary>Root → itself, <see cref="LimitsOptions.OneWayReleaseDelay"/> after a release was first held: send what is held.</summary>
+    private sealed class FlushReleases
+    {
+        public static readonly FlushReleases Instance = new();
+    }
+
+    private readonly List<Child> _holding = new();
+    private readonly TimeSpan _releaseDelay;
+    private bool _flushQueued;
 
     private sealed class Sweep
     {
@@ -100,8 +131,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) : base(metrics)
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? oneWayReleaseDelay = null) : base(metrics)
     {
+        _releaseDelay = oneWayReleaseDelay ?? TimeSpan.FromMilliseconds(10);
         _policy = policy;
         _time = time ?? TimeProvider.System;
         _layers = layers;
@@ -122,8 +154,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     public static Props Props(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy));
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? oneWayReleaseDelay = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy, oneWayReleaseDelay));
 
     protected override void PreStart()
     {
@@ -174,10 +206,17 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case OpenStream m: OnOpenStream(m, replyTo); break;
             case SetProtocol m: OnSetProtocol(m, replyTo); break;
             case SetService m: OnSetService(m, replyTo); break;
+            case CloseStreamOneWay m: RouteToStreamOwner(m.Stream?.Owner, m, ActorRefs.Nobody); break;
             case OpenConnection m: OnOpenConnection(m, replyTo); break;
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
             case LeaseAndReserve m: OnLeaseAndReserve(m); break;
+            case OpenRefused m: OnOpenRefused(m); break;
+            case StreamReleased m: OnStreamReleased(m); break;
+            case FlushReleases:
+                _flushQueued = false;
+                FlushAll();
+                break;
             case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
             case Selection.PeerScoreInputsBatch b:
                 foreach (var m in b.Updates) OnScoreInputs(m);
@@ -266,8 +305,72 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
     private void Send(Child c, object message)
     {
+        if (c.Held is { Count: > 0 }) Flush(c); // what the child answers must not miss a release the root holds
         c.Sent++;
         c.Actor.Tell(message);
+    }
+
+    /// <summary>
+    /// A one-way close's releases: the root's own at once; each protocol / service actor's held (summed with earlier
+    /// ones for it) until a combined open's chain goes there (they ride on it, see <see cref="TakeHeld"/>), the root
+    /// sends that actor anything else, or <see cref="LimitsOptions.OneWayReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
+    /// under load the releases ride on the opens' chains or many closes share one message. Holding only delays a
+    /// release, so a scope may refuse meanwhile but never over-commits.
+    /// </summary>
+    private void OnStreamReleased(StreamReleased m)
+    {
+        foreach (var leg in m.Legs)
+        {
+            if (leg.Actor.Equals(Self))
+            {
+                ReleaseNamed(m.Delta, leg.Scopes);
+                continue;
+            }
+
+            if (!_childKeys.TryGetValue(leg.Actor, out var key) || !_children.TryGetValue(key, out var c))
+            {
+                leg.Actor.Tell(new ChainRelease(m.Delta, leg.Scopes)); // not a child the root knows: no batching
+                continue;
+            }
+
+            var held = c.Held ??= new Dictionary<string[], ScopeUsage>(ReferenceEqualityComparer.Instance);
+            if (held.Count == 0) _holding.Add(c);
+            CollectionsMarshal.GetValueRefOrAddDefault(held, leg.Scopes, out _).Add(m.Delta);
+        }
+
+        if (_holding.Count == 0) return;
+        if (_releaseDelay <= TimeSpan.Zero)
+            FlushAll();
+        else if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _releaseDelay);
+        }
+    }
+
+    private void FlushAll()
+    {
+        foreach (var c in _holding)
+            if (TakeHeld(c) is { } r)
+                c.Actor.Tell(r);
+        _holding.Clear();
+    }
+
+    private void Flush(Child c)
+    {
+        if (TakeHeld(c) is { } r) c.Actor.Tell(r);
+        _holding.Remove(c);
+    }
+
+    /// <summary>The releases held for <paramref name="c"/> as one message (null when none); they are no longer held.</summary>
+    private static ChainReleases? TakeHeld(Child c)
+    {
+        if (c.Held is not { Count: > 0 } held) return null;
+        var items = new ChainRelease[held.Count];
+        int i = 0;
+        foreach (var (scopes, usage) in held) items[i++] = new ChainRelease(usage.Stat, scopes);
+        held.Clear();
+        return new ChainReleases(items);
     }
 
     private void OnIdle(IdleNotice m)
@@ -285,6 +388,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private void OnSweep()
     {
         List<string>? stop = null;
+        if (_holding.Count > 0) FlushAll(); // a child holding usage released meanwhile is probed below, after the release
         foreach (var (key, c) in _children)
         {
             if (c.IdleAt == c.Sent)
@@ -312,6 +416,23 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
     }
 
+    /// <summary>
+    /// Leases <paramref name="keyed"/> to <paramref name="peer"/> (see <see cref="Lease"/>) and returns the leg of a
+    /// combined open through it: the keyed scope, then the peer's sub-scope (<c>protocol:X</c>, <c>protocol:X.peer:P</c>).
+    /// </summary>
+    private static Leg OpenLeg(Child peer, Child keyed, string prefix)
+    {
+        Lease(peer, keyed);
+        var legs = peer.OpenLegs ??= new Dictionary<Child, Leg>(4);
+        if (!legs.TryGetValue(keyed, out var leg))
+        {
+            string main = prefix + keyed.Id;
+            legs[keyed] = leg = new Leg(keyed.Actor, [main, main + ".peer:" + peer.Id], Ticket: true);
+        }
+
+        return leg;
+    }
+
     /// <summary>Records that the actor of <paramref name="peer"/> holds the reference of <paramref name="keyed"/> (until it is stopped).</summary>
     private static void Lease(Child peer, Child keyed)
     {
@@ -334,6 +455,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         // The sender has a chain pending, so it is not idle and still registered; checked anyway.
         if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
         peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
+        if (keyed.Held is { Count: > 0 }) Flush(keyed); // the chain must see the releases the root holds for it
         keyed.Sent++; // ticket: the chain reaches it exactly once
         keyed.Actor.Tell(new ChainReserve(m.Delta, m.Priority, [new Leg(keyed.Actor, m.Scopes, Ticket: true)], 0, peerActor, m.Token));
     }
@@ -490,7 +612,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (r is null)
         {
             r = _system.TryReserve(d, ReservationPriority.Always);
-            if (r is not null) _transient.Release(d);
+            // A combined open hands the stream over to its protocol at once (rcmgr SetProtocol releases transient), so
+            // transient is only checked: the stream must fit there, as rcmgr's OpenStream requires, but no release
+            // message has to follow the chain.
+            if (r is not null || m.Protocol is not null) _transient.Release(d);
         }
 
         if (r is not null)
@@ -501,22 +626,67 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
         string name = string.Create(CultureInfo.InvariantCulture, $"stream-{++_streamSeq}");
         var peer = ChildOf(_peers, "peer:", m.PeerId);
-        (string, IActorRef)? proto = null, svc = null;
-        if (m.Protocol is not null)
+        if (m.Protocol is null)
         {
-            var p = ChildOf(_protocols, "protocol:", m.Protocol);
-            Lease(peer, p); // the peer keeps the reference for later streams
-            proto = (m.Protocol, p.Actor);
+            Send(peer, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo));
+            return;
         }
 
+        // Combined open: one chain root → protocol actor → service actor → peer actor, which answers the client. Every
+        // actor is visited once and no result travels back (see OpenChainEnd); the legs and the peer's open are tickets
+        // (counted now, as the root does for what it sends, so that none of them is stopped meanwhile).
+        var p = ChildOf(_protocols, "protocol:", m.Protocol);
+        var protoLeg = OpenLeg(peer, p, "protocol:"); // leased: the peer keeps the reference for later streams
+        (string, IActorRef)? svc = null;
+        Child? sv = null;
+        Leg[] legs;
+        p.Sent++;
         if (m.Service is not null)
         {
-            var sv = ChildOf(_services, "svc:", m.Service);
-            Lease(peer, sv);
+            sv = ChildOf(_services, "svc:", m.Service);
+            legs = [protoLeg, OpenLeg(peer, sv, "svc:")];
+            sv.Sent++;
             svc = (m.Service, sv.Actor);
         }
+        else
+        {
+            legs = [protoLeg];
+        }
 
-        Send(peer, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, proto, svc));
+        peer.Sent++;
+        var open = new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, (m.Protocol, p.Actor), svc, SharedReserved: true);
+        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), Carried(p, sv)));
+    }
+
+    /// <summary>The releases held for a combined open's protocol and service actors (its legs 0 and 1), to ride on its chain; null when none.</summary>
+    private ChainReleases?[]? Carried(Child protocol, Child? service)
+    {
+        if (_holding.Count == 0) return null;
+        ChainReleases?[]? carry = null;
+        if (TakeHeld(protocol) is { } rp)
+        {
+            (carry = new ChainReleases?[service is null ? 1 : 2])[0] = rp;
+            _holding.Remove(protocol);
+        }
+
+        if (service is not null && TakeHeld(service) is { } rs)
+        {
+            (carry ??= new ChainReleases?[2])[1] = rs;
+            _holding.Remove(service);
+        }
+
+        return carry;
+    }
+
+    /// <summary>
+    /// A combined open refused by a protocol or service leg (which rolled back the legs before it): release system,
+    /// give the peer actor its ticket back (it was counted but the open never reached it) and answer the client.
+    /// </summary>
+    private void OnOpenRefused(OpenRefused m)
+    {
+        _system.Release(m.Delta);
+        m.End.Peer.Tell(TicketReturn.Instance);
+        Refuse(m.Refusal, m.End.Open.ReplyTo);
     }
 
     /// <summary>

@@ -1,0 +1,199 @@
+namespace PeerActors.Tests.Limits;
+
+/// <summary>
+/// <c>CloseStream</c> (one-way close, rcmgr's <c>Done()</c>): no answer, one message to the peer actor and one to the
+/// root, which releases system at once and holds the protocol / service releases until a chain goes there or
+/// <c>OneWayReleaseDelay</c> passes.
+/// </summary>
+public sealed class LimitsOneWayCloseTests : LimitsTestBase
+{
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
+
+    public static TheoryData<string, string?, string?, bool> Streams => new()
+    {
+        // name, protocol, service, combined open
+        { "combined open with a service", "/p", "svc", true },
+        { "combined open without a service", "/p", null, true },
+        { "open, SetProtocol, SetService", "/p", "svc", false },
+        { "open only", null, null, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Streams))]
+    public async Task A_one_way_close_releases_every_scope_the_stream_held(string name, string? protocol, string? service, bool combined)
+    {
+        _ = name;
+        var c = Start(Uniform(L()));
+        StreamHandle s;
+        if (combined)
+        {
+            s = (await c.OpenStreamAsync("QmA", Direction.Inbound, protocol!, service)).Unwrap();
+        }
+        else
+        {
+            s = (await c.OpenStreamAsync("QmA", Direction.Inbound)).Unwrap();
+            if (protocol is not null) (await c.SetProtocolAsync(s, protocol)).Unwrap();
+            if (service is not null) (await c.SetServiceAsync(s, service)).Unwrap();
+        }
+
+        var held = new List<string> { "system", "peer:QmA" };
+        if (protocol is not null) held.AddRange(["protocol:" + protocol, $"protocol:{protocol}.peer:QmA"]);
+        else held.Add("transient");
+        if (service is not null) held.AddRange(["svc:" + service, $"svc:{service}.peer:QmA"]);
+        foreach (var scope in held)
+            Assert.Equal(InStreams(1), await Stat(c, scope));
+
+        c.CloseStream(s);
+        foreach (var scope in held)
+            Assert.Equal(default, await StatEventually(c, scope, default));
+        Assert.NotNull((await c.CloseAsync(s.Ref)).Failure); // closed: an answered close now fails
+        c.CloseStream(s); // and a second one-way close is ignored
+        await AssertNoLiveChildScopesEventually(c);
+    }
+
+    [Fact]
+    public async Task Held_protocol_and_service_releases_ride_on_the_next_combined_open_through_them()
+    {
+        // Room for one stream in the protocol and the service, and the delay never fires: only the second open's chain
+        // can bring the first stream's releases, and it applies them before it reserves.
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1), ServiceDefault = L(streams: 1) }, oneWayReleaseDelay: Never);
+        var first = (await c.OpenStreamAsync("QmA", Direction.Outbound, "/p", "svc")).Unwrap();
+        c.CloseStream(first);
+        Assert.Equal(default, await StatEventually(c, "system", default)); // the root has the close's releases
+
+        var second = await c.OpenStreamAsync("QmB", Direction.Outbound, "/p", "svc");
+        Assert.True(second.Ok, second.Refused?.Message);
+        Assert.Equal(OutStreams(1), await Stat(c, "protocol:/p"));
+        Assert.Equal(OutStreams(1), await Stat(c, "svc:svc"));
+    }
+
+    [Fact]
+    public async Task Held_releases_reach_a_protocol_no_chain_of_the_root_goes_through_after_the_delay()
+    {
+        // The second stream (same peer: its actor holds the protocol actor's reference) sets its protocol with
+        // SetProtocol, a chain from the peer actor straight to the protocol actor: it may be refused while the release
+        // is held, and succeeds once the delay has sent it.
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1) }, oneWayReleaseDelay: TimeSpan.FromMilliseconds(20));
+        var first = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", null)).Unwrap();
+        c.CloseStream(first);
+        var second = (await c.OpenStreamAsync("QmA", Direction.Inbound)).Unwrap();
+        LimitsResult<LimitsAck> set = default;
+        for (int i = 0; i < 300 && !set.Ok; i++)
+        {
+            set = await c.SetProtocolAsync(second, "/p");
+            if (!set.Ok)
+            {
+                Assert.Equal("protocol:/p", set.Refused?.Scope); // never over-committed meanwhile
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.True(set.Ok, set.Refused?.Message);
+        Assert.Equal(InStreams(1), await Stat(c, "protocol:/p"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Storms_of_one_way_and_answered_closes_with_actors_stopped_underneath_never_overcommit_and_return_to_zero(int seed)
+    {
+        // The sweep runs every millisecond, so peer actors (and their leases) come and go while the root holds
+        // releases for the protocol and service actors.
+        var cfg = Uniform(L(streams: 1000, memory: 1 << 30)) with
+        {
+            System = L(streams: 12), Transient = L(streams: 6), PeerDefault = L(streams: 4),
+            ProtocolDefault = L(streams: 5), ProtocolPeerDefault = L(streams: 2),
+            ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
+        };
+        var c = Start(cfg, idleSweep: TimeSpan.FromMilliseconds(1), oneWayReleaseDelay: TimeSpan.FromMilliseconds(5));
+        var limits = StormScopes(cfg);
+
+        async Task Client(int id)
+        {
+            var rnd = new Random(seed * 1000 + id);
+            for (int i = 0; i < 60; i++)
+            {
+                var peer = StormPeers[rnd.Next(StormPeers.Length)];
+                var dir = rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound;
+                var open = rnd.Next(2) == 0
+                    ? await c.OpenStreamAsync(peer, dir, StormProtocols[rnd.Next(StormProtocols.Length)], rnd.Next(2) == 0 ? StormServices[rnd.Next(StormServices.Length)] : null)
+                    : await c.OpenStreamAsync(peer, dir);
+                if (!open.Ok) continue;
+                var s = open.Value!;
+                if (rnd.Next(3) == 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok)
+                    await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)]);
+                if (rnd.Next(2) == 0) c.CloseStream(s);
+                else await c.CloseAsync(s.Ref);
+                if (rnd.Next(4) == 0) await Task.Delay(rnd.Next(1, 6));
+            }
+        }
+
+        await RunStormNeverOverCommitting(c, limits, Client);
+    }
+}
+
+/// <summary>Message counts of stream cycles; alone (the counters are process-wide, so no other test may run meanwhile).</summary>
+[CollectionDefinition(nameof(LimitsMessageCountCollection), DisableParallelization = true)]
+public sealed class LimitsMessageCountCollection;
+
+[Collection(nameof(LimitsMessageCountCollection))]
+public sealed class LimitsMessageCountTests : LimitsTestBase
+{
+    public static TheoryData<string, bool, bool, int> Cycles => new()
+    {
+        // cycle, combined open, one-way close, messages per cycle (limit actors' deliveries + replies to the client)
+        { "open, SetProtocol, SetService, Close: 3 + 5 + 4 + 5", false, false, 17 },
+        { "combined open + Close: 5 (client→root→protocol→service→peer→client) + 5 (request, 3 releases, answer)", true, false, 10 },
+        { "combined open + one-way close: 5 + 2 (client→peer, peer→root; the held releases ride on the next open)", true, true, 7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cycles))]
+    public async Task A_stream_cycle_costs(string cycle, bool combined, bool oneWay, int messages)
+    {
+        _ = cycle;
+        // No sweep and no delayed release during the count: every message counted belongs to a cycle.
+        var c = Start(Uniform(L()), idleSweep: TimeSpan.FromHours(1), oneWayReleaseDelay: TimeSpan.FromHours(1));
+        async Task Cycle()
+        {
+            StreamHandle s;
+            if (combined)
+            {
+                s = (await c.OpenStreamAsync("QmA", Direction.Outbound, "/p", "svc")).Unwrap();
+            }
+            else
+            {
+                s = (await c.OpenStreamAsync("QmA", Direction.Outbound)).Unwrap();
+                (await c.SetProtocolAsync(s, "/p")).Unwrap();
+                (await c.SetServiceAsync(s, "svc")).Unwrap();
+            }
+
+            if (oneWay) c.CloseStream(s);
+            else (await c.CloseAsync(s.Ref)).Unwrap();
+        }
+
+        await Cycle(); // creates the actors and leases their references (messages counted in no cycle)
+        await StatEventually(c, "system", default);
+        const int cycles = 20;
+        try
+        {
+            LimitsDiagnostics.Reset();
+            LimitsDiagnostics.Enabled = true;
+            for (int i = 0; i < cycles; i++) await Cycle();
+            // The last close's messages may still be in flight: wait until none arrives for a while.
+            for (int quiet = 0; quiet < 5;)
+            {
+                long before = Interlocked.Read(ref LimitsDiagnostics.ActorMessages);
+                await Task.Delay(20);
+                quiet = Interlocked.Read(ref LimitsDiagnostics.ActorMessages) == before ? quiet + 1 : 0;
+            }
+        }
+        finally
+        {
+            LimitsDiagnostics.Enabled = false;
+        }
+
+        long total = Interlocked.Read(ref LimitsDiagnostics.ActorMessages) + Interlocked.Read(ref LimitsDiagnostics.Replies);
+        Assert.Equal(messages * cycles, total);
+    }
+}
