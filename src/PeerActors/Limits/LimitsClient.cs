@@ -112,7 +112,8 @@ public sealed class LimitsClient
 
     /// <summary>
     /// Closes a stream without waiting for an answer (see <see cref="CloseStreamOneWay"/>): one message to the stream's
-    /// owner actor, where <see cref="CloseAsync"/> costs a request and a reply. The releases are in flight on return.
+    /// owner actor, where <see cref="CloseAsync"/> costs a request and a reply. The releases are in flight on return:
+    /// a request sent right after may still be refused for the stream's share.
     /// </summary>
     public void CloseStream(StreamHandle stream)
     {

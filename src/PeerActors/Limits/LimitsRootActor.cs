@@ -27,9 +27,10 @@ namespace PeerActors.Limits;
 /// request and the answer; a refusing leg rolls back the legs before it and reports to the root.</item>
 /// <item>SetProtocol / SetService / Close of a stream: sent by the client straight to the stream's owner, the peer
 /// actor (<c>StreamHandle.Owner</c>), which runs a chain through the protocol / service actor whose reference the root
-/// leased to it (see <c>PeerScopeActor</c>); the root sees only the transient / system releases. A one-way close
-/// (<c>CloseStreamOneWay</c>) sends the root one <c>StreamReleased</c>: system at once, the protocol / service releases
-/// held until a combined open's chain goes there or <c>LimitsOptions.OneWayReleaseDelay</c> passes.</item>
+/// leased to it (see <c>PeerScopeActor</c>). A close (answered or one-way, <c>CloseStreamOneWay</c>) sends the root
+/// one <c>StreamReleased</c>: system (and transient) at once, the protocol / service releases held until a combined
+/// open's chain goes there, the root sends that actor anything, the actor asks for them before refusing a peer's chain
+/// (<c>RecheckRequest</c>), or <c>LimitsOptions.OneWayReleaseDelay</c> passes.</item>
 /// <item>ReserveMemory on any scope: the owning actor reserves on the scope and its local edges, then chains through
 /// the remote edges (peer → protocol actor → service actor → root); refusals roll back every earlier leg.</item>
 /// </list>
@@ -96,7 +97,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         public Dictionary<Child, Leg>? OpenLegs;
 
         /// <summary>
-        /// Keyed children: releases of one-way closes not sent yet (<see cref="StreamReleased"/>), summed per scope list
+        /// Keyed children: releases of closed streams not sent yet (<see cref="StreamReleased"/>), summed per scope list
         /// (one list per peer actor and key, so one entry per peer); null or empty when none.
         /// </summary>
         public Dictionary<string[], ScopeUsage>? Held;
@@ -213,6 +214,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             case LeaseAndReserve m: OnLeaseAndReserve(m); break;
             case OpenRefused m: OnOpenRefused(m); break;
             case StreamReleased m: OnStreamReleased(m); break;
+            case RecheckRequest m: OnRecheck(m); break;
             case FlushReleases:
                 _flushQueued = false;
                 FlushAll();
@@ -311,11 +313,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     }
 
     /// <summary>
-    /// A one-way close's releases: the root's own at once; each protocol / service actor's held (summed with earlier
+    /// A closed stream's releases: the root's own at once; each protocol / service actor's held (summed with earlier
     /// ones for it) until a combined open's chain goes there (they ride on it, see <see cref="TakeHeld"/>), the root
     /// sends that actor anything else, or <see cref="LimitsOptions.OneWayReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
     /// under load the releases ride on the opens' chains or many closes share one message. Holding only delays a
-    /// release, so a scope may refuse meanwhile but never over-commits.
+    /// release (never over-committing), and a protocol / service actor about to refuse a chain that did not come
+    /// through the root asks for them first (<see cref="OnRecheck"/>), so nothing is refused for a held release.
     /// </summary>
     private void OnStreamReleased(StreamReleased m)
     {
@@ -346,6 +349,16 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             _flushQueued = true;
             Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _releaseDelay);
         }
+    }
+
+    /// <summary>A keyed actor would refuse a peer's chain: send it what the root holds for it (Send does), then the chain again.</summary>
+    private void OnRecheck(RecheckRequest m)
+    {
+        var again = new Recheck(m.Chain with { Rechecked = true });
+        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+            Send(c, again);
+        else
+            Sender.Tell(again); // not a live child (never expected: it is waiting for this); nothing is held for it
     }
 
     private void FlushAll()

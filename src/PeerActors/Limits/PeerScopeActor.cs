@@ -13,8 +13,8 @@ namespace PeerActors.Limits;
 /// <item><b>SetService</b> (straight to this actor): one chain through the service actor (<c>svc:S</c>,
 /// <c>svc:S.peer:ID</c>); edges gain it.</item>
 /// <item><b>Close</b> (straight to this actor): release the stream's stat locally and send releases to every remote
-/// edge (no reply needed from them), then answer. A one-way close (<see cref="CloseStreamOneWay"/>) sends the root a
-/// single <see cref="StreamReleased"/> instead, which the root spreads (and batches) to the other actors.</item>
+/// edge with one <see cref="StreamReleased"/> to the root, which spreads (and batches) them to the other actors, then
+/// answer (a one-way close, <see cref="CloseStreamOneWay"/>, does not answer).</item>
 /// <item><b>Combined open</b> (<c>OpenStream</c> with a protocol): the root's chain (system → protocol actor → service
 /// actor) ends here with a <see cref="PeerOpenStream"/> whose shared part is reserved: reserve stream-N then peer:ID and
 /// answer the client, or release every shared leg and answer the refusal.</item>
@@ -302,24 +302,21 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     {
         if (m.Stream?.Name is not { } name || !Scopes.TryGetValue(name, out var s) || s.Closed || s.Class != ScopeClass.Stream) return;
         if (DeferIfBusy(s, m, ActorRefs.Nobody)) return;
-        CloseStream(s, oneWay: true);
+        CloseStream(s);
     }
 
     /// <summary>
-    /// Releases a stream's usage locally and on every remote leg (one-way: releases cannot fail), drops it and its spans.
-    /// An answered close tells every leg's actor itself, so that the answer follows every release; a one-way close
-    /// (nobody waits for it) sends the root a single <see cref="StreamReleased"/>, which the root spreads and batches.
+    /// Releases a stream's usage locally and, with one <see cref="StreamReleased"/> to the root, on every remote leg
+    /// (releases cannot fail, so nothing answers), then drops it and its spans. The root applies its own scopes' share
+    /// before anything the client sends after this close's answer, and holds the protocol / service share without
+    /// letting it refuse a later request (<see cref="RecheckRequest"/>).
     /// </summary>
-    private void CloseStream(ScopeCounters s, bool oneWay = false)
+    private void CloseStream(ScopeCounters s)
     {
         var stat = s.Stat;
         foreach (var e in s.LocalEdges)
             e.Release(stat);
-        if (oneWay)
-            Context.Parent.Tell(new StreamReleased(stat, s.Legs));
-        else
-            foreach (var leg in s.Legs)
-                leg.Actor.Tell(new ChainRelease(stat, leg.Scopes));
+        Context.Parent.Tell(new StreamReleased(stat, s.Legs));
         if (s.Spans > 0)
             foreach (var child in Scopes.Values.Where(x => x.Parent == s).ToList())
                 DropSpanTree(child);

@@ -103,8 +103,21 @@ internal sealed record Leg(IActorRef Actor, string[] Scopes, bool Ticket = false
 /// <param name="End">For a combined open: where the chain ends instead of reporting to <paramref name="Origin"/>.</param>
 /// <param name="Carry">Releases the root held for the legs' actors (<see cref="StreamReleased"/>), by leg index, applied
 /// before that leg reserves; null when none.</param>
+/// <param name="Rechecked">True once the root sent this leg its held releases after a refusal (<see cref="RecheckRequest"/>):
+/// a second refusal is final.</param>
 internal sealed record ChainReserve(ScopeStat Delta, byte Priority, Leg[] Legs, int Index, IActorRef Origin, long Token,
-    OpenChainEnd? End = null, ChainReleases?[]? Carry = null);
+    OpenChainEnd? End = null, ChainReleases?[]? Carry = null, bool Rechecked = false);
+
+/// <summary>
+/// Keyed actor → root: this leg of a peer actor's chain would be refused; the root may hold releases for this actor
+/// (<see cref="StreamReleased"/>) that precede the chain. The root sends them, then the chain back (<see cref="Recheck"/>).
+/// So a refusal is only final once every release the root received before it is applied: a close's answer (sent after
+/// its <see cref="StreamReleased"/>) is a promise that nothing sent afterwards is refused for want of that stream's share.
+/// </summary>
+internal sealed record RecheckRequest(ChainReserve Chain);
+
+/// <summary>Root → keyed actor, after its held releases: reserve this leg again; a refusal now is final.</summary>
+internal sealed record Recheck(ChainReserve Chain) : IFromRoot;
 
 /// <summary>The last step of a combined open's chain: <see cref="Open"/>, delivered to <see cref="Peer"/> once every shared leg reserved.</summary>
 /// <param name="Peer">The peer actor that will own the stream.</param>
@@ -127,10 +140,11 @@ internal sealed record ChainRelease(ScopeStat Delta, string[] Scopes);
 internal sealed record ChainReleases(ChainRelease[] Items);
 
 /// <summary>
-/// Peer → root, for a one-way close (<see cref="CloseStreamOneWay"/>): the stream's usage <see cref="Delta"/> to release on
-/// every leg of <see cref="Legs"/>. The root releases its own scopes at once and holds the protocol / service actors'
-/// releases until a chain of its own goes there (they ride on it) or its mailbox is drained, so that one message,
-/// not one per actor, follows a close, and releases of many closes share a message.
+/// Peer → root, for a close (<see cref="Close"/> or <see cref="CloseStreamOneWay"/>): the stream's usage
+/// <see cref="Delta"/> to release on every leg of <see cref="Legs"/>. The root releases its own scopes at once and holds
+/// the protocol / service actors' releases until a chain of its own goes there (they ride on it), it sends that actor
+/// anything else, a refusal there asks for them (<see cref="RecheckRequest"/>) or the delay passes: one message, not
+/// one per actor, follows a close, and the releases of many closes share a message.
 /// </summary>
 internal sealed record StreamReleased(ScopeStat Delta, Leg[] Legs);
 

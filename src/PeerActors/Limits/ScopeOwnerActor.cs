@@ -66,6 +66,12 @@ internal abstract class ScopeOwnerActor : UntypedActor
         }
     }
 
+    /// <summary>
+    /// True for actors whose scopes' releases the root may hold (protocol and service actors, see
+    /// <see cref="StreamReleased"/>): a refusal of a chain that did not come through the root is rechecked there first.
+    /// </summary>
+    protected virtual bool RecheckAtRoot => false;
+
     /// <summary>True for children of the root (they take part in the idle handshake).</summary>
     protected virtual bool IsChild => true;
 
@@ -77,6 +83,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
             case ChainReserve c: OnChainReserve(c); break;
             case ChainRelease c: OnChainRelease(c); break;
             case ChainReleases c: OnChainReleases(c); break;
+            case Recheck r: OnChainReserve(r.Chain); break;
             case ChainResult c:
                 if (_pending.Remove(c.Token, out var k)) k.Then(k.State, c.Refusal);
                 break;
@@ -209,6 +216,14 @@ internal abstract class ScopeOwnerActor : UntypedActor
                 var scope = Find(names[i], create: false)!;
                 if (i < n) scope.Release(c.Delta);
                 AfterRelease(scope); // drops a sub-peer scope this chain created
+            }
+
+            // A chain that did not come through the root (a ticket leg did: the root sent its held releases first) may
+            // be refused for want of releases the root holds for this actor: ask for them, and reserve again after.
+            if (RecheckAtRoot && !leg.Ticket && !c.Rechecked)
+            {
+                Context.Parent.Tell(new RecheckRequest(c));
+                return;
             }
 
             for (int i = 0; i < c.Index; i++)

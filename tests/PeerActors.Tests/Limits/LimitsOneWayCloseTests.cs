@@ -67,29 +67,50 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
         Assert.Equal(OutStreams(1), await Stat(c, "svc:svc"));
     }
 
-    [Fact]
-    public async Task Held_releases_reach_a_protocol_no_chain_of_the_root_goes_through_after_the_delay()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_protocol_full_only_of_held_releases_takes_them_before_refusing_a_chain_from_a_peer_actor(bool oneWay)
     {
-        // The second stream (same peer: its actor holds the protocol actor's reference) sets its protocol with
-        // SetProtocol, a chain from the peer actor straight to the protocol actor: it may be refused while the release
-        // is held, and succeeds once the delay has sent it.
-        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1) }, oneWayReleaseDelay: TimeSpan.FromMilliseconds(20));
+        // Room for one stream in the protocol, and the delay never fires. The second stream (same peer: its actor holds
+        // the protocol actor's reference) sets its protocol with SetProtocol, a chain from the peer actor straight to the
+        // protocol actor, which would refuse: it asks the root for the releases it holds, and reserves again.
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1) }, oneWayReleaseDelay: Never);
         var first = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", null)).Unwrap();
-        c.CloseStream(first);
-        var second = (await c.OpenStreamAsync("QmA", Direction.Inbound)).Unwrap();
-        LimitsResult<LimitsAck> set = default;
-        for (int i = 0; i < 300 && !set.Ok; i++)
+        if (oneWay)
         {
-            set = await c.SetProtocolAsync(second, "/p");
-            if (!set.Ok)
-            {
-                Assert.Equal("protocol:/p", set.Refused?.Scope); // never over-committed meanwhile
-                await Task.Delay(10);
-            }
+            c.CloseStream(first);
+            Assert.Equal(default, await StatEventually(c, "system", default)); // the root has the close's releases
+        }
+        else
+        {
+            (await c.CloseAsync(first.Ref)).Unwrap(); // the answer promises that later requests see the release
         }
 
+        var second = (await c.OpenStreamAsync("QmA", Direction.Inbound)).Unwrap();
+        var set = await c.SetProtocolAsync(second, "/p");
         Assert.True(set.Ok, set.Refused?.Message);
         Assert.Equal(InStreams(1), await Stat(c, "protocol:/p"));
+
+        // A refusal is still a refusal once nothing is held: the scope is full of a live stream.
+        var third = (await c.OpenStreamAsync("QmA", Direction.Inbound)).Unwrap();
+        Assert.Equal("protocol:/p", (await c.SetProtocolAsync(third, "/p")).Refused?.Scope);
+    }
+
+    [Fact]
+    public async Task Held_releases_reach_a_protocol_no_request_goes_through_after_the_delay()
+    {
+        // No sweep and no request through the root: only the delay can send them. The protocol actor is asked directly
+        // (through the root, a stat would send them first).
+        var c = Start(Uniform(L()), idleSweep: Never, oneWayReleaseDelay: TimeSpan.FromMilliseconds(20));
+        var s = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", "svc")).Unwrap();
+        c.CloseStream(s);
+        var probe = CreateTestProbe();
+        await AwaitAssertAsync(async () =>
+        {
+            Sys.ActorSelection(c.Root.Path / "protocol-*").Tell(new GetStat(ScopeRef.Named("protocol:/p")), probe.Ref);
+            Assert.Equal(default, (await probe.ExpectMsgAsync<ScopeStatReply>()).Stat);
+        });
     }
 
     [Theory]
@@ -142,8 +163,9 @@ public sealed class LimitsMessageCountTests : LimitsTestBase
     public static TheoryData<string, bool, bool, int> Cycles => new()
     {
         // cycle, combined open, one-way close, messages per cycle (limit actors' deliveries + replies to the client)
-        { "open, SetProtocol, SetService, Close: 3 + 5 + 4 + 5", false, false, 17 },
-        { "combined open + Close: 5 (client→root→protocol→service→peer→client) + 5 (request, 3 releases, answer)", true, false, 10 },
+        { "open, SetProtocol, SetService, Close: 3 + 5 + 4 + 3", false, false, 15 },
+        { "open, SetProtocol, SetService, one-way close: 3 + 5 + 4 + 2", false, true, 14 },
+        { "combined open + Close: 5 (client→root→protocol→service→peer→client) + 3 (client→peer, peer→root, answer)", true, false, 8 },
         { "combined open + one-way close: 5 + 2 (client→peer, peer→root; the held releases ride on the next open)", true, true, 7 },
     };
 
