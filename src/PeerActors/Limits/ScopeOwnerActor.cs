@@ -242,7 +242,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
         }
 
         if (c.Index + 1 < c.Legs.Length)
-            c.Legs[c.Index + 1].Actor.Tell(c with { Index = c.Index + 1 });
+            c.Legs[c.Index + 1].Actor.Tell(c with { Index = c.Index + 1, Rechecked = false }); // the next leg may ask for its own held releases
         else if (c.End is { } end)
             end.Peer.Tell(end.Open); // the chain's success is the open itself: no result back to the origin
         else

@@ -98,6 +98,27 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
     }
 
     [Fact]
+    public async Task Every_leg_of_a_peer_actors_chain_takes_its_held_releases_before_refusing()
+    {
+        // The protocol and the service are both full of a closed stream's memory, held by the root (the delay never
+        // fires). A memory reservation on a second stream chains protocol → service → root: each keyed leg would refuse
+        // and asks the root for its held releases in turn.
+        const long size = 4096;
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(memory: size), ServiceDefault = L(memory: size) }, oneWayReleaseDelay: Never);
+        var first = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", "svc")).Unwrap();
+        (await c.ReserveMemoryAsync(first.Ref, size)).Unwrap();
+        (await c.CloseAsync(first.Ref)).Unwrap();
+
+        var second = (await c.OpenStreamAsync("QmA", Direction.Inbound)).Unwrap();
+        (await c.SetProtocolAsync(second, "/p")).Unwrap();
+        (await c.SetServiceAsync(second, "svc")).Unwrap();
+        var reserved = await c.ReserveMemoryAsync(second.Ref, size);
+        Assert.True(reserved.Ok, reserved.Refused?.Message);
+        foreach (var scope in new[] { "protocol:/p", "svc:svc" })
+            Assert.Equal(size, (await Stat(c, scope)).Memory);
+    }
+
+    [Fact]
     public async Task Held_releases_reach_a_protocol_no_request_goes_through_after_the_delay()
     {
         // No sweep and no request through the root: only the delay can send them. The protocol actor is asked directly
