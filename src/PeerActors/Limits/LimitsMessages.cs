@@ -139,7 +139,7 @@ public sealed record Done(ScopeRef Span) : ILimitsRequest;
 /// Closes a connection, stream or span scope, releasing everything it holds. Reply: <see cref="LimitsAck"/> (or
 /// <see cref="LimitsFailure"/> if already closed), once no request sent after it can see the closed scope's usage or be
 /// refused for it (a stream's protocol / service share may be held by the root meanwhile, see
-/// <see cref="LimitsOptions.OneWayReleaseDelay"/>, but is sent before anything can observe it).
+/// <see cref="LimitsOptions.HeldReleaseDelay"/>, but is sent before anything can observe it).
 /// </summary>
 /// <param name="Scope">The scope.</param>
 public sealed record Close(ScopeRef Scope) : ILimitsRequest;

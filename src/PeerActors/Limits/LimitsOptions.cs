@@ -66,7 +66,7 @@ public sealed record LimitsOptions
     /// the root carries them, and a protocol / service actor about to refuse a peer actor's chain asks for them first.
     /// Zero: sent at once. Akka's scheduler rounds up to its tick (10 ms by default). Default 10 ms.
     /// </summary>
-    public TimeSpan OneWayReleaseDelay { get; init; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan HeldReleaseDelay { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// Clock deciding whether a peer's ban is in force for a request without an observation instant

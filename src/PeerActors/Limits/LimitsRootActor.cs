@@ -30,7 +30,7 @@ namespace PeerActors.Limits;
 /// leased to it (see <c>PeerScopeActor</c>). A close (answered or one-way, <c>CloseStreamOneWay</c>) sends the root
 /// one <c>StreamReleased</c>: system (and transient) at once, the protocol / service releases held until a combined
 /// open's chain goes there, the root sends that actor anything, the actor asks for them before refusing a peer's chain
-/// (<c>RecheckRequest</c>), or <c>LimitsOptions.OneWayReleaseDelay</c> passes.</item>
+/// (<c>RecheckRequest</c>), or <c>LimitsOptions.HeldReleaseDelay</c> passes.</item>
 /// <item>ReserveMemory on any scope: the owning actor reserves on the scope and its local edges, then chains through
 /// the remote edges (peer → protocol actor → service actor → root); refusals roll back every earlier leg.</item>
 /// </list>
@@ -103,7 +103,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         public Dictionary<string[], ScopeUsage>? Held;
     }
 
-    /// <summary>Root → itself, <see cref="LimitsOptions.OneWayReleaseDelay"/> after a release was first held: send what is held.</summary>
+    /// <summary>Root → itself, <see cref="LimitsOptions.HeldReleaseDelay"/> after a release was first held: send what is held.</summary>
     private sealed class FlushReleases
     {
         public static readonly FlushReleases Instance = new();
@@ -132,9 +132,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     }
 
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? oneWayReleaseDelay = null) : base(metrics)
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) : base(metrics)
     {
-        _releaseDelay = oneWayReleaseDelay ?? TimeSpan.FromMilliseconds(10);
+        _releaseDelay = heldReleaseDelay ?? TimeSpan.FromMilliseconds(10);
         _policy = policy;
         _time = time ?? TimeProvider.System;
         _layers = layers;
@@ -155,8 +155,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     }
 
     public static Props Props(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? oneWayReleaseDelay = null) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy, oneWayReleaseDelay));
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy, heldReleaseDelay));
 
     protected override void PreStart()
     {
@@ -315,7 +315,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     /// <summary>
     /// A closed stream's releases: the root's own at once; each protocol / service actor's held (summed with earlier
     /// ones for it) until a combined open's chain goes there (they ride on it, see <see cref="TakeHeld"/>), the root
-    /// sends that actor anything else, or <see cref="LimitsOptions.OneWayReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
+    /// sends that actor anything else, or <see cref="LimitsOptions.HeldReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
     /// under load the releases ride on the opens' chains or many closes share one message. Holding only delays a
     /// release (never over-committing), and a protocol / service actor about to refuse a chain that did not come
     /// through the root asks for them first (<see cref="OnRecheck"/>), so nothing is refused for a held release.

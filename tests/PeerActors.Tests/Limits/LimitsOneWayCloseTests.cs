@@ -3,7 +3,7 @@ namespace PeerActors.Tests.Limits;
 /// <summary>
 /// <c>CloseStream</c> (one-way close, rcmgr's <c>Done()</c>): no answer, one message to the peer actor and one to the
 /// root, which releases system at once and holds the protocol / service releases until a chain goes there or
-/// <c>OneWayReleaseDelay</c> passes.
+/// <c>HeldReleaseDelay</c> passes.
 /// </summary>
 public sealed class LimitsOneWayCloseTests : LimitsTestBase
 {
@@ -56,7 +56,7 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
     {
         // Room for one stream in the protocol and the service, and the delay never fires: only the second open's chain
         // can bring the first stream's releases, and it applies them before it reserves.
-        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1), ServiceDefault = L(streams: 1) }, oneWayReleaseDelay: Never);
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1), ServiceDefault = L(streams: 1) }, heldReleaseDelay: Never);
         var first = (await c.OpenStreamAsync("QmA", Direction.Outbound, "/p", "svc")).Unwrap();
         c.CloseStream(first);
         Assert.Equal(default, await StatEventually(c, "system", default)); // the root has the close's releases
@@ -75,7 +75,7 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
         // Room for one stream in the protocol, and the delay never fires. The second stream (same peer: its actor holds
         // the protocol actor's reference) sets its protocol with SetProtocol, a chain from the peer actor straight to the
         // protocol actor, which would refuse: it asks the root for the releases it holds, and reserves again.
-        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1) }, oneWayReleaseDelay: Never);
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(streams: 1) }, heldReleaseDelay: Never);
         var first = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", null)).Unwrap();
         if (oneWay)
         {
@@ -104,7 +104,7 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
         // fires). A memory reservation on a second stream chains protocol → service → root: each keyed leg would refuse
         // and asks the root for its held releases in turn.
         const long size = 4096;
-        var c = Start(Uniform(L()) with { ProtocolDefault = L(memory: size), ServiceDefault = L(memory: size) }, oneWayReleaseDelay: Never);
+        var c = Start(Uniform(L()) with { ProtocolDefault = L(memory: size), ServiceDefault = L(memory: size) }, heldReleaseDelay: Never);
         var first = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", "svc")).Unwrap();
         (await c.ReserveMemoryAsync(first.Ref, size)).Unwrap();
         (await c.CloseAsync(first.Ref)).Unwrap();
@@ -123,7 +123,7 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
     {
         // No sweep and no request through the root: only the delay can send them. The protocol actor is asked directly
         // (through the root, a stat would send them first).
-        var c = Start(Uniform(L()), idleSweep: Never, oneWayReleaseDelay: TimeSpan.FromMilliseconds(20));
+        var c = Start(Uniform(L()), idleSweep: Never, heldReleaseDelay: TimeSpan.FromMilliseconds(20));
         var s = (await c.OpenStreamAsync("QmA", Direction.Inbound, "/p", "svc")).Unwrap();
         c.CloseStream(s);
         var probe = CreateTestProbe();
@@ -147,7 +147,7 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
             ProtocolDefault = L(streams: 5), ProtocolPeerDefault = L(streams: 2),
             ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
         };
-        var c = Start(cfg, idleSweep: TimeSpan.FromMilliseconds(1), oneWayReleaseDelay: TimeSpan.FromMilliseconds(5));
+        var c = Start(cfg, idleSweep: TimeSpan.FromMilliseconds(1), heldReleaseDelay: TimeSpan.FromMilliseconds(5));
         var limits = StormScopes(cfg);
 
         async Task Client(int id)
@@ -196,7 +196,7 @@ public sealed class LimitsMessageCountTests : LimitsTestBase
     {
         _ = cycle;
         // No sweep and no delayed release during the count: every message counted belongs to a cycle.
-        var c = Start(Uniform(L()), idleSweep: TimeSpan.FromHours(1), oneWayReleaseDelay: TimeSpan.FromHours(1));
+        var c = Start(Uniform(L()), idleSweep: TimeSpan.FromHours(1), heldReleaseDelay: TimeSpan.FromHours(1));
         async Task Cycle()
         {
             StreamHandle s;

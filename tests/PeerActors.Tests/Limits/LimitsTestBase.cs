@@ -15,7 +15,7 @@ public abstract class LimitsTestBase : TestKit
     };
 
     protected LimitsClient Start(ConcreteLimitConfig limits, IReadOnlyList<string>? allowlist = null, SubnetLimitSettings? subnets = null, TimeSpan? idleSweep = null,
-        TimeSpan? oneWayReleaseDelay = null)
+        TimeSpan? heldReleaseDelay = null)
     {
         var root = Sys.StartPeerActorsLimits(new LimitsOptions
         {
@@ -23,7 +23,7 @@ public abstract class LimitsTestBase : TestKit
             Allowlist = allowlist ?? [],
             SubnetLimits = subnets ?? new SubnetLimitSettings(),
             IdleSweepInterval = idleSweep ?? TimeSpan.FromMilliseconds(100),
-            OneWayReleaseDelay = oneWayReleaseDelay ?? TimeSpan.FromMilliseconds(10),
+            HeldReleaseDelay = heldReleaseDelay ?? TimeSpan.FromMilliseconds(10),
             ActorName = "limits-" + Guid.NewGuid().ToString("N"),
         });
         return new LimitsClient(root);
