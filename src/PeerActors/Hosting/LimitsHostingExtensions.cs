@@ -48,6 +48,6 @@ public static class LimitsHostingExtensions
     {
         var metrics = new LimitsMetrics();
         system.RegisterOnTermination(metrics.Dispose);
-        return system.ActorOf(LimitsRootActor.Props(limits, allowlist, options.SubnetLimits, metrics, options.IdleSweepInterval, options.TimeProvider, options.SetFile, options.ReputationPolicy), options.ActorName);
+        return system.ActorOf(LimitsRootActor.Props(limits, allowlist, options.SubnetLimits, metrics, options.IdleSweepInterval, options.TimeProvider, options.SetFile, options.ReputationPolicy, options.HeldReleaseDelay), options.ActorName);
     }
 }

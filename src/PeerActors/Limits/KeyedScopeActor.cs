@@ -30,6 +30,8 @@ internal sealed class KeyedScopeActor : ScopeOwnerActor
     public static Props Props(ScopeClass cls, string key, BaseLimit limit, BaseLimit peerLimit, LimitsMetrics metrics) =>
         Akka.Actor.Props.Create(() => new KeyedScopeActor(cls, key, limit, peerLimit, metrics));
 
+    protected override bool RecheckAtRoot => true;
+
     protected override bool IsIdle => PendingCount == 0 && _subs == 0 && _main.Spans == 0 && _main.IsZero;
 
     protected override ScopeCounters? Find(string name, bool create)

@@ -110,6 +110,17 @@ public sealed class LimitsClient
     public Task<LimitsResult<LimitsAck>> CloseAsync(ScopeRef scope, CancellationToken ct = default) =>
         Ack(new Close(scope), TargetOf(scope), ct);
 
+    /// <summary>
+    /// Closes a stream without waiting for an answer (see <see cref="CloseStreamOneWay"/>): one message to the stream's
+    /// owner actor, where <see cref="CloseAsync"/> costs a request and a reply. The releases are in flight on return:
+    /// a request sent right after may still be refused for the stream's share.
+    /// </summary>
+    public void CloseStream(StreamHandle stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Owner.Tell(new CloseStreamOneWay(stream), ActorRefs.Nobody);
+    }
+
     /// <summary>Usage and limit of a scope (see <see cref="GetStat"/>).</summary>
     public Task<LimitsResult<ScopeStatReply>> StatAsync(ScopeRef scope, CancellationToken ct = default) =>
         Typed(new GetStat(scope), TargetOf(scope), ct, r => r as ScopeStatReply);

@@ -135,9 +135,26 @@ public sealed record BeginSpan(ScopeRef Scope) : ILimitsRequest;
 /// <param name="Span">The span.</param>
 public sealed record Done(ScopeRef Span) : ILimitsRequest;
 
-/// <summary>Closes a connection, stream or span scope, releasing everything it holds. Reply: <see cref="LimitsAck"/> (or <see cref="LimitsFailure"/> if already closed).</summary>
+/// <summary>
+/// Closes a connection, stream or span scope, releasing everything it holds. Reply: <see cref="LimitsAck"/> (or
+/// <see cref="LimitsFailure"/> if already closed), once no request sent after it can see the closed scope's usage or be
+/// refused for it (a stream's protocol / service share may be held by the root meanwhile, see
+/// <see cref="LimitsOptions.HeldReleaseDelay"/>, but is sent before anything can observe it).
+/// </summary>
 /// <param name="Scope">The scope.</param>
 public sealed record Close(ScopeRef Scope) : ILimitsRequest;
+
+/// <summary>
+/// Closes a stream without an answer (rcmgr's <c>StreamScope.Done()</c> returns nothing), sent to the stream's owner
+/// (<see cref="StreamHandle.Owner"/>, as <see cref="LimitsClient.CloseStream"/> does) or to the root, which routes it
+/// there. Not a request: nothing is answered, and a stream already closed (or whose owner is gone) is ignored. The
+/// releases are in flight when it is sent, not applied: a request sent afterwards may still see the stream's usage in
+/// the shared scopes and be refused for it (never over-committed: a late release can only refuse). Use
+/// <see cref="Close"/> when the next request must see the stream released: its answer comes after the releases reached
+/// the root.
+/// </summary>
+/// <param name="Stream">The stream.</param>
+public sealed record CloseStreamOneWay(StreamHandle Stream);
 
 /// <summary>Usage and limit of one scope. Reply: <see cref="ScopeStatReply"/> (zero usage for a keyed scope that is not live).</summary>
 /// <param name="Scope">The scope.</param>

@@ -59,6 +59,16 @@ public sealed record LimitsOptions
     public TimeSpan IdleSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long the root may hold the protocol and service releases of closed streams (<see cref="Close"/>,
+    /// <see cref="CloseStreamOneWay"/>) so that they ride on a later chain to the same actor, or share one message with
+    /// other closes' releases, instead of one message per actor per close. Meanwhile the closed stream still counts in
+    /// those actors' scopes, but nothing is refused for it: a stat or list through the root sends them first, a chain of
+    /// the root carries them, and a protocol / service actor about to refuse a peer actor's chain asks for them first.
+    /// Zero: sent at once. Akka's scheduler rounds up to its tick (10 ms by default). Default 10 ms.
+    /// </summary>
+    public TimeSpan HeldReleaseDelay { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// Clock deciding whether a peer's ban is in force for a request without an observation instant
     /// (<see cref="OpenStream.At"/> / <see cref="SetPeer.At"/> null). Default <see cref="System.TimeProvider.System"/>.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using PeerActors.Core.Bans;
 
 namespace PeerActors.Limits;
@@ -20,10 +21,16 @@ namespace PeerActors.Limits;
 /// connection that was allowlisted but whose peer is not, first reserves system+transient and releases the
 /// allowlisted pair); on refusal nothing changes.</item>
 /// <item>OpenStream: root reserves transient → system, then forwards to the peer actor, which reserves stream-N →
-/// peer:ID; on refusal the peer tells the root to release transient + system.</item>
+/// peer:ID; on refusal the peer tells the root to release transient + system. With a protocol (combined open): root
+/// checks transient and reserves system, then one chain protocol actor (protocol:X, protocol:X.peer:ID) → service
+/// actor (svc:S, svc:S.peer:ID) → peer actor (stream-N, peer:ID), which answers the client: 5 messages with the
+/// request and the answer; a refusing leg rolls back the legs before it and reports to the root.</item>
 /// <item>SetProtocol / SetService / Close of a stream: sent by the client straight to the stream's owner, the peer
 /// actor (<c>StreamHandle.Owner</c>), which runs a chain through the protocol / service actor whose reference the root
-/// leased to it (see <c>PeerScopeActor</c>); the root sees only the transient / system releases.</item>
+/// leased to it (see <c>PeerScopeActor</c>). A close (answered or one-way, <c>CloseStreamOneWay</c>) sends the root
+/// one <c>StreamReleased</c>: system (and transient) at once, the protocol / service releases held until a combined
+/// open's chain goes there, the root sends that actor anything, the actor asks for them before refusing a peer's chain
+/// (<c>RecheckRequest</c>), or <c>LimitsOptions.HeldReleaseDelay</c> passes.</item>
 /// <item>ReserveMemory on any scope: the owning actor reserves on the scope and its local edges, then chains through
 /// the remote edges (peer → protocol actor → service actor → root); refusals roll back every earlier leg.</item>
 /// </list>
@@ -40,8 +47,11 @@ namespace PeerActors.Limits;
 /// update when a reputation policy is configured), which first sends what it holds: a ban published before this node
 /// started is enforced at once. Any <c>PeerScoreInputs</c> sent to the root directly is applied the same way.</para>
 /// </summary>
-internal sealed class LimitsRootActor : ScopeOwnerActor
+internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 {
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _childKeys = new();
@@ -79,7 +89,29 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
         /// <summary>Peer children: the keyed children whose references this peer holds (a handful: its protocols and services).</summary>
         public List<Child>? Leased;
+
+        /// <summary>
+        /// Peer children: the chain leg of a combined open through each leased keyed child (its scope and this peer's
+        /// sub-scope, a ticket), built once per lease rather than per open.
+        /// </summary>
+        public Dictionary<Child, Leg>? OpenLegs;
+
+        /// <summary>
+        /// Keyed children: releases of closed streams not sent yet (<see cref="StreamReleased"/>), summed per scope list
+        /// (one list per peer actor and key, so one entry per peer); null or empty when none.
+        /// </summary>
+        public Dictionary<string[], ScopeUsage>? Held;
     }
+
+    /// <summary>Root → itself, <see cref="LimitsOptions.HeldReleaseDelay"/> after a release was first held: send what is held.</summary>
+    private sealed class FlushReleases
+    {
+        public static readonly FlushReleases Instance = new();
+    }
+
+    private readonly List<Child> _holding = new();
+    private readonly TimeSpan _releaseDelay;
+    private bool _flushQueued;
 
     private sealed class Sweep
     {
@@ -100,8 +132,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) : base(metrics)
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) : base(metrics)
     {
+        _releaseDelay = heldReleaseDelay ?? TimeSpan.FromMilliseconds(10);
         _policy = policy;
         _time = time ?? TimeProvider.System;
         _layers = layers;
@@ -122,8 +155,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     }
 
     public static Props Props(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
-        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null) =>
-        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy));
+        TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) =>
+        Akka.Actor.Props.Create(() => new LimitsRootActor(layers, allowlist, subnets, metrics, idleSweep, time, setFile, policy, heldReleaseDelay));
 
     protected override void PreStart()
     {
@@ -174,10 +207,18 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
             case OpenStream m: OnOpenStream(m, replyTo); break;
             case SetProtocol m: OnSetProtocol(m, replyTo); break;
             case SetService m: OnSetService(m, replyTo); break;
+            case CloseStreamOneWay m: RouteToStreamOwner(m.Stream?.Owner, m, ActorRefs.Nobody); break;
             case OpenConnection m: OnOpenConnection(m, replyTo); break;
             case SetPeer m: OnSetPeer(m, replyTo); break;
             case IdleNotice m: OnIdle(m); break;
             case LeaseAndReserve m: OnLeaseAndReserve(m); break;
+            case OpenRefused m: OnOpenRefused(m); break;
+            case StreamReleased m: OnStreamReleased(m); break;
+            case RecheckRequest m: OnRecheck(m); break;
+            case FlushReleases:
+                _flushQueued = false;
+                FlushAll();
+                break;
             case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
             case Selection.PeerScoreInputsBatch b:
                 foreach (var m in b.Updates) OnScoreInputs(m);
@@ -266,8 +307,83 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
     private void Send(Child c, object message)
     {
+        if (c.Held is { Count: > 0 }) Flush(c); // what the child answers must not miss a release the root holds
         c.Sent++;
         c.Actor.Tell(message);
+    }
+
+    /// <summary>
+    /// A closed stream's releases: the root's own at once; each protocol / service actor's held (summed with earlier
+    /// ones for it) until a combined open's chain goes there (they ride on it, see <see cref="TakeHeld"/>), the root
+    /// sends that actor anything else, or <see cref="LimitsOptions.HeldReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
+    /// under load the releases ride on the opens' chains or many closes share one message. Holding only delays a
+    /// release (never over-committing), and a protocol / service actor about to refuse a chain that did not come
+    /// through the root asks for them first (<see cref="OnRecheck"/>), so nothing is refused for a held release.
+    /// </summary>
+    private void OnStreamReleased(StreamReleased m)
+    {
+        foreach (var leg in m.Legs)
+        {
+            if (leg.Actor.Equals(Self))
+            {
+                ReleaseNamed(m.Delta, leg.Scopes);
+                continue;
+            }
+
+            if (!_childKeys.TryGetValue(leg.Actor, out var key) || !_children.TryGetValue(key, out var c))
+            {
+                leg.Actor.Tell(new ChainRelease(m.Delta, leg.Scopes)); // not a child the root knows: no batching
+                continue;
+            }
+
+            var held = c.Held ??= new Dictionary<string[], ScopeUsage>(ReferenceEqualityComparer.Instance);
+            if (held.Count == 0) _holding.Add(c);
+            CollectionsMarshal.GetValueRefOrAddDefault(held, leg.Scopes, out _).Add(m.Delta);
+        }
+
+        if (_holding.Count == 0) return;
+        if (_releaseDelay <= TimeSpan.Zero)
+            FlushAll();
+        else if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _releaseDelay);
+        }
+    }
+
+    /// <summary>A keyed actor would refuse a peer's chain: send it what the root holds for it (Send does), then the chain again.</summary>
+    private void OnRecheck(RecheckRequest m)
+    {
+        var again = new Recheck(m.Chain with { Rechecked = true });
+        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+            Send(c, again);
+        else
+            Sender.Tell(again); // not a live child (never expected: it is waiting for this); nothing is held for it
+    }
+
+    private void FlushAll()
+    {
+        foreach (var c in _holding)
+            if (TakeHeld(c) is { } r)
+                c.Actor.Tell(r);
+        _holding.Clear();
+    }
+
+    private void Flush(Child c)
+    {
+        if (TakeHeld(c) is { } r) c.Actor.Tell(r);
+        _holding.Remove(c);
+    }
+
+    /// <summary>The releases held for <paramref name="c"/> as one message (null when none); they are no longer held.</summary>
+    private static ChainReleases? TakeHeld(Child c)
+    {
+        if (c.Held is not { Count: > 0 } held) return null;
+        var items = new ChainRelease[held.Count];
+        int i = 0;
+        foreach (var (scopes, usage) in held) items[i++] = new ChainRelease(usage.Stat, scopes);
+        held.Clear();
+        return new ChainReleases(items);
     }
 
     private void OnIdle(IdleNotice m)
@@ -285,6 +401,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
     private void OnSweep()
     {
         List<string>? stop = null;
+        if (_holding.Count > 0) FlushAll(); // a child holding usage released meanwhile is probed below, after the release
         foreach (var (key, c) in _children)
         {
             if (c.IdleAt == c.Sent)
@@ -312,6 +429,23 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         }
     }
 
+    /// <summary>
+    /// Leases <paramref name="keyed"/> to <paramref name="peer"/> (see <see cref="Lease"/>) and returns the leg of a
+    /// combined open through it: the keyed scope, then the peer's sub-scope (<c>protocol:X</c>, <c>protocol:X.peer:P</c>).
+    /// </summary>
+    private static Leg OpenLeg(Child peer, Child keyed, string prefix)
+    {
+        Lease(peer, keyed);
+        var legs = peer.OpenLegs ??= new Dictionary<Child, Leg>(4);
+        if (!legs.TryGetValue(keyed, out var leg))
+        {
+            string main = prefix + keyed.Id;
+            legs[keyed] = leg = new Leg(keyed.Actor, [main, main + ".peer:" + peer.Id], Ticket: true);
+        }
+
+        return leg;
+    }
+
     /// <summary>Records that the actor of <paramref name="peer"/> holds the reference of <paramref name="keyed"/> (until it is stopped).</summary>
     private static void Lease(Child peer, Child keyed)
     {
@@ -334,6 +468,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         // The sender has a chain pending, so it is not idle and still registered; checked anyway.
         if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
         peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
+        if (keyed.Held is { Count: > 0 }) Flush(keyed); // the chain must see the releases the root holds for it
         keyed.Sent++; // ticket: the chain reaches it exactly once
         keyed.Actor.Tell(new ChainReserve(m.Delta, m.Priority, [new Leg(keyed.Actor, m.Scopes, Ticket: true)], 0, peerActor, m.Token));
     }
@@ -490,7 +625,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
         if (r is null)
         {
             r = _system.TryReserve(d, ReservationPriority.Always);
-            if (r is not null) _transient.Release(d);
+            // A combined open hands the stream over to its protocol at once (rcmgr SetProtocol releases transient), so
+            // transient is only checked: the stream must fit there, as rcmgr's OpenStream requires, but no release
+            // message has to follow the chain.
+            if (r is not null || m.Protocol is not null) _transient.Release(d);
         }
 
         if (r is not null)
@@ -501,22 +639,67 @@ internal sealed class LimitsRootActor : ScopeOwnerActor
 
         string name = string.Create(CultureInfo.InvariantCulture, $"stream-{++_streamSeq}");
         var peer = ChildOf(_peers, "peer:", m.PeerId);
-        (string, IActorRef)? proto = null, svc = null;
-        if (m.Protocol is not null)
+        if (m.Protocol is null)
         {
-            var p = ChildOf(_protocols, "protocol:", m.Protocol);
-            Lease(peer, p); // the peer keeps the reference for later streams
-            proto = (m.Protocol, p.Actor);
+            Send(peer, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo));
+            return;
         }
 
+        // Combined open: one chain root → protocol actor → service actor → peer actor, which answers the client. Every
+        // actor is visited once and no result travels back (see OpenChainEnd); the legs and the peer's open are tickets
+        // (counted now, as the root does for what it sends, so that none of them is stopped meanwhile).
+        var p = ChildOf(_protocols, "protocol:", m.Protocol);
+        var protoLeg = OpenLeg(peer, p, "protocol:"); // leased: the peer keeps the reference for later streams
+        (string, IActorRef)? svc = null;
+        Child? sv = null;
+        Leg[] legs;
+        p.Sent++;
         if (m.Service is not null)
         {
-            var sv = ChildOf(_services, "svc:", m.Service);
-            Lease(peer, sv);
+            sv = ChildOf(_services, "svc:", m.Service);
+            legs = [protoLeg, OpenLeg(peer, sv, "svc:")];
+            sv.Sent++;
             svc = (m.Service, sv.Actor);
         }
+        else
+        {
+            legs = [protoLeg];
+        }
 
-        Send(peer, new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, proto, svc));
+        peer.Sent++;
+        var open = new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, (m.Protocol, p.Actor), svc, SharedReserved: true);
+        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), Carried(p, sv)));
+    }
+
+    /// <summary>The releases held for a combined open's protocol and service actors (its legs 0 and 1), to ride on its chain; null when none.</summary>
+    private ChainReleases?[]? Carried(Child protocol, Child? service)
+    {
+        if (_holding.Count == 0) return null;
+        ChainReleases?[]? carry = null;
+        if (TakeHeld(protocol) is { } rp)
+        {
+            (carry = new ChainReleases?[service is null ? 1 : 2])[0] = rp;
+            _holding.Remove(protocol);
+        }
+
+        if (service is not null && TakeHeld(service) is { } rs)
+        {
+            (carry ??= new ChainReleases?[2])[1] = rs;
+            _holding.Remove(service);
+        }
+
+        return carry;
+    }
+
+    /// <summary>
+    /// A combined open refused by a protocol or service leg (which rolled back the legs before it): release system,
+    /// give the peer actor its ticket back (it was counted but the open never reached it) and answer the client.
+    /// </summary>
+    private void OnOpenRefused(OpenRefused m)
+    {
+        _system.Release(m.Delta);
+        m.End.Peer.Tell(TicketReturn.Instance);
+        Refuse(m.Refusal, m.End.Open.ReplyTo);
     }
 
     /// <summary>

@@ -13,7 +13,11 @@ namespace PeerActors.Limits;
 /// <item><b>SetService</b> (straight to this actor): one chain through the service actor (<c>svc:S</c>,
 /// <c>svc:S.peer:ID</c>); edges gain it.</item>
 /// <item><b>Close</b> (straight to this actor): release the stream's stat locally and send releases to every remote
-/// edge (no reply needed from them).</item>
+/// edge with one <see cref="StreamReleased"/> to the root, which spreads (and batches) them to the other actors, then
+/// answer (a one-way close, <see cref="CloseStreamOneWay"/>, does not answer).</item>
+/// <item><b>Combined open</b> (<c>OpenStream</c> with a protocol): the root's chain (system → protocol actor → service
+/// actor) ends here with a <see cref="PeerOpenStream"/> whose shared part is reserved: reserve stream-N then peer:ID and
+/// answer the client, or release every shared leg and answer the refusal.</item>
 /// </list>
 /// <para><b>Protocol and service actors</b> are reached directly through references <em>leased</em> from the root
 /// (<see cref="LeaseAndReserve"/> the first time, or handed with a combined open): the root never stops a leased
@@ -100,6 +104,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             case PeerOpenStream m: OpenStream(m); break;
             case SetProtocol m: OnSetProtocol(m, replyTo); break;
             case SetService m: OnSetService(m, replyTo); break;
+            case CloseStreamOneWay m: OnCloseOneWay(m); break;
             case Leased m: Cache(m.Kind, m.Id, m.Actor, m.Scopes); break;
             default: base.Dispatch(message, replyTo); break;
         }
@@ -152,70 +157,35 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             LocalEdges = _peerOnly,
             Legs = _rootTransientSystem,
         };
-        stream.Info = new StreamInfo(stream);
+        var info = new StreamInfo(stream);
+        stream.Info = info;
+        Leg[] legs = _rootTransientSystem;
+        if (m.SharedReserved)
+        {
+            // Combined open: the root's chain reserved system and the protocol / service legs, and ends here.
+            info.Protocol = Cache(ScopeClass.Protocol, m.Protocol!.Value.Id, m.Protocol.Value.Actor);
+            if (m.Service is { } sv) info.Service = Cache(ScopeClass.Service, sv.Id, sv.Actor);
+            legs = info.Service is { } v ? [info.Protocol.Release, v.Release, _rootSystem] : info.Protocol.ReleaseThenSystem;
+        }
+
         var r = stream.TryReserve(d, ReservationPriority.Always) ?? _peer.TryReserve(d, ReservationPriority.Always);
         if (r is not null)
         {
+            // Nothing stays reserved: every remote leg (the shared ones of a combined open included) is released.
             stream.Release(d);
-            Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem[0].Scopes));
+            foreach (var leg in legs)
+                leg.Actor.Tell(new ChainRelease(d, leg.Scopes));
             Refuse(r, m.ReplyTo);
             return;
         }
 
+        stream.Legs = legs;
         Scopes[m.Name] = stream;
         _streams++;
         Metrics.Allowed(ResourceKind.Stream, ScopeClass.Stream);
-        if (m.Protocol is { } p)
-        {
-            OpenWithProtocol(m, stream, d, Cache(ScopeClass.Protocol, p.Id, p.Actor), m.Service is { } sv ? Cache(ScopeClass.Service, sv.Id, sv.Actor) : null);
-            return;
-        }
-
+        if (info.Protocol is not null) Metrics.Allowed(ResourceKind.Stream, ScopeClass.Protocol);
+        if (info.Service is not null) Metrics.Allowed(ResourceKind.Stream, ScopeClass.Service);
         m.ReplyTo.Tell(new StreamOpened(new StreamHandle(m.Name, _peerId, m.Direction, Self)));
-    }
-
-    /// <summary>
-    /// Combined open: one chain through the protocol actor (and the service actor), then transient is released at the
-    /// root. All or nothing: a refusal closes the new stream and releases transient + system.
-    /// </summary>
-    private void OpenWithProtocol(PeerOpenStream m, ScopeCounters s, ScopeStat d, KeyedRef p, KeyedRef? svc)
-    {
-        var info = (StreamInfo)s.Info!;
-        var legs = svc is null ? p.ReserveOnly : [p.Reserve, svc.Reserve];
-        s.Busy = true;
-        StartChain(d, ReservationPriority.Always, legs, r =>
-        {
-            if (r is null)
-            {
-                Context.Parent.Tell(new ChainRelease(d, TransientOnly));
-                info.Protocol = p;
-                Metrics.Allowed(ResourceKind.Stream, ScopeClass.Protocol);
-                if (svc is not null)
-                {
-                    info.Service = svc;
-                    Metrics.Allowed(ResourceKind.Stream, ScopeClass.Service);
-                    s.Legs = [p.Release, svc.Release, _rootSystem];
-                }
-                else
-                {
-                    s.Legs = p.ReleaseThenSystem;
-                }
-
-                m.ReplyTo.Tell(new StreamOpened(new StreamHandle(m.Name, _peerId, m.Direction, Self)));
-            }
-            else
-            {
-                s.Release(d);
-                _peer.Release(d);
-                s.Closed = true;
-                Scopes.Remove(s.Name);
-                _streams--;
-                Context.Parent.Tell(new ChainRelease(d, _rootTransientSystem[0].Scopes));
-                Refuse(r, m.ReplyTo);
-            }
-
-            Resume(s);
-        });
     }
 
     private ScopeCounters? LiveStream(string name, IActorRef replyTo)
@@ -325,17 +295,35 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         }
 
         if (DeferIfBusy(s, m, replyTo)) return;
+        CloseStream(s);
+        replyTo.Tell(LimitsAck.Instance);
+    }
+
+    /// <summary>A close without an answer: the same releases as <see cref="OnClose"/>; a stream not live is ignored.</summary>
+    private void OnCloseOneWay(CloseStreamOneWay m)
+    {
+        if (m.Stream?.Name is not { } name || !Scopes.TryGetValue(name, out var s) || s.Closed || s.Class != ScopeClass.Stream) return;
+        if (DeferIfBusy(s, m, ActorRefs.Nobody)) return;
+        CloseStream(s);
+    }
+
+    /// <summary>
+    /// Releases a stream's usage locally and, with one <see cref="StreamReleased"/> to the root, on every remote leg
+    /// (releases cannot fail, so nothing answers), then drops it and its spans. The root applies its own scopes' share
+    /// before anything the client sends after this close's answer, and holds the protocol / service share without
+    /// letting it refuse a later request (<see cref="RecheckRequest"/>).
+    /// </summary>
+    private void CloseStream(ScopeCounters s)
+    {
         var stat = s.Stat;
         foreach (var e in s.LocalEdges)
             e.Release(stat);
-        foreach (var leg in s.Legs)
-            leg.Actor.Tell(new ChainRelease(stat, leg.Scopes));
+        Context.Parent.Tell(new StreamReleased(stat, s.Legs));
         if (s.Spans > 0)
             foreach (var child in Scopes.Values.Where(x => x.Parent == s).ToList())
                 DropSpanTree(child);
         s.Closed = true;
         Scopes.Remove(s.Name);
         _streams--;
-        replyTo.Tell(LimitsAck.Instance);
     }
 }

@@ -66,6 +66,12 @@ internal abstract class ScopeOwnerActor : UntypedActor
         }
     }
 
+    /// <summary>
+    /// True for actors whose scopes' releases the root may hold (protocol and service actors, see
+    /// <see cref="StreamReleased"/>): a refusal of a chain that did not come through the root is rechecked there first.
+    /// </summary>
+    protected virtual bool RecheckAtRoot => false;
+
     /// <summary>True for children of the root (they take part in the idle handshake).</summary>
     protected virtual bool IsChild => true;
 
@@ -76,6 +82,8 @@ internal abstract class ScopeOwnerActor : UntypedActor
         {
             case ChainReserve c: OnChainReserve(c); break;
             case ChainRelease c: OnChainRelease(c); break;
+            case ChainReleases c: OnChainReleases(c); break;
+            case Recheck r: OnChainReserve(r.Chain); break;
             case ChainResult c:
                 if (_pending.Remove(c.Token, out var k)) k.Then(k.State, c.Refusal);
                 break;
@@ -189,6 +197,8 @@ internal abstract class ScopeOwnerActor : UntypedActor
     {
         var leg = c.Legs[c.Index];
         if (leg.Ticket) _fromRoot++;
+        // Releases the root held for this actor ride on the chain: applied first, so the reservation sees them.
+        if (c.Carry?[c.Index] is { } carried) OnChainReleases(carried);
         // All or nothing on this leg's scopes, in order (no array per hop: this runs on every chain).
         var names = leg.Scopes;
         LimitRefused? refusal = null;
@@ -208,31 +218,55 @@ internal abstract class ScopeOwnerActor : UntypedActor
                 AfterRelease(scope); // drops a sub-peer scope this chain created
             }
 
+            // A chain that did not come through the root (a ticket leg did: the root sent its held releases first) may
+            // be refused for want of releases the root holds for this actor: ask for them, and reserve again after.
+            if (RecheckAtRoot && !leg.Ticket && !c.Rechecked)
+            {
+                Context.Parent.Tell(new RecheckRequest(c));
+                return;
+            }
+
             for (int i = 0; i < c.Index; i++)
                 c.Legs[i].Actor.Tell(new ChainRelease(c.Delta, c.Legs[i].Scopes));
             // Legs the chain will not reach give their tickets back (idle handshake).
             for (int i = c.Index + 1; i < c.Legs.Length; i++)
+            {
+                if (c.Carry?[i] is { } theirs) c.Legs[i].Actor.Tell(theirs); // releases that rode for them, never lost
                 if (c.Legs[i].Ticket) c.Legs[i].Actor.Tell(TicketReturn.Instance);
-            c.Origin.Tell(new ChainResult(c.Token, refusal));
+            }
+            if (c.End is { } end)
+                c.Origin.Tell(new OpenRefused(c.Delta, end, refusal));
+            else
+                c.Origin.Tell(new ChainResult(c.Token, refusal));
             return;
         }
 
-        if (c.Index + 1 == c.Legs.Length)
-            c.Origin.Tell(new ChainResult(c.Token, null));
+        if (c.Index + 1 < c.Legs.Length)
+            c.Legs[c.Index + 1].Actor.Tell(c with { Index = c.Index + 1, Rechecked = false }); // the next leg may ask for its own held releases
+        else if (c.End is { } end)
+            end.Peer.Tell(end.Open); // the chain's success is the open itself: no result back to the origin
         else
-            c.Legs[c.Index + 1].Actor.Tell(c with { Index = c.Index + 1 });
+            c.Origin.Tell(new ChainResult(c.Token, null));
     }
 
-    private void OnChainRelease(ChainRelease c)
+    private void OnChainRelease(ChainRelease c) => ReleaseNamed(c.Delta, c.Scopes);
+
+    /// <summary>Releases <paramref name="delta"/> on the named scopes of this actor (those still live).</summary>
+    protected void ReleaseNamed(in ScopeStat delta, string[] scopes)
     {
-        foreach (var name in c.Scopes)
+        foreach (var name in scopes)
         {
             if (Find(name, create: false) is { } s)
             {
-                s.Release(c.Delta);
+                s.Release(delta);
                 AfterRelease(s);
             }
         }
+    }
+
+    private void OnChainReleases(ChainReleases c)
+    {
+        foreach (var r in c.Items) ReleaseNamed(r.Delta, r.Scopes);
     }
 
     /// <summary>Reserves <paramref name="d"/> on <paramref name="s"/>, its local edges and its remote legs.</summary>

@@ -11,7 +11,8 @@ namespace PeerActors.Benchmarks.Suites;
 /// <summary>
 /// Stream cycles (open → set protocol → set service → close) through the limit actors, against the same cycles on
 /// the Core <see cref="ResourceManager"/> called directly (the baseline, single-threaded, no actors); and the same
-/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close. An untimed
+/// cycle with the combined open (<c>OpenStream</c> with protocol and service in one request) + close, answered
+/// (<c>CloseAsync</c>) or one-way (<c>CloseStream</c>). An untimed
 /// counting phase then prints messages per cycle (every message a limit actor receives, client requests included, plus
 /// every reply; issue 15's budget is 8) and bytes allocated per cycle (whole process, against Core's cycle).
 /// </summary>
@@ -96,37 +97,53 @@ public sealed class LimitsSuite : IBenchmarkSuite
         Console.WriteLine($"# single client: {singleCycles / singleSw.Elapsed.TotalSeconds:0} cycles/s");
         var all = single;
 
-        // The same cycle with the combined open (OpenStream with protocol + service: one request, one chain) + close.
-        async Task<int> CombinedWorker(int w, DateTime until)
+        // The same cycle with the combined open (OpenStream with protocol + service: one request, one chain) + close;
+        // oneWay: the close is CloseStream (no answer, rcmgr's Done()) instead of CloseAsync.
+        async Task<int> CombinedWorker(int w, DateTime until, bool oneWay)
         {
             int n = 0;
             while (DateTime.UtcNow < until)
             {
                 var s = (await client.OpenStreamAsync(peerIds[(w + n) % peers], Direction.Outbound, protoIds[n % protocols], svcIds[n % services])).Unwrap();
-                (await client.CloseAsync(s.Ref)).Unwrap();
+                if (oneWay) client.CloseStream(s);
+                else (await client.CloseAsync(s.Ref)).Unwrap();
                 n++;
             }
 
             return n;
         }
 
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => CombinedWorker(w, DateTime.UtcNow.AddSeconds(1))));
-        var combinedSw = Stopwatch.StartNew();
-        var combinedEnd = DateTime.UtcNow + duration;
-        var combinedCounts = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => CombinedWorker(w, combinedEnd))));
-        double combinedRate = combinedCounts.Sum() / combinedSw.Elapsed.TotalSeconds;
+        async Task<double> CombinedRate(bool oneWay)
+        {
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => CombinedWorker(w, DateTime.UtcNow.AddSeconds(1), oneWay)));
+            var combinedSw = Stopwatch.StartNew();
+            var combinedEnd = DateTime.UtcNow + duration;
+            var combinedCounts = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => CombinedWorker(w, combinedEnd, oneWay))));
+            return combinedCounts.Sum() / combinedSw.Elapsed.TotalSeconds;
+        }
+
+        double combinedRate = await CombinedRate(oneWay: false);
+        double oneWayRate = await CombinedRate(oneWay: true);
 
         // ---- counting phase (untimed): messages and allocated bytes per cycle, all clients at once.
         const int countedPerWorker = 300;
-        async Task<(double Messages, double Requests, double Bytes)> Count(bool combined)
+        async Task<(double Messages, double Requests, double Bytes)> Count(bool combined, bool oneWay = false)
         {
             LimitsDiagnostics.Reset();
             LimitsDiagnostics.Enabled = true;
             long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
             {
-                for (int i = 0; i < countedPerWorker; i++) await OneCycle(combined, w + i);
+                for (int i = 0; i < countedPerWorker; i++) await OneCycle(combined, oneWay, w + i);
             })));
+            // One-way closes (and every close's releases) may still be in flight: count until the actors are quiet.
+            for (int quiet = 0; quiet < 3;)
+            {
+                long before = Interlocked.Read(ref LimitsDiagnostics.ActorMessages);
+                await Task.Delay(20);
+                quiet = Interlocked.Read(ref LimitsDiagnostics.ActorMessages) == before ? quiet + 1 : 0;
+            }
+
             long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
             LimitsDiagnostics.Enabled = false;
             double cycles = (double)concurrency * countedPerWorker;
@@ -134,24 +151,28 @@ public sealed class LimitsSuite : IBenchmarkSuite
             return ((msgs + replies) / cycles, msgs / cycles, bytes / cycles);
         }
 
-        async Task OneCycle(bool combined, int k)
+        async Task OneCycle(bool combined, bool oneWay, int k)
         {
+            StreamHandle s;
             if (combined)
             {
-                var s = (await client.OpenStreamAsync(peerIds[k % peers], Direction.Outbound, protoIds[k % protocols], svcIds[k % services])).Unwrap();
-                (await client.CloseAsync(s.Ref)).Unwrap();
+                s = (await client.OpenStreamAsync(peerIds[k % peers], Direction.Outbound, protoIds[k % protocols], svcIds[k % services])).Unwrap();
             }
             else
             {
-                var s = (await client.OpenStreamAsync(peerIds[k % peers], Direction.Outbound)).Unwrap();
+                s = (await client.OpenStreamAsync(peerIds[k % peers], Direction.Outbound)).Unwrap();
                 (await client.SetProtocolAsync(s, protoIds[k % protocols])).Unwrap();
                 (await client.SetServiceAsync(s, svcIds[k % services])).Unwrap();
-                (await client.CloseAsync(s.Ref)).Unwrap();
             }
+
+            if (oneWay) client.CloseStream(s);
+            else (await client.CloseAsync(s.Ref)).Unwrap();
         }
 
         var fourCalls = await Count(combined: false);
+        var fourCallsOneWay = await Count(combined: false, oneWay: true);
         var combinedCount = await Count(combined: true);
+        var oneWayCount = await Count(combined: true, oneWay: true);
         long coreBytes0 = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < 10_000; i++)
         {
@@ -165,6 +186,7 @@ public sealed class LimitsSuite : IBenchmarkSuite
 
         report.Throughput("limits", "stream_cycles_per_s", actorRate, "1/s", coreRate);
         report.Throughput("limits", "stream_cycles_combined_open_per_s", combinedRate, "1/s", coreRate);
+        report.Throughput("limits", "stream_cycles_combined_open_oneway_close_per_s", oneWayRate, "1/s", coreRate);
         double p50 = Percentiles.Of(all, 50), p99 = Percentiles.Of(all, 99);
         double coreP99 = Percentiles.Of(coreLat, 99);
         report.Latency("limits", "cycle_latency_p99", p99, "us", coreP99, p50, p99);
@@ -174,10 +196,12 @@ public sealed class LimitsSuite : IBenchmarkSuite
         // Messages: every message a limit actor receives (client requests included) plus every reply to a client;
         // baseline = issue 15's budget of 8 per cycle, ratio = budget / value (bigger is better).
         report.Figure("limits", "messages_per_cycle", fourCalls.Messages, "msg", 8, 8 / fourCalls.Messages);
+        report.Figure("limits", "messages_per_cycle_oneway_close", fourCallsOneWay.Messages, "msg", 8, 8 / fourCallsOneWay.Messages);
         report.Figure("limits", "messages_per_cycle_combined_open", combinedCount.Messages, "msg", 8, 8 / combinedCount.Messages);
+        report.Figure("limits", "messages_per_cycle_combined_open_oneway_close", oneWayCount.Messages, "msg", 8, 8 / oneWayCount.Messages);
         // Bytes allocated per cycle (whole process, client side included) against Core's in-process cycle.
         report.Figure("limits", "bytes_per_cycle", fourCalls.Bytes, "B", coreBytes, coreBytes / fourCalls.Bytes);
-        Console.WriteLine($"# per four-call cycle: {fourCalls.Requests:0.##} actor messages (4 client requests included) + {fourCalls.Messages - fourCalls.Requests:0.##} replies, {fourCalls.Bytes:0} B; combined open: {combinedCount.Requests:0.##} + {combinedCount.Messages - combinedCount.Requests:0.##}, {combinedCount.Bytes:0} B; core {coreBytes:0} B");
+        Console.WriteLine($"# per four-call cycle: {fourCalls.Requests:0.##} actor messages (4 client requests included) + {fourCalls.Messages - fourCalls.Requests:0.##} replies, {fourCalls.Bytes:0} B; combined open: {combinedCount.Requests:0.##} + {combinedCount.Messages - combinedCount.Requests:0.##}, {combinedCount.Bytes:0} B; with one-way close: four-call {fourCallsOneWay.Requests:0.##} + {fourCallsOneWay.Messages - fourCallsOneWay.Requests:0.##}, combined {oneWayCount.Requests:0.##} + {oneWayCount.Messages - oneWayCount.Requests:0.##}, {oneWayCount.Bytes:0} B; core {coreBytes:0} B");
         await system.Terminate();
     }
 }

@@ -14,7 +14,8 @@ public abstract class LimitsTestBase : TestKit
         ServicePeerDefault = l, ProtocolDefault = l, ProtocolPeerDefault = l, PeerDefault = l, Conn = l, Stream = l,
     };
 
-    protected LimitsClient Start(ConcreteLimitConfig limits, IReadOnlyList<string>? allowlist = null, SubnetLimitSettings? subnets = null, TimeSpan? idleSweep = null)
+    protected LimitsClient Start(ConcreteLimitConfig limits, IReadOnlyList<string>? allowlist = null, SubnetLimitSettings? subnets = null, TimeSpan? idleSweep = null,
+        TimeSpan? heldReleaseDelay = null)
     {
         var root = Sys.StartPeerActorsLimits(new LimitsOptions
         {
@@ -22,6 +23,7 @@ public abstract class LimitsTestBase : TestKit
             Allowlist = allowlist ?? [],
             SubnetLimits = subnets ?? new SubnetLimitSettings(),
             IdleSweepInterval = idleSweep ?? TimeSpan.FromMilliseconds(100),
+            HeldReleaseDelay = heldReleaseDelay ?? TimeSpan.FromMilliseconds(10),
             ActorName = "limits-" + Guid.NewGuid().ToString("N"),
         });
         return new LimitsClient(root);
