@@ -148,29 +148,22 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
             ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
         };
         var c = Start(cfg, idleSweep: TimeSpan.FromMilliseconds(1), heldReleaseDelay: TimeSpan.FromMilliseconds(5));
-        var limits = StormScopes(cfg);
-
-        async Task Client(int id)
+        async Task Step(Random rnd, string peer)
         {
-            var rnd = new Random(seed * 1000 + id);
-            for (int i = 0; i < 60; i++)
-            {
-                var peer = StormPeers[rnd.Next(StormPeers.Length)];
-                var dir = rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound;
-                var open = rnd.Next(2) == 0
-                    ? await c.OpenStreamAsync(peer, dir, StormProtocols[rnd.Next(StormProtocols.Length)], rnd.Next(2) == 0 ? StormServices[rnd.Next(StormServices.Length)] : null)
-                    : await c.OpenStreamAsync(peer, dir);
-                if (!open.Ok) continue;
-                var s = open.Value!;
-                if (rnd.Next(3) == 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok)
-                    await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)]);
-                if (rnd.Next(2) == 0) c.CloseStream(s);
-                else await c.CloseAsync(s.Ref);
-                if (rnd.Next(4) == 0) await Task.Delay(rnd.Next(1, 6));
-            }
+            var dir = rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound;
+            var open = rnd.Next(2) == 0
+                ? await c.OpenStreamAsync(peer, dir, StormProtocols[rnd.Next(StormProtocols.Length)], rnd.Next(2) == 0 ? StormServices[rnd.Next(StormServices.Length)] : null)
+                : await c.OpenStreamAsync(peer, dir);
+            if (!open.Ok) return;
+            var s = open.Value!;
+            if (rnd.Next(3) == 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok)
+                await c.SetServiceAsync(s, StormServices[rnd.Next(StormServices.Length)]);
+            if (rnd.Next(2) == 0) c.CloseStream(s);
+            else await c.CloseAsync(s.Ref);
+            if (rnd.Next(4) == 0) await Task.Delay(rnd.Next(1, 6));
         }
 
-        await RunStormNeverOverCommitting(c, limits, Client);
+        await RunStormNeverOverCommitting(c, cfg, seed, Step);
     }
 }
 
