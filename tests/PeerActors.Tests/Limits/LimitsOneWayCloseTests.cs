@@ -141,19 +141,11 @@ public sealed class LimitsOneWayCloseTests : LimitsTestBase
     {
         // The sweep runs every millisecond, so peer actors (and their leases) come and go while the root holds
         // releases for the protocol and service actors.
-        var cfg = Uniform(L(streams: 1000, memory: 1 << 30)) with
-        {
-            System = L(streams: 12), Transient = L(streams: 6), PeerDefault = L(streams: 4),
-            ProtocolDefault = L(streams: 5), ProtocolPeerDefault = L(streams: 2),
-            ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
-        };
+        var cfg = CombinedOpenStormConfig();
         var c = Start(cfg, idleSweep: TimeSpan.FromMilliseconds(1), heldReleaseDelay: TimeSpan.FromMilliseconds(5));
         async Task Step(Random rnd, string peer)
         {
-            var dir = rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound;
-            var open = rnd.Next(2) == 0
-                ? await c.OpenStreamAsync(peer, dir, StormProtocols[rnd.Next(StormProtocols.Length)], rnd.Next(2) == 0 ? StormServices[rnd.Next(StormServices.Length)] : null)
-                : await c.OpenStreamAsync(peer, dir);
+            var open = await OpenRandomStreamAsync(c, rnd, peer);
             if (!open.Ok) return;
             var s = open.Value!;
             if (rnd.Next(3) == 0 && (await c.SetProtocolAsync(s, StormProtocols[rnd.Next(StormProtocols.Length)])).Ok)

@@ -54,6 +54,26 @@ public abstract class LimitsTestBase : TestKit
     /// <summary>The peers, protocols and services the storm tests draw from.</summary>
     protected static readonly string[] StormPeers = ["QmA", "QmB", "QmC"], StormProtocols = ["/a", "/b"], StormServices = ["s1", "s2"];
 
+    /// <summary>
+    /// Tight limits for the combined-open storms: every shared scope (system, transient, protocol, service and their
+    /// per-peer sub-scopes) is small enough that the storm keeps hitting it.
+    /// </summary>
+    protected static ConcreteLimitConfig CombinedOpenStormConfig() => Uniform(L(streams: 1000, memory: 1 << 30)) with
+    {
+        System = L(streams: 12), Transient = L(streams: 6), PeerDefault = L(streams: 4),
+        ProtocolDefault = L(streams: 5), ProtocolPeerDefault = L(streams: 2),
+        ServiceDefault = L(streams: 4), ServicePeerDefault = L(streams: 2),
+    };
+
+    /// <summary>One storm open of a random direction: half combined (a storm protocol, and a service half the time), half plain.</summary>
+    protected static Task<LimitsResult<StreamHandle>> OpenRandomStreamAsync(LimitsClient c, Random rnd, string peer)
+    {
+        var dir = rnd.Next(2) == 0 ? Direction.Inbound : Direction.Outbound;
+        return rnd.Next(2) == 0
+            ? c.OpenStreamAsync(peer, dir, StormProtocols[rnd.Next(StormProtocols.Length)], rnd.Next(2) == 0 ? StormServices[rnd.Next(StormServices.Length)] : null)
+            : c.OpenStreamAsync(peer, dir);
+    }
+
     /// <summary>The limit of every scope a storm over <see cref="StormPeers"/>, <see cref="StormProtocols"/> and <see cref="StormServices"/> can touch, by scope name.</summary>
     protected static Dictionary<string, BaseLimit> StormScopes(ConcreteLimitConfig cfg)
     {
