@@ -48,7 +48,7 @@ public static class ClusterContract
     /// Why not a plain fallback: <c>WithClustering</c> appends Akka.Cluster.Sharding's and the singleton's reference
     /// configuration before PeerActors is added, so as a fallback every <c>akka.cluster.sharding</c> key of the
     /// contract lost to Akka's default (measured: a retry-interval of 2 s and an updating-state-timeout of 5 s where the
-    /// contract says 500 ms and 2 s).
+    /// contract says 500 ms and 1 s). A key set to exactly Akka's default counts as not set.
     /// </summary>
     /// <param name="contract">The contract (<see cref="For"/>).</param>
     /// <param name="current">The configuration built so far; null or empty when nothing was added yet.</param>
