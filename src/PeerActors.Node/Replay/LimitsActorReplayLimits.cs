@@ -45,7 +45,9 @@ public sealed class LimitsActorReplayLimits : IReplayLimits
     public async Task CloseSessionAsync(object session, CancellationToken ct)
     {
         if (session is not Handles h) return;
-        if (h.Stream is { } s) await _client.CloseAsync(s.Ref, ct).ConfigureAwait(false);
+        // The stream's close is one-way (rcmgr Done(): one message, no answer); the connection's close is awaited, and it
+        // follows the stream's: the session's releases are applied before the next step of the trace.
+        if (h.Stream is { } s) _client.CloseStream(s);
         await _client.CloseAsync(h.Connection.Ref, ct).ConfigureAwait(false);
     }
 

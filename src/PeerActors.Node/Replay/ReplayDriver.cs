@@ -21,8 +21,12 @@ public sealed record ReplayDriverOptions
     /// </summary>
     public int BarrierEvery { get; init; } = 4096;
 
-    /// <summary>At most this many barrier queries are outstanding; the driver waits for the oldest beyond it. Default 2.</summary>
-    public int MaxBarriersInFlight { get; init; } = 2;
+    /// <summary>
+    /// At most this many barrier queries are outstanding; the driver waits for the oldest beyond it. Default 4: the driver
+    /// may run up to 4 × <see cref="BarrierEvery"/> steps ahead of the peer actors, so that a step whose peer waits on the
+    /// journal (a recovery, a critical write) does not leave the node idle while the driver waits.
+    /// </summary>
+    public int MaxBarriersInFlight { get; init; } = 4;
 
     /// <summary>
     /// At a barrier the driver also waits until at most this many observations await their peer's persisted ack
@@ -30,8 +34,13 @@ public sealed record ReplayDriverOptions
     /// </summary>
     public long MaxUnconfirmed { get; init; } = 200_000;
 
-    /// <summary>At most this many critical commands (<see cref="OpenChannel"/>) await their ack at once. Default 256.</summary>
-    public int MaxCriticalInFlight { get; init; } = 256;
+    /// <summary>
+    /// At most this many critical commands (<see cref="OpenChannel"/>) await their ack at once. Default 4096. An ack
+    /// follows the peer's journal write (and its recovery, for a peer not alive), which takes 0.25–0.5 s on SQLite while
+    /// a replay loads the node; by Little's law 256 in flight capped a replay at ~500–1,000 new channels per second, and
+    /// the driver spent 56 of 61 s of a real day waiting for acks (<see cref="ReplayDriverWaits.CriticalAcksSeconds"/>).
+    /// </summary>
+    public int MaxCriticalInFlight { get; init; } = 4096;
 
     /// <summary>
     /// Whether each sender gets a synthetic endpoint address for the limits' per-subnet check: the k-th distinct sender
@@ -117,6 +126,32 @@ public sealed record ReplayDriveResult(
 
     /// <summary>Events per second of wall time (0 when no time elapsed).</summary>
     public double EventsPerSecond => Elapsed > TimeSpan.Zero ? Events / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Where the driver waited instead of sending (wall time); all zero when it never waited.</summary>
+    public ReplayDriverWaits Waits { get; init; } = new();
+}
+
+/// <summary>
+/// Wall time (seconds) the <see cref="ReplayDriver"/> spent waiting, by what it waited for: it tells whether the driver or the
+/// node bounds a replay. Mostly <see cref="BarriersSeconds"/> = the node's peer actors (and their journal) are the bottleneck;
+/// mostly <see cref="CriticalAcksSeconds"/> or <see cref="LimitsSeconds"/> = round trips of single requests are.
+/// </summary>
+public sealed record ReplayDriverWaits
+{
+    /// <summary>Waiting for <see cref="OpenChannel"/> acks beyond <see cref="ReplayDriverOptions.MaxCriticalInFlight"/>.</summary>
+    public double CriticalAcksSeconds { get; init; }
+
+    /// <summary>Waiting for the limits' answers (each session's opens, awaited in trace order, and its close).</summary>
+    public double LimitsSeconds { get; init; }
+
+    /// <summary>Waiting for barrier replies beyond <see cref="ReplayDriverOptions.MaxBarriersInFlight"/>.</summary>
+    public double BarriersSeconds { get; init; }
+
+    /// <summary>Waiting at barriers for the reliable-delivery buffer to drain to <see cref="ReplayDriverOptions.MaxUnconfirmed"/>.</summary>
+    public double DrainSeconds { get; init; }
+
+    /// <summary>Waiting at the end for every ack, barrier and persisted observation.</summary>
+    public double FinalSeconds { get; init; }
 }
 
 /// <summary>
@@ -187,6 +222,7 @@ public sealed class ReplayDriver
         long? liveMax = null;
         // 128-bit: two senders of 2^63−1 bytes each must not wrap.
         Int128 chunkBytes = 0;
+        long waitCritical = 0, waitLimits = 0, waitBarriers = 0, waitDrain = 0, waitFinal = 0;
 
         void Critical(object reply)
         {
@@ -237,14 +273,21 @@ public sealed class ReplayDriver
                     break;
                 case ChannelOpened c:
                     critical.Enqueue(_peers.AskAsync(new OpenChannel(c.SenderId, c.ChannelId, c.At), ct));
-                    while (critical.Count > _options.MaxCriticalInFlight)
-                        Critical(await critical.Dequeue().ConfigureAwait(false));
+                    if (critical.Count > _options.MaxCriticalInFlight)
+                    {
+                        var waited = clock.GetTimestamp();
+                        while (critical.Count > _options.MaxCriticalInFlight)
+                            Critical(await critical.Dequeue().ConfigureAwait(false));
+                        waitCritical += clock.GetTimestamp() - waited;
+                    }
                     touched = c.SenderId;
                     break;
                 case SessionOpened s:
                 {
+                    var waited = clock.GetTimestamp();
                     var outcome = await _limits.OpenSessionAsync(s.SenderId, EndpointOf(endpoints, s.SenderId), s.Protocol, s.Service, ct)
                         .ConfigureAwait(false);
+                    waitLimits += clock.GetTimestamp() - waited;
                     if (outcome.Session is { } handle) open[s.SessionIndex] = handle;
                     // Our own refusal, not the sender's fault: counted here, never recorded against its reputation.
                     if (outcome.Refusal is { } refusal)
@@ -266,7 +309,11 @@ public sealed class ReplayDriver
                     break;
                 case SessionClosed x:
                     if (open.Remove(x.SessionIndex, out var h))
+                    {
+                        var waited = clock.GetTimestamp();
                         await _limits.CloseSessionAsync(h, ct).ConfigureAwait(false);
+                        waitLimits += clock.GetTimestamp() - waited;
+                    }
                     touched = x.SenderId;
                     closed++;
                     fileClosed[file]++;
@@ -284,9 +331,13 @@ public sealed class ReplayDriver
             if (events % _options.BarrierEvery == 0)
             {
                 barriers.Enqueue(_peers.AskAsync(new GetFlapCount(touched), ct));
+                var waited = clock.GetTimestamp();
                 while (barriers.Count > _options.MaxBarriersInFlight)
                     await barriers.Dequeue().ConfigureAwait(false);
+                var drained = clock.GetTimestamp();
+                waitBarriers += drained - waited;
                 await _peers.DrainAsync(_options.MaxUnconfirmed, ct).ConfigureAwait(false);
+                waitDrain += clock.GetTimestamp() - drained;
                 if (_options.LivePeerActors is { } live) liveMax = Math.Max(liveMax ?? 0, live());
             }
             if (progress is not null && (events & 255) == 0 && clock.GetElapsedTime(lastProgress) >= _options.ProgressInterval)
@@ -296,6 +347,7 @@ public sealed class ReplayDriver
             }
         }
 
+        var finalFrom = clock.GetTimestamp();
         while (critical.Count > 0)
             Critical(await critical.Dequeue().ConfigureAwait(false));
         while (barriers.Count > 0)
@@ -303,6 +355,7 @@ public sealed class ReplayDriver
         await _peers.DrainAsync(0, ct).ConfigureAwait(false); // everything sent is applied and persisted
         foreach (var h in open.Values)
             await _limits.CloseSessionAsync(h, ct).ConfigureAwait(false);
+        waitFinal = clock.GetTimestamp() - finalFrom;
 
         var elapsed = clock.GetElapsedTime(start);
         progress?.Invoke(new ReplayProgressState(closed, sessionsTotal, events, elapsed));
@@ -311,7 +364,17 @@ public sealed class ReplayDriver
             fileEvents.Select((e, i) => new ReplayFileDrive(e, fileClosed[i], fileChunks[i], fileBytes[i])).ToArray())
         {
             LivePeerActorsMax = _options.LivePeerActors is { } l ? Math.Max(liveMax ?? 0, l()) : null,
+            Waits = new ReplayDriverWaits
+            {
+                CriticalAcksSeconds = Seconds(waitCritical),
+                LimitsSeconds = Seconds(waitLimits),
+                BarriersSeconds = Seconds(waitBarriers),
+                DrainSeconds = Seconds(waitDrain),
+                FinalSeconds = Seconds(waitFinal),
+            },
         };
+
+        double Seconds(long ticks) => Math.Round(ticks / (double)clock.TimestampFrequency, 3);
     }
 
     private IPAddress? EndpointOf(Dictionary<string, IPAddress?> endpoints, string sender)

@@ -56,6 +56,13 @@ public sealed record ReplayReport
     /// bounded by the recently active peers when passivation follows the observation clock.</summary>
     public long? LivePeerActorsMax { get; init; }
 
+    /// <summary>
+    /// Where the replay driver waited instead of sending (seconds; <c>driverWaits</c>): mostly <c>barriersSeconds</c> = the
+    /// node's peer actors and journal bound the replay; mostly <c>criticalAcksSeconds</c> or <c>limitsSeconds</c> = single
+    /// round trips do. Null when not measured.
+    /// </summary>
+    public ReplayDriverWaits? DriverWaits { get; init; }
+
     /// <summary>Malformed rows skipped over all files.</summary>
     public required long RowsSkipped { get; init; }
 
@@ -220,6 +227,9 @@ public sealed record ReplayReport
         Row("ingress in journal", string.Create(inv, $"{IngressBytesAfter:N0} (these peers, all runs)"));
         Row("trace", string.Create(inv, $"{TraceStart:u} .. {TraceEnd:u}"));
         Row("events", string.Create(inv, $"{Events:N0} in {ReplayWallSeconds:F1} s = {EventsPerSecond:N0} events/s (speed {Speed})"));
+        if (DriverWaits is { } w)
+            Row("driver waited", string.Create(inv,
+                $"barriers {w.BarriersSeconds:F1} s, critical acks {w.CriticalAcksSeconds:F1} s, limits {w.LimitsSeconds:F1} s, drain {w.DrainSeconds:F1} s, final {w.FinalSeconds:F1} s"));
         if (LivePeerActorsMax is { } live)
             Row("live peer actors", string.Create(inv, $"at most {live:N0} at once (of {Peers:N0} peers)"));
         Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));

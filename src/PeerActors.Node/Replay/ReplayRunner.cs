@@ -162,6 +162,7 @@ public sealed class ReplayRunner
                 drive.PerFile[i].Chunks, f.Bytes, drive.PerFile[i].ChunkBytes, drive.PerFile[i].Events, f.FirstStart, f.LastEnd)).ToList(),
             RowsSkipped = diagnostics.RowsSkipped,
             LivePeerActorsMax = drive.LivePeerActorsMax,
+            DriverWaits = drive.Waits,
             Sessions = drive.SessionsClosed,
             Chunks = drive.Chunks,
             Peers = totals.DistinctPeers,
