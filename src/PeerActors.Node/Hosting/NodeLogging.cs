@@ -40,6 +40,34 @@ public static class NodeLogging
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
                 fileSizeLimitBytes: LogFileSizeLimitBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: 5)
             .CreateLogger();
-        logging.AddSerilog(file, dispose: true);
+        var path = Path.Combine(settings.DataDirectory, LogFileName);
+        logging.AddSerilog(file, dispose: false);
+        // Closed by the host's container (it creates every ILoggerProvider), never throwing: see LogFileCloser.
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new LogFileCloser(file, path));
+    }
+
+    /// <summary>
+    /// Closes the Serilog file logger when the host is disposed. On a full disk the entries the sink could not write stay
+    /// in its file buffer and closing it throws (<c>EFBIG</c> / <c>ENOSPC</c>); a node stopping because its journal hit
+    /// the same full disk must still exit with its own code (3, journal failure), so the error is reported on stderr
+    /// instead of replacing the command's outcome. Contributes no loggers of its own.
+    /// </summary>
+    private sealed class LogFileCloser(Serilog.Core.Logger file, string path) : ILoggerProvider
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) =>
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public void Dispose()
+        {
+            try
+            {
+                file.Dispose();
+            }
+            catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
+            {
+                // ArgumentOutOfRangeException is how .NET reports a write past the file-size limit (EFBIG).
+                Console.Error.WriteLine($"peeractors: the log file {path} could not be completed: {e.Message}");
+            }
+        }
     }
 }
