@@ -52,7 +52,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
+    private readonly LimitScope _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _childKeys = new();
 
@@ -147,10 +147,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         foreach (var e in allowlist.Entries)
             if (!_subnets.HasNetworkPrefix(e.Network))
                 _subnets.AddNetworkPrefixLimit(new NetworkPrefixLimit(e.Network, limits.AllowlistedSystem.Conns));
-        _system = Add(new ScopeCounters("system", ScopeClass.System, limits.System));
-        _transient = Add(new ScopeCounters("transient", ScopeClass.Transient, limits.Transient) { LocalEdges = [_system] });
-        _alSystem = Add(new ScopeCounters("allowlistedSystem", ScopeClass.AllowlistedSystem, limits.AllowlistedSystem));
-        _alTransient = Add(new ScopeCounters("allowlistedTransient", ScopeClass.AllowlistedTransient, limits.AllowlistedTransient) { LocalEdges = [_alSystem] });
+        _system = Add(new LimitScope("system", ScopeClass.System, limits.System));
+        _transient = Add(new LimitScope("transient", ScopeClass.Transient, limits.Transient) { LocalEdges = [_system] });
+        _alSystem = Add(new LimitScope("allowlistedSystem", ScopeClass.AllowlistedSystem, limits.AllowlistedSystem));
+        _alTransient = Add(new LimitScope("allowlistedTransient", ScopeClass.AllowlistedTransient, limits.AllowlistedTransient) { LocalEdges = [_alSystem] });
         metrics.SetUsageSource(Usage);
     }
 
@@ -179,7 +179,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
     protected override bool IsChild => false;
 
-    private ScopeCounters Add(ScopeCounters s)
+    private LimitScope Add(LimitScope s)
     {
         Scopes[s.Name] = s;
         return s;
@@ -190,12 +190,13 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         foreach (var s in new[] { _system, _transient })
         {
             var scope = new KeyValuePair<string, object?>("scope", s.Name);
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.Memory), scope, new("resource", "memory"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.StreamsIn), scope, new("resource", "streams_inbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.StreamsOut), scope, new("resource", "streams_outbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.ConnsIn), scope, new("resource", "conns_inbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.ConnsOut), scope, new("resource", "conns_outbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.Fd), scope, new("resource", "fd"));
+            var u = s.ReadStat();
+            yield return new Measurement<long>(u.Memory, scope, new("resource", "memory"));
+            yield return new Measurement<long>(u.NumStreamsInbound, scope, new("resource", "streams_inbound"));
+            yield return new Measurement<long>(u.NumStreamsOutbound, scope, new("resource", "streams_outbound"));
+            yield return new Measurement<long>(u.NumConnsInbound, scope, new("resource", "conns_inbound"));
+            yield return new Measurement<long>(u.NumConnsOutbound, scope, new("resource", "conns_outbound"));
+            yield return new Measurement<long>(u.NumFD, scope, new("resource", "fd"));
         }
     }
 
@@ -621,10 +622,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         if (RefuseIfBanned(m.PeerId, ResourceKind.Stream, m.Direction, m.At, replyTo)) return;
         RefreshPeerLimit(m.PeerId, m.At);
         var d = m.Direction == Direction.Inbound ? InStream : OutStream;
-        var r = _transient.TryReserve(d, ReservationPriority.Always);
+        var r = LimitRefused.FromOrNull(_transient.TryReserve(d, ReservationPriority.Always));
         if (r is null)
         {
-            r = _system.TryReserve(d, ReservationPriority.Always);
+            r = LimitRefused.FromOrNull(_system.TryReserve(d, ReservationPriority.Always));
             // A combined open hands the stream over to its protocol at once (rcmgr SetProtocol releases transient), so
             // transient is only checked: the stream must fit there, as rcmgr's OpenStream requires, but no release
             // message has to follow the chain.
@@ -735,14 +736,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         var d = ConnStat(m.Direction, m.UsesFd);
         string name = "conn-" + (++_connSeq).ToString(CultureInfo.InvariantCulture);
         var info = new ConnInfo { Direction = m.Direction, UsesFd = m.UsesFd, Endpoint = endpoint, CountedInSubnet = endpoint is not null };
-        var conn = new ScopeCounters(name, ScopeClass.Connection, _limits.Conn) { LocalEdges = [_transient, _system], Info = info };
-        var r = ScopeCounters.ReserveAll([conn, _transient, _system], d, ReservationPriority.Always);
+        var conn = new LimitScope(name, ScopeClass.Connection, _limits.Conn) { LocalEdges = [_transient, _system], Info = info };
+        var r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll([conn, _transient, _system], d, ReservationPriority.Always));
         if (r is not null && endpoint is not null && _allowlist.Allowed(endpoint))
         {
             _subnets.RemoveConn(endpoint); // rcmgr: allowlisted connections are not subnet-counted
             info.CountedInSubnet = false;
             conn.Release(d);
-            r = ScopeCounters.ReserveAll([conn, _alTransient, _alSystem], d, ReservationPriority.Always);
+            r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll([conn, _alTransient, _alSystem], d, ReservationPriority.Always));
             if (r is null)
             {
                 info.Allowlisted = true;
@@ -792,7 +793,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             if (r is null && info.Allowlisted && (info.Endpoint is null || !_allowlist.AllowedPeerAndAddress(m.PeerId, info.Endpoint)))
             {
                 // rcmgr transferAllowedToStandard: an almost-allowlisted connection must fit system + transient.
-                r = ScopeCounters.ReserveAll([_system, _transient], stat, ReservationPriority.Always);
+                r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll([_system, _transient], stat, ReservationPriority.Always));
                 if (r is null)
                 {
                     _transient.Release(stat);
