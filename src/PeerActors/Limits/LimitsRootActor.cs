@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using PeerActors.Core.Bans;
 
 namespace PeerActors.Limits;
@@ -96,11 +95,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         /// </summary>
         public Dictionary<Child, Leg>? OpenLegs;
 
-        /// <summary>
-        /// Keyed children: releases of closed streams not sent yet (<see cref="StreamReleased"/>), summed per scope list
-        /// (one list per peer actor and key, so one entry per peer); null or empty when none.
-        /// </summary>
-        public Dictionary<string[], ScopeUsage>? Held;
+        /// <summary>Keyed children: releases of closed streams not sent yet (<see cref="HeldReleases"/>); null until the first.</summary>
+        public HeldReleases.Slot? Held;
     }
 
     /// <summary>Root → itself, <see cref="LimitsOptions.HeldReleaseDelay"/> after a release was first held: send what is held.</summary>
@@ -109,9 +105,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         public static readonly FlushReleases Instance = new();
     }
 
-    private readonly List<Child> _holding = new();
-    private readonly TimeSpan _releaseDelay;
-    private bool _flushQueued;
+    private readonly HeldReleases _held;
 
     private sealed class Sweep
     {
@@ -134,7 +128,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
         TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) : base(metrics)
     {
-        _releaseDelay = heldReleaseDelay ?? TimeSpan.FromMilliseconds(10);
+        _held = new HeldReleases(heldReleaseDelay ?? TimeSpan.FromMilliseconds(10));
         _policy = policy;
         _time = time ?? TimeProvider.System;
         _layers = layers;
@@ -216,10 +210,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             case OpenRefused m: OnOpenRefused(m); break;
             case StreamReleased m: OnStreamReleased(m); break;
             case RecheckRequest m: OnRecheck(m); break;
-            case FlushReleases:
-                _flushQueued = false;
-                FlushAll();
-                break;
+            case FlushReleases: _held.OnTimer(); break;
             case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
             case Selection.PeerScoreInputsBatch b:
                 foreach (var m in b.Updates) OnScoreInputs(m);
@@ -308,14 +299,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
     private void Send(Child c, object message)
     {
-        if (c.Held is { Count: > 0 }) Flush(c); // what the child answers must not miss a release the root holds
+        _held.Flush(c.Held); // what the child answers must not miss a release the root holds
         c.Sent++;
         c.Actor.Tell(message);
     }
 
     /// <summary>
     /// A closed stream's releases: the root's own at once; each protocol / service actor's held (summed with earlier
-    /// ones for it) until a combined open's chain goes there (they ride on it, see <see cref="TakeHeld"/>), the root
+    /// ones for it, <see cref="HeldReleases"/>) until a combined open's chain goes there (they ride on it), the root
     /// sends that actor anything else, or <see cref="LimitsOptions.HeldReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
     /// under load the releases ride on the opens' chains or many closes share one message. Holding only delays a
     /// release (never over-committing), and a protocol / service actor about to refuse a chain that did not come
@@ -337,19 +328,11 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
                 continue;
             }
 
-            var held = c.Held ??= new Dictionary<string[], ScopeUsage>(ReferenceEqualityComparer.Instance);
-            if (held.Count == 0) _holding.Add(c);
-            CollectionsMarshal.GetValueRefOrAddDefault(held, leg.Scopes, out _).Add(m.Delta);
+            _held.Hold(c.Held ??= new HeldReleases.Slot(c.Actor), leg.Scopes, m.Delta);
         }
 
-        if (_holding.Count == 0) return;
-        if (_releaseDelay <= TimeSpan.Zero)
-            FlushAll();
-        else if (!_flushQueued)
-        {
-            _flushQueued = true;
-            Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _releaseDelay);
-        }
+        if (_held.NeedsTimer())
+            Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _held.Delay);
     }
 
     /// <summary>A keyed actor would refuse a peer's chain: send it what the root holds for it (Send does), then the chain again.</summary>
@@ -360,31 +343,6 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             Send(c, again);
         else
             Sender.Tell(again); // not a live child (never expected: it is waiting for this); nothing is held for it
-    }
-
-    private void FlushAll()
-    {
-        foreach (var c in _holding)
-            if (TakeHeld(c) is { } r)
-                c.Actor.Tell(r);
-        _holding.Clear();
-    }
-
-    private void Flush(Child c)
-    {
-        if (TakeHeld(c) is { } r) c.Actor.Tell(r);
-        _holding.Remove(c);
-    }
-
-    /// <summary>The releases held for <paramref name="c"/> as one message (null when none); they are no longer held.</summary>
-    private static ChainReleases? TakeHeld(Child c)
-    {
-        if (c.Held is not { Count: > 0 } held) return null;
-        var items = new ChainRelease[held.Count];
-        int i = 0;
-        foreach (var (scopes, usage) in held) items[i++] = new ChainRelease(usage.Stat, scopes);
-        held.Clear();
-        return new ChainReleases(items);
     }
 
     private void OnIdle(IdleNotice m)
@@ -402,7 +360,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private void OnSweep()
     {
         List<string>? stop = null;
-        if (_holding.Count > 0) FlushAll(); // a child holding usage released meanwhile is probed below, after the release
+        _held.FlushAll(); // a child holding usage released meanwhile is probed below, after the release
         foreach (var (key, c) in _children)
         {
             if (c.IdleAt == c.Sent)
@@ -469,7 +427,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         // The sender has a chain pending, so it is not idle and still registered; checked anyway.
         if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
         peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
-        if (keyed.Held is { Count: > 0 }) Flush(keyed); // the chain must see the releases the root holds for it
+        _held.Flush(keyed.Held); // the chain must see the releases the root holds for it
         keyed.Sent++; // ticket: the chain reaches it exactly once
         keyed.Actor.Tell(new ChainReserve(m.Delta, m.Priority, [new Leg(keyed.Actor, m.Scopes, Ticket: true)], 0, peerActor, m.Token));
     }
@@ -669,27 +627,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
         peer.Sent++;
         var open = new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, (m.Protocol, p.Actor), svc, SharedReserved: true);
-        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), Carried(p, sv)));
-    }
-
-    /// <summary>The releases held for a combined open's protocol and service actors (its legs 0 and 1), to ride on its chain; null when none.</summary>
-    private ChainReleases?[]? Carried(Child protocol, Child? service)
-    {
-        if (_holding.Count == 0) return null;
-        ChainReleases?[]? carry = null;
-        if (TakeHeld(protocol) is { } rp)
-        {
-            (carry = new ChainReleases?[service is null ? 1 : 2])[0] = rp;
-            _holding.Remove(protocol);
-        }
-
-        if (service is not null && TakeHeld(service) is { } rs)
-        {
-            (carry ??= new ChainReleases?[2])[1] = rs;
-            _holding.Remove(service);
-        }
-
-        return carry;
+        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), _held.Carry(p.Held, sv?.Held)));
     }
 
     /// <summary>
