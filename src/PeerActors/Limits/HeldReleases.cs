@@ -85,16 +85,20 @@ internal sealed class HeldReleases
 
     /// <summary>
     /// The releases held for a combined open's protocol and service actors (its legs 0 and 1), to ride on its chain
-    /// (<see cref="ChainReserve.Carry"/>); null when none. They are no longer held.
+    /// (<see cref="ChainReserve.Carry"/>, indexed by leg: one entry per leg of the chain, <paramref name="legs"/>); null
+    /// when none. They are no longer held.
     /// </summary>
-    public ChainReleases?[]? Carry(Slot? protocol, Slot? service)
+    /// <param name="protocol">The protocol actor's slot (leg 0), null when nothing was ever held for it.</param>
+    /// <param name="service">The service actor's slot (leg 1), null when there is no service leg or nothing was ever held for it.</param>
+    /// <param name="legs">The chain's number of legs (1 or 2): the length of the array, whichever slots hold something.</param>
+    public ChainReleases?[]? Carry(Slot? protocol, Slot? service, int legs)
     {
         if (_holding.Count == 0) return null;
         ChainReleases?[]? carry = null;
         if (protocol is not null && Take(protocol) is { } rp)
-            (carry = new ChainReleases?[service is null ? 1 : 2])[0] = rp;
-        if (service is not null && Take(service) is { } rs)
-            (carry ??= new ChainReleases?[2])[1] = rs;
+            (carry = new ChainReleases?[legs])[0] = rp;
+        if (legs > 1 && service is not null && Take(service) is { } rs)
+            (carry ??= new ChainReleases?[legs])[1] = rs;
         return carry;
     }
 

@@ -627,7 +627,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
         peer.Sent++;
         var open = new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, (m.Protocol, p.Actor), svc, SharedReserved: true);
-        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), _held.Carry(p.Held, sv?.Held)));
+        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), _held.Carry(p.Held, sv?.Held, legs.Length)));
     }
 
     /// <summary>
