@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
-using PeerActors.Core.Bans;
 
 namespace PeerActors.Limits;
 
@@ -53,22 +52,20 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
     private readonly LimitScope _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, string> _childKeys = new();
+    private readonly Dictionary<IActorRef, Child> _byActor = new(); // the same children by actor: one lookup per message from or about a child
 
     // The same children by kind and bare id, so the per-stream paths find them without building a "peer:ID" key.
     private readonly Dictionary<string, Child> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Child> _protocols = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Child> _services = new(StringComparer.Ordinal);
+    private readonly IActorRef _self;
     private readonly SubnetConnLimiter _subnets;
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
     private ConcreteLimitConfig _limits;
     private LimitLayers _layers;
     private readonly string? _setFile;
-    private readonly ReputationLimitPolicy? _policy;
-    private readonly Dictionary<string, Core.Stats.PeerStatsState> _inputs = new(StringComparer.Ordinal); // only with a policy
-    private readonly BanList _bans = new();
-    private readonly TimeProvider _time;
+    private readonly PeerStanding _standing;
     private long _connSeq, _streamSeq, _childSeq;
 
     private sealed class Child(IActorRef actor, Dictionary<string, Child> byId, string id)
@@ -128,9 +125,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
         TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) : base(metrics)
     {
+        _self = Self;
         _held = new HeldReleases(heldReleaseDelay ?? TimeSpan.FromMilliseconds(10));
-        _policy = policy;
-        _time = time ?? TimeProvider.System;
+        _standing = new PeerStanding(policy, time ?? TimeProvider.System);
         _layers = layers;
         _setFile = setFile;
         var limits = layers.Effective;
@@ -169,7 +166,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
     }
 
-    private Selection.SubscribeSelectorFeed FeedSubscription => new(Self, BansOnly: _policy is null);
+    private Selection.SubscribeSelectorFeed FeedSubscription => new(Self, BansOnly: _standing.Policy is null);
 
     protected override bool IsChild => false;
 
@@ -211,15 +208,15 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             case StreamReleased m: OnStreamReleased(m); break;
             case RecheckRequest m: OnRecheck(m); break;
             case FlushReleases: _held.OnTimer(); break;
-            case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
+            case Selection.PeerScoreInputs m: _standing.Apply(m); break;
             case Selection.PeerScoreInputsBatch b:
-                foreach (var m in b.Updates) OnScoreInputs(m);
+                foreach (var m in b.Updates) _standing.Apply(m);
                 break;
             case Selection.SelectorFeedSnapshot f:
-                foreach (var m in f.Inputs) OnScoreInputs(m);
+                foreach (var m in f.Inputs) _standing.Apply(m);
                 break;
             case Selection.SelectorFeedAvailable a: a.Selector.Tell(FeedSubscription); break;
-            case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
+            case ListBans m: replyTo.Tell(new BanListReply(_standing.ActiveBans(_standing.Now(m.Now)))); break;
             case ExplainPeerLimit m: OnExplain(m, replyTo); break;
             case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
@@ -266,7 +263,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         if (key.StartsWith("peer:", StringComparison.Ordinal))
         {
             id = key[5..];
-            props = PeerScopeActor.Props(id, PeerLimit(id, _time.GetUtcNow()).Limit, Metrics);
+            props = PeerScopeActor.Props(id, PeerLimit(id, _standing.Now()), Metrics);
             actorName = "peer-" + seq;
             byId = _peers;
         }
@@ -286,9 +283,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         }
 
         c = new Child(Context.ActorOf(props, actorName), byId, id);
-        if (byId == _peers) c.PeerLimit = PeerLimit(id, _time.GetUtcNow()).Limit;
+        if (byId == _peers) c.PeerLimit = PeerLimit(id, _standing.Now());
         _children[key] = c;
-        _childKeys[c.Actor] = key;
+        _byActor[c.Actor] = c;
         byId[id] = c;
         return c;
     }
@@ -316,13 +313,13 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     {
         foreach (var leg in m.Legs)
         {
-            if (leg.Actor.Equals(Self))
+            if (ReferenceEquals(leg.Actor, _self) || leg.Actor.Equals(_self))
             {
                 ReleaseNamed(m.Delta, leg.Scopes);
                 continue;
             }
 
-            if (!_childKeys.TryGetValue(leg.Actor, out var key) || !_children.TryGetValue(key, out var c))
+            if (!_byActor.TryGetValue(leg.Actor, out var c))
             {
                 leg.Actor.Tell(new ChainRelease(m.Delta, leg.Scopes)); // not a child the root knows: no batching
                 continue;
@@ -339,7 +336,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private void OnRecheck(RecheckRequest m)
     {
         var again = new Recheck(m.Chain with { Rechecked = true });
-        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+        if (_byActor.TryGetValue(Sender, out var c))
             Send(c, again);
         else
             Sender.Tell(again); // not a live child (never expected: it is waiting for this); nothing is held for it
@@ -347,7 +344,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
     private void OnIdle(IdleNotice m)
     {
-        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+        if (_byActor.TryGetValue(Sender, out var c))
             c.IdleAt = m.FromRoot;
     }
 
@@ -378,7 +375,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         {
             var c = _children[key];
             _children.Remove(key);
-            _childKeys.Remove(c.Actor);
+            _byActor.Remove(c.Actor);
             c.ById.Remove(c.Id);
             Context.Stop(c.Actor);
             if (c.Leased is null) continue;
@@ -425,7 +422,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         var peerActor = Sender;
         var keyed = m.Kind == ScopeClass.Protocol ? ChildOf(_protocols, "protocol:", m.Id) : ChildOf(_services, "svc:", m.Id);
         // The sender has a chain pending, so it is not idle and still registered; checked anyway.
-        if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
+        if (_byActor.TryGetValue(peerActor, out var peer)) Lease(peer, keyed);
         peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
         _held.Flush(keyed.Held); // the chain must see the releases the root holds for it
         keyed.Sent++; // ticket: the chain reaches it exactly once
@@ -467,7 +464,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     /// <summary>Routes a stream-addressed request to its owner while that actor is live, else answers as for a closed stream.</summary>
     private void RouteToStreamOwner(IActorRef? owner, object message, IActorRef replyTo)
     {
-        if (owner is not null && _childKeys.TryGetValue(owner, out var ownerKey) && _children.TryGetValue(ownerKey, out var oc))
+        if (owner is not null && _byActor.TryGetValue(owner, out var oc))
             Send(oc, new Routed(message, replyTo));
         else
             replyTo.Tell(ClosedScope.Reply(message));
@@ -516,38 +513,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private static readonly ScopeStat InStream = new(0, 1, 0, 0, 0, 0);
     private static readonly ScopeStat OutStream = new(0, 0, 1, 0, 0, 0);
 
-    /// <summary>Keeps the ban of a peer from its published score inputs (versioned: a late older update is ignored).</summary>
-    private void OnScoreInputs(Selection.PeerScoreInputs m)
-    {
-        if (m?.Stats is null) return;
-        var id = m.Stats.PeerId.Value;
-        var ban = m.BannedUntil is { } until && !m.Forgotten ? new PeerBan(until, m.BanReason ?? "", until) : null;
-        if (!_bans.Update(id, ban, m.Version) || _policy is null) return;
-        if (m.Forgotten) _inputs.Remove(id);
-        else _inputs[id] = m.Stats;
-    }
-
-    /// <summary>
-    /// The limit of <c>peer:ID</c> at <paramref name="now"/> and why: an explicit <c>Peer[ID]</c> (defaults, file or
-    /// <c>limits set</c>) wins; otherwise <c>PeerDefault</c>, scaled by the reputation policy when one is configured.
-    /// </summary>
-    private (BaseLimit Limit, string Why) PeerLimit(string id, DateTimeOffset now)
-    {
-        if (_limits.Peer.TryGetValue(id, out var explicitLimit))
-            return (explicitLimit, $"configured Peer[{id}] ({SourceWord(_layers, id)})");
-        if (_policy is null) return (_limits.PeerDefault, "PeerDefault (no reputation policy)");
-        var (factor, why) = _policy.Evaluate(_inputs.GetValueOrDefault(id), _bans.Active(id, now), now);
-        return (ReputationLimitPolicy.Scale(_limits.PeerDefault, factor), "reputation: " + why);
-    }
-
-    private static string SourceWord(LimitLayers layers, string id) =>
-        layers.Set.Peer.ContainsKey(id) ? "limits set" : layers.File.Peer.ContainsKey(id) ? "limits file" : "defaults";
+    /// <summary>The limit <c>peer:ID</c> gets at <paramref name="now"/> (<see cref="PeerStanding.PeerLimit"/>).</summary>
+    private BaseLimit PeerLimit(string id, DateTimeOffset now) => _standing.PeerLimit(id, now, _limits, _layers).Limit;
 
     /// <summary>With a reputation policy: re-evaluates a live peer scope's limit before routing a reservation to it.</summary>
     private void RefreshPeerLimit(string id, DateTimeOffset? at)
     {
-        if (_policy is null || !_peers.TryGetValue(id, out var c)) return;
-        var limit = PeerLimit(id, at ?? _time.GetUtcNow()).Limit;
+        if (_standing.Policy is null || !_peers.TryGetValue(id, out var c)) return;
+        var limit = PeerLimit(id, _standing.Now(at));
         if (limit == c.PeerLimit) return;
         c.PeerLimit = limit;
         Send(c, new ChildSetLimit("peer:" + id, limit, ActorRefs.Nobody));
@@ -556,16 +529,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private void OnExplain(ExplainPeerLimit m, IActorRef replyTo)
     {
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
-        var now = m.Now ?? _time.GetUtcNow();
-        var (limit, why) = PeerLimit(m.PeerId, now);
-        var ban = _bans.Active(m.PeerId, now);
-        replyTo.Tell(new PeerLimitExplained(m.PeerId, limit, ban is null ? why : ban.Describe() + ": refused at peer:" + m.PeerId + "; otherwise " + why,
-            ban?.Until, _policy is not null));
+        replyTo.Tell(_standing.Explain(m.PeerId, _standing.Now(m.Now), _limits, _layers));
     }
 
     private bool RefuseIfBanned(string peerId, ResourceKind resource, Direction dir, DateTimeOffset? at, IActorRef replyTo)
     {
-        if (_bans.Count == 0 || _bans.Check(peerId, resource, dir, at ?? _time.GetUtcNow()) is not { } e) return false;
+        if (_standing.BanRefusal(peerId, resource, dir, at) is not { } e) return false;
         Refuse(LimitRefused.From(e), replyTo);
         return true;
     }
@@ -627,7 +596,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
         peer.Sent++;
         var open = new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, (m.Protocol, p.Actor), svc, SharedReserved: true);
-        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), _held.Carry(p.Held, sv?.Held, legs.Length)));
+        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, _self, 0, new OpenChainEnd(peer.Actor, open), _held.Carry(p.Held, sv?.Held, legs.Length)));
     }
 
     /// <summary>
