@@ -49,7 +49,8 @@ internal abstract class ScopeOwnerActor : UntypedActor
     protected sealed override void OnReceive(object message)
     {
         if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.ActorMessages);
-        if (message is IFromRoot) _fromRoot++;
+        bool fromRoot = message is IFromRoot; // one interface test per message
+        if (fromRoot) _fromRoot++;
         if (message is Routed r)
             Dispatch(r.Request, r.ReplyTo);
         else
@@ -59,7 +60,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
         // messages seen, so the root stops it only if it sent nothing since (see LimitsRootActor.OnSweep). Messages
         // from elsewhere (a client's direct request, a peer's chain) never trigger a notice: the next probe finds out,
         // so a stream cycle costs no notice.
-        if (message is IFromRoot && IsChild && _noticeAt != _fromRoot && IsIdle)
+        if (fromRoot && IsChild && _noticeAt != _fromRoot && IsIdle)
         {
             _noticeAt = _fromRoot;
             Context.Parent.Tell(new IdleNotice(_fromRoot));
