@@ -2,7 +2,9 @@ namespace PeerActors.Core.ResourceManager;
 
 /// <summary>
 /// The one generic resource scope of rcmgr (<c>resourceScope</c>): a <see cref="ScopeAccount"/> (name,
-/// <see cref="BaseLimit"/>, usage counters and the reservation check — the accounting the limit actors use too) and either <em>edges</em> (the linearised set of DAG scopes it is constrained by) or an
+/// <see cref="BaseLimit"/>, usage counters and the reservation check — the accounting the limit actors use too; its
+/// <see cref="ScopeAccount.TryReserve"/> / <see cref="ScopeAccount.Release"/> act on this scope alone, as rcmgr's
+/// <c>ReserveForChild</c> / <c>ReleaseForChild</c>) and either <em>edges</em> (the linearised set of DAG scopes it is constrained by) or an
 /// <em>owner</em> (for transaction spans, which form a tree under any scope).
 /// <para>
 /// Reserving on a scope checks its own limit, then reserves on every edge in order; if any edge refuses,
@@ -14,9 +16,8 @@ namespace PeerActors.Core.ResourceManager;
 /// must be owned by one thread or one actor at a time; there are no locks.
 /// </para>
 /// </summary>
-public class ResourceScope
+public class ResourceScope : ScopeAccount
 {
-    private readonly ScopeAccount _account;
     private ResourceScope[] _edges;
     private int _spanId;
 
@@ -31,26 +32,13 @@ public class ResourceScope
     }
 
     internal ResourceScope(string name, ScopeClass scopeClass, BaseLimit limit, ResourceScope[] edges, ResourceScope? owner, ObserverHub? hub)
+        : base(name, scopeClass, limit)
     {
-        _account = new ScopeAccount(name, scopeClass, limit);
         _edges = edges;
         Owner = owner;
         Hub = hub;
         foreach (var e in edges)
             e.IncRef();
-    }
-
-    /// <summary>Scope name (<c>system</c>, <c>svc:NAME</c>, <c>conn-3</c>, <c>stream-9.span-1</c>, …).</summary>
-    public string Name => _account.Name;
-
-    /// <summary>Scope class.</summary>
-    public ScopeClass Class => _account.Class;
-
-    /// <summary>Current limits; changing them affects future reservations only.</summary>
-    public BaseLimit Limit
-    {
-        get => _account.Limit;
-        set => _account.Limit = value;
     }
 
     /// <summary>Scopes this one is constrained by (empty for spans and roots).</summary>
@@ -65,11 +53,8 @@ public class ResourceScope
     /// <summary>True after <see cref="Done"/>; every further reservation throws <see cref="ResourceScopeClosedException"/>.</summary>
     public bool IsDone { get; private set; }
 
-    /// <summary>Current usage.</summary>
-    public ScopeStat Stat => _account.Stat;
-
     /// <summary>True when done, or when no one references it and all usage is zero (memory included).</summary>
-    public bool IsUnused => IsDone || (RefCount <= 0 && _account.IsZero);
+    public bool IsUnused => IsDone || (RefCount <= 0 && IsZero);
 
     internal ObserverHub? Hub { get; }
 
@@ -82,7 +67,7 @@ public class ResourceScope
     internal string? Key { get; init; }
 
     /// <summary>Adds <paramref name="st"/> without checking limits (used only to undo a just-made release).</summary>
-    internal void ForceReserve(ScopeStat st) => _account.AddUnchecked(st);
+    internal void ForceReserve(ScopeStat st) => AddUnchecked(st);
 
     // ---------------------------------------------------------------- memory
 
@@ -185,11 +170,11 @@ public class ResourceScope
     private ResourceLimitExceededException? ReserveTree(in ScopeStat st, byte priority)
     {
         ThrowIfChainDone();
-        var err = _account.TryReserve(st, priority);
+        var err = TryReserve(st, priority);
         if (err is null)
         {
             err = Owner is not null ? Owner.ReserveTree(st, priority) : ReserveForEdges(st, priority);
-            if (err is not null) _account.Release(st);
+            if (err is not null) Release(st);
         }
 
         return err;
@@ -209,13 +194,13 @@ public class ResourceScope
         for (; reserved < _edges.Length; reserved++)
         {
             _edges[reserved].ThrowIfDone();
-            err = _edges[reserved]._account.TryReserve(st, priority);
+            err = _edges[reserved].TryReserve(st, priority);
             if (err is not null) break;
         }
 
         if (err is not null)
             for (int i = 0; i < reserved; i++)
-                _edges[i]._account.Release(st);
+                _edges[i].Release(st);
         return err;
     }
 
@@ -223,14 +208,14 @@ public class ResourceScope
     internal ResourceLimitExceededException? ReserveForChild(ScopeStat st)
     {
         ThrowIfDone();
-        return _account.TryReserve(st, ReservationPriority.Always);
+        return TryReserve(st, ReservationPriority.Always);
     }
 
     /// <summary>Releases <paramref name="st"/> on this scope only (rcmgr <c>ReleaseForChild</c>).</summary>
     internal void ReleaseForChild(ScopeStat st)
     {
         if (IsDone) return;
-        _account.Release(st);
+        Release(st);
         MaybeIdle();
     }
 
@@ -238,7 +223,7 @@ public class ResourceScope
     internal void ReleaseResources(ScopeStat st)
     {
         if (IsDone) return;
-        _account.Release(st);
+        Release(st);
         if (Owner is not null)
             Owner.ReleaseResources(st);
         else
@@ -284,7 +269,7 @@ public class ResourceScope
             }
         }
 
-        _account.Clear();
+        Clear();
         IsDone = true;
         OnDone();
     }
@@ -322,6 +307,4 @@ public class ResourceScope
         if (IsDone) throw new ResourceScopeClosedException(Name);
     }
 
-    /// <inheritdoc />
-    public override string ToString() => $"{Name} {Stat}";
 }

@@ -4,8 +4,10 @@ namespace PeerActors.Core.ResourceManager;
 /// The accounting of one rcmgr scope, alone: its name, class, <see cref="BaseLimit"/> and usage counters
 /// (<see cref="ScopeUsage"/>), with rcmgr's check-then-add (<c>reserveMemory</c> / <c>addStreams</c> / <c>addConns</c>
 /// of <c>resources</c> in rcmgr's <c>scope.go</c>) and release with the clamp at zero. It knows nothing of edges: the
-/// one implementation of a scope's accounting, used by the in-process <see cref="ResourceScope"/> (which adds the DAG:
-/// edges, spans, reference counts) and by the limit actors (which add the actor plumbing: edges held by other actors).
+/// one implementation of a scope's accounting, the base of the in-process <see cref="ResourceScope"/> (which adds the
+/// DAG: edges, spans, reference counts) and of the limit actors' scopes (which add the actor plumbing: edges held by
+/// other actors). <see cref="TryReserve"/> and <see cref="Release"/> act on this scope alone (rcmgr's
+/// <c>ReserveForChild</c> / <c>ReleaseForChild</c>).
 /// Every refusal is a <see cref="ResourceLimitExceededException"/> naming this scope.
 /// <para>
 /// <b>Threading:</b> owned by one thread or actor; not thread-safe. <see cref="ReadStat"/> is the one member another
