@@ -1,8 +1,10 @@
 namespace PeerActors.Core.ResourceManager;
 
 /// <summary>
-/// The one generic resource scope of rcmgr (<c>resourceScope</c>): a name, a <see cref="BaseLimit"/>, usage
-/// counters, and either <em>edges</em> (the linearised set of DAG scopes it is constrained by) or an
+/// The one generic resource scope of rcmgr (<c>resourceScope</c>): a <see cref="ScopeAccount"/> (name,
+/// <see cref="BaseLimit"/>, usage counters and the reservation check — the accounting the limit actors use too; its
+/// <see cref="ScopeAccount.TryReserve"/> / <see cref="ScopeAccount.Release"/> act on this scope alone, as rcmgr's
+/// <c>ReserveForChild</c> / <c>ReleaseForChild</c>) and either <em>edges</em> (the linearised set of DAG scopes it is constrained by) or an
 /// <em>owner</em> (for transaction spans, which form a tree under any scope).
 /// <para>
 /// Reserving on a scope checks its own limit, then reserves on every edge in order; if any edge refuses,
@@ -14,10 +16,9 @@ namespace PeerActors.Core.ResourceManager;
 /// must be owned by one thread or one actor at a time; there are no locks.
 /// </para>
 /// </summary>
-public class ResourceScope
+public class ResourceScope : ScopeAccount
 {
     private ResourceScope[] _edges;
-    private ScopeUsage _usage;
     private int _spanId;
 
     /// <summary>Creates a DAG scope constrained by <paramref name="edges"/> (each edge gains a reference).</summary>
@@ -31,25 +32,14 @@ public class ResourceScope
     }
 
     internal ResourceScope(string name, ScopeClass scopeClass, BaseLimit limit, ResourceScope[] edges, ResourceScope? owner, ObserverHub? hub)
+        : base(name, scopeClass, limit)
     {
-        Name = name;
-        Class = scopeClass;
-        Limit = limit;
         _edges = edges;
         Owner = owner;
         Hub = hub;
         foreach (var e in edges)
             e.IncRef();
     }
-
-    /// <summary>Scope name (<c>system</c>, <c>svc:NAME</c>, <c>conn-3</c>, <c>stream-9.span-1</c>, …).</summary>
-    public string Name { get; }
-
-    /// <summary>Scope class.</summary>
-    public ScopeClass Class { get; }
-
-    /// <summary>Current limits; changing them affects future reservations only.</summary>
-    public BaseLimit Limit { get; set; }
 
     /// <summary>Scopes this one is constrained by (empty for spans and roots).</summary>
     public IReadOnlyList<ResourceScope> Edges => _edges;
@@ -63,11 +53,8 @@ public class ResourceScope
     /// <summary>True after <see cref="Done"/>; every further reservation throws <see cref="ResourceScopeClosedException"/>.</summary>
     public bool IsDone { get; private set; }
 
-    /// <summary>Current usage.</summary>
-    public ScopeStat Stat => _usage.Stat;
-
     /// <summary>True when done, or when no one references it and all usage is zero (memory included).</summary>
-    public bool IsUnused => IsDone || (RefCount <= 0 && _usage.IsZero);
+    public bool IsUnused => IsDone || (RefCount <= 0 && IsZero);
 
     internal ObserverHub? Hub { get; }
 
@@ -80,7 +67,7 @@ public class ResourceScope
     internal string? Key { get; init; }
 
     /// <summary>Adds <paramref name="st"/> without checking limits (used only to undo a just-made release).</summary>
-    internal void ForceReserve(ScopeStat st) => _usage.Add(st);
+    internal void ForceReserve(ScopeStat st) => AddUnchecked(st);
 
     // ---------------------------------------------------------------- memory
 
@@ -105,10 +92,9 @@ public class ResourceScope
         ThrowIfChainDone();
         if (size < 0)
             throw new InvalidInputException("size", $"can't reserve negative memory, got {size}");
-        error = CheckMemory(size, priority) ?? ReserveMemoryChain(size, priority);
+        error = Requested(ReserveTree(new ScopeStat(size, 0, 0, 0, 0, 0), priority));
         if (error is not null)
         {
-            error.RequestingScope ??= Name;
             Hub?.Blocked(error);
             return false;
         }
@@ -117,62 +103,14 @@ public class ResourceScope
         return true;
     }
 
-    /// <summary>Adds <paramref name="size"/> here (already checked) and reserves it on the owner or edges; undoes everything on refusal.</summary>
-    private ResourceLimitExceededException? ReserveMemoryChain(long size, byte priority)
-    {
-        _usage.Memory += size;
-        ResourceLimitExceededException? err = null;
-        if (Owner is not null)
-        {
-            Owner.ThrowIfDone();
-            err = Owner.CheckMemory(size, priority) ?? Owner.ReserveMemoryChain(size, priority);
-        }
-        else
-        {
-            int reserved = 0;
-            for (; reserved < _edges.Length; reserved++)
-            {
-                var e = _edges[reserved];
-                e.ThrowIfDone();
-                err = e.CheckMemory(size, priority);
-                if (err is not null) break;
-                e._usage.Memory += size;
-            }
-
-            if (err is not null)
-                for (int i = 0; i < reserved; i++)
-                    _edges[i]._usage.Memory -= size;
-        }
-
-        if (err is not null)
-            _usage.Memory -= size;
-        return err;
-    }
-
     /// <summary>Releases <paramref name="size"/> bytes here and on every edge (or through the owner). Ignored when done.</summary>
     /// <exception cref="InvalidInputException">When <paramref name="size"/> is negative.</exception>
     public void ReleaseMemory(long size)
     {
         if (size < 0)
             throw new InvalidInputException("size", $"can't release negative memory, got {size}");
-        if (IsDone) return;
-        ReleaseMemoryLocal(size);
-        if (Owner is not null)
-            Owner.ReleaseMemory(size);
-        else
-            foreach (var e in _edges)
-                e.ReleaseMemoryLocal(size);
-        MaybeIdle();
+        ReleaseResources(new ScopeStat(size, 0, 0, 0, 0, 0));
     }
-
-    private void ReleaseMemoryLocal(long size)
-    {
-        if (IsDone) return;
-        _usage.Release(new ScopeStat(size, 0, 0, 0, 0, 0));
-    }
-
-    internal ResourceLimitExceededException? CheckMemory(long size, byte priority) =>
-        ReservationRule.CheckMemory(_usage.Memory, size, Limit, priority, Name, Class);
 
     // ---------------------------------------------------------------- streams
 
@@ -188,15 +126,15 @@ public class ResourceScope
     /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
     public bool TryAddStream(Direction dir, out ResourceLimitExceededException? error)
     {
-        var st = dir == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0);
-        error = ReserveTree(st);
-        if (error is not null) error.RequestingScope ??= Name;
+        error = Requested(ReserveTree(StreamStat(dir), ReservationPriority.Always));
         return error is null;
     }
 
     /// <summary>Removes one stream in <paramref name="dir"/> here and on every edge. Ignored when done.</summary>
-    public void RemoveStream(Direction dir) =>
-        ReleaseResources(dir == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0));
+    public void RemoveStream(Direction dir) => ReleaseResources(StreamStat(dir));
+
+    private static ScopeStat StreamStat(Direction dir) =>
+        dir == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0);
 
     // ---------------------------------------------------------------- connections
 
@@ -212,8 +150,7 @@ public class ResourceScope
     /// <exception cref="ResourceScopeClosedException">When the scope is done.</exception>
     public bool TryAddConn(Direction dir, bool usesFd, out ResourceLimitExceededException? error)
     {
-        error = ReserveTree(ConnStat(dir, usesFd));
-        if (error is not null) error.RequestingScope ??= Name;
+        error = Requested(ReserveTree(ConnStat(dir, usesFd), ReservationPriority.Always));
         return error is null;
     }
 
@@ -225,33 +162,45 @@ public class ResourceScope
 
     // ---------------------------------------------------------------- generic reserve / release
 
-    /// <summary>Reserves <paramref name="st"/> here (own limits) and then on edges / owner; all or nothing.</summary>
-    private ResourceLimitExceededException? ReserveTree(ScopeStat st)
+    /// <summary>
+    /// Reserves <paramref name="st"/> here (own limits, <see cref="ScopeAccount.TryReserve"/>) and then on the owner's
+    /// tree or on every edge, at <paramref name="priority"/>; all or nothing. The refusal names the refusing scope.
+    /// </summary>
+    /// <exception cref="ResourceScopeClosedException">When this scope, an owner or an edge is done.</exception>
+    private ResourceLimitExceededException? ReserveTree(in ScopeStat st, byte priority)
     {
         ThrowIfChainDone();
-        var err = CheckCounts(st);
-        if (err is not null) return err;
-        _usage.Add(st);
-        err = ReserveForEdges(st);
-        if (err is not null) _usage.Release(st);
+        var err = TryReserve(st, priority);
+        if (err is null)
+        {
+            err = Owner is not null ? Owner.ReserveTree(st, priority) : ReserveForEdges(st, priority);
+            if (err is not null) Release(st);
+        }
+
         return err;
     }
 
-    private ResourceLimitExceededException? ReserveForEdges(ScopeStat st)
+    /// <summary>Marks a refusal as requested on this scope (<see cref="ResourceLimitExceededException.RequestingScope"/>).</summary>
+    private ResourceLimitExceededException? Requested(ResourceLimitExceededException? error)
     {
-        if (Owner is not null)
-            return Owner.ReserveTree(st);
+        if (error is not null) error.RequestingScope ??= Name;
+        return error;
+    }
+
+    private ResourceLimitExceededException? ReserveForEdges(in ScopeStat st, byte priority)
+    {
         int reserved = 0;
         ResourceLimitExceededException? err = null;
         for (; reserved < _edges.Length; reserved++)
         {
-            err = _edges[reserved].ReserveForChild(st);
+            _edges[reserved].ThrowIfDone();
+            err = _edges[reserved].TryReserve(st, priority);
             if (err is not null) break;
         }
 
         if (err is not null)
             for (int i = 0; i < reserved; i++)
-                _edges[i].ReleaseForChild(st);
+                _edges[i].Release(st);
         return err;
     }
 
@@ -259,16 +208,14 @@ public class ResourceScope
     internal ResourceLimitExceededException? ReserveForChild(ScopeStat st)
     {
         ThrowIfDone();
-        var err = _usage.Check(st, ReservationPriority.Always, Limit, Name, Class);
-        if (err is null) _usage.Add(st);
-        return err;
+        return TryReserve(st, ReservationPriority.Always);
     }
 
     /// <summary>Releases <paramref name="st"/> on this scope only (rcmgr <c>ReleaseForChild</c>).</summary>
     internal void ReleaseForChild(ScopeStat st)
     {
         if (IsDone) return;
-        _usage.Release(st);
+        Release(st);
         MaybeIdle();
     }
 
@@ -276,7 +223,7 @@ public class ResourceScope
     internal void ReleaseResources(ScopeStat st)
     {
         if (IsDone) return;
-        _usage.Release(st);
+        Release(st);
         if (Owner is not null)
             Owner.ReleaseResources(st);
         else
@@ -284,8 +231,6 @@ public class ResourceScope
                 e.ReleaseForChild(st);
         MaybeIdle();
     }
-
-    private ResourceLimitExceededException? CheckCounts(ScopeStat st) => ReservationRule.CheckCounts(_usage.Stat, st, Limit, Name, Class);
 
     // ---------------------------------------------------------------- spans, refcount, done
 
@@ -324,7 +269,7 @@ public class ResourceScope
             }
         }
 
-        _usage.Clear();
+        Clear();
         IsDone = true;
         OnDone();
     }
@@ -362,6 +307,4 @@ public class ResourceScope
         if (IsDone) throw new ResourceScopeClosedException(Name);
     }
 
-    /// <inheritdoc />
-    public override string ToString() => $"{Name} {Stat}";
 }

@@ -3,7 +3,8 @@ namespace PeerActors.Core.ResourceManager;
 /// <summary>
 /// The usage counters of one rcmgr scope (<c>resources</c> in rcmgr's <c>scope.go</c>) and the operations on them:
 /// check against a <see cref="BaseLimit"/> (through <see cref="ReservationRule"/>), add, release with rcmgr's clamp at
-/// zero. The single accounting core of both the in-process <see cref="ResourceScope"/> and the limit actors' scopes.
+/// zero. The counters of <see cref="ScopeAccount"/>, the single accounting core of both the in-process
+/// <see cref="ResourceScope"/> and the limit actors' scopes.
 /// A mutable struct kept as a field of its owner (never copied), owned by one thread or actor; the public fields let a
 /// metrics reader take <c>Volatile.Read</c> of a counter.
 /// </summary>
@@ -23,7 +24,8 @@ public struct ScopeUsage
 
     /// <summary>
     /// rcmgr's check of <paramref name="delta"/> on a scope: memory at <paramref name="priority"/> (when the delta holds
-    /// memory), then the counts in rcmgr's order. Null when it fits; else the refusal naming <paramref name="scope"/>.
+    /// memory, or is empty: rcmgr's <c>reserveMemory(0)</c> still checks the current usage against the limit), then the
+    /// counts in rcmgr's order. Null when it fits; else the refusal naming <paramref name="scope"/>.
     /// </summary>
     /// <param name="delta">Requested usage.</param>
     /// <param name="priority">Memory priority 0–255 (<see cref="ReservationPriority"/>).</param>
@@ -31,7 +33,7 @@ public struct ScopeUsage
     /// <param name="scope">Scope name, for the error.</param>
     /// <param name="cls">Scope class, for the error.</param>
     public readonly ResourceLimitExceededException? Check(in ScopeStat delta, byte priority, BaseLimit limit, string scope, ScopeClass cls) =>
-        (delta.Memory > 0 ? ReservationRule.CheckMemory(Memory, delta.Memory, limit, priority, scope, cls) : null)
+        (delta.Memory > 0 || delta.IsZero ? ReservationRule.CheckMemory(Memory, delta.Memory, limit, priority, scope, cls) : null)
         ?? ReservationRule.CheckCounts(Stat, delta, limit, scope, cls);
 
     /// <summary>Adds <paramref name="delta"/> without a check (the caller checked, or undoes a release).</summary>

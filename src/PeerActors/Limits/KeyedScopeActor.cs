@@ -10,7 +10,7 @@ namespace PeerActors.Limits;
 internal sealed class KeyedScopeActor : ScopeOwnerActor
 {
     private readonly string _key;
-    private readonly ScopeCounters _main;
+    private readonly LimitScope _main;
     private readonly ScopeClass _subClass;
     private readonly string _subPrefix;
     private BaseLimit _subLimit;
@@ -20,7 +20,7 @@ internal sealed class KeyedScopeActor : ScopeOwnerActor
     {
         _key = key;
         string name = (cls == ScopeClass.Service ? "svc:" : "protocol:") + key;
-        _main = new ScopeCounters(name, cls, limit) { Legs = [new Leg(Context.Parent, ["system"])] };
+        _main = new LimitScope(name, cls, limit) { Legs = [new Leg(Context.Parent, ["system"])] };
         Scopes[name] = _main;
         _subClass = cls == ScopeClass.Service ? ScopeClass.ServicePeer : ScopeClass.ProtocolPeer;
         _subPrefix = name + ".peer:";
@@ -34,17 +34,17 @@ internal sealed class KeyedScopeActor : ScopeOwnerActor
 
     protected override bool IsIdle => PendingCount == 0 && _subs == 0 && _main.Spans == 0 && _main.IsZero;
 
-    protected override ScopeCounters? Find(string name, bool create)
+    protected override LimitScope? Find(string name, bool create)
     {
         if (Scopes.TryGetValue(name, out var s)) return s;
         if (!create || !name.StartsWith(_subPrefix, StringComparison.Ordinal)) return null;
-        s = new ScopeCounters(name, _subClass, _subLimit);
+        s = new LimitScope(name, _subClass, _subLimit);
         Scopes[name] = s;
         _subs++;
         return s;
     }
 
-    protected override void AfterRelease(ScopeCounters s)
+    protected override void AfterRelease(LimitScope s)
     {
         if (s.Class == _subClass && s.IsZero && s.Spans == 0 && Scopes.Remove(s.Name))
         {

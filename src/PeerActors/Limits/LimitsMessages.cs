@@ -268,6 +268,9 @@ public sealed record LimitRefused(
     public static LimitRefused From(ResourceLimitExceededException e) =>
         new(e.ScopeName, e.ScopeClass, e.Resource, e.Direction, e.Current, e.Attempted, e.Limit, e.Message, e.BannedUntil, e.BanReason);
 
+    /// <summary>Converts from the Core refusal; null stays null (no refusal).</summary>
+    internal static LimitRefused? FromOrNull(ResourceLimitExceededException? e) => e is null ? null : From(e);
+
     /// <summary>The Core exception equivalent (for throwing).</summary>
     public ResourceLimitExceededException ToException() =>
         BannedUntil is { } until && Scope.StartsWith("peer:", StringComparison.Ordinal)

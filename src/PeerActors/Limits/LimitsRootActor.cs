@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
-using PeerActors.Core.Bans;
 
 namespace PeerActors.Limits;
 
@@ -52,24 +50,22 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private readonly ScopeCounters _system, _transient, _alSystem, _alTransient;
+    private readonly LimitScope _system, _transient, _alSystem, _alTransient;
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, string> _childKeys = new();
+    private readonly Dictionary<IActorRef, Child> _byActor = new(); // the same children by actor: one lookup per message from or about a child
 
     // The same children by kind and bare id, so the per-stream paths find them without building a "peer:ID" key.
     private readonly Dictionary<string, Child> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Child> _protocols = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Child> _services = new(StringComparer.Ordinal);
+    private readonly IActorRef _self;
     private readonly SubnetConnLimiter _subnets;
     private readonly Allowlist _allowlist;
     private readonly Leg[] _noLegs = [];
     private ConcreteLimitConfig _limits;
     private LimitLayers _layers;
     private readonly string? _setFile;
-    private readonly ReputationLimitPolicy? _policy;
-    private readonly Dictionary<string, Core.Stats.PeerStatsState> _inputs = new(StringComparer.Ordinal); // only with a policy
-    private readonly BanList _bans = new();
-    private readonly TimeProvider _time;
+    private readonly PeerStanding _standing;
     private long _connSeq, _streamSeq, _childSeq;
 
     private sealed class Child(IActorRef actor, Dictionary<string, Child> byId, string id)
@@ -96,11 +92,8 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         /// </summary>
         public Dictionary<Child, Leg>? OpenLegs;
 
-        /// <summary>
-        /// Keyed children: releases of closed streams not sent yet (<see cref="StreamReleased"/>), summed per scope list
-        /// (one list per peer actor and key, so one entry per peer); null or empty when none.
-        /// </summary>
-        public Dictionary<string[], ScopeUsage>? Held;
+        /// <summary>Keyed children: releases of closed streams not sent yet (<see cref="HeldReleases"/>); null until the first.</summary>
+        public HeldReleases.Slot? Held;
     }
 
     /// <summary>Root → itself, <see cref="LimitsOptions.HeldReleaseDelay"/> after a release was first held: send what is held.</summary>
@@ -109,9 +102,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         public static readonly FlushReleases Instance = new();
     }
 
-    private readonly List<Child> _holding = new();
-    private readonly TimeSpan _releaseDelay;
-    private bool _flushQueued;
+    private readonly HeldReleases _held;
 
     private sealed class Sweep
     {
@@ -134,9 +125,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     public LimitsRootActor(LimitLayers layers, Allowlist allowlist, SubnetLimitSettings subnets, LimitsMetrics metrics, TimeSpan idleSweep,
         TimeProvider? time = null, string? setFile = null, ReputationLimitPolicy? policy = null, TimeSpan? heldReleaseDelay = null) : base(metrics)
     {
-        _releaseDelay = heldReleaseDelay ?? TimeSpan.FromMilliseconds(10);
-        _policy = policy;
-        _time = time ?? TimeProvider.System;
+        _self = Self;
+        _held = new HeldReleases(heldReleaseDelay ?? TimeSpan.FromMilliseconds(10));
+        _standing = new PeerStanding(policy, time ?? TimeProvider.System);
         _layers = layers;
         _setFile = setFile;
         var limits = layers.Effective;
@@ -147,10 +138,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         foreach (var e in allowlist.Entries)
             if (!_subnets.HasNetworkPrefix(e.Network))
                 _subnets.AddNetworkPrefixLimit(new NetworkPrefixLimit(e.Network, limits.AllowlistedSystem.Conns));
-        _system = Add(new ScopeCounters("system", ScopeClass.System, limits.System));
-        _transient = Add(new ScopeCounters("transient", ScopeClass.Transient, limits.Transient) { LocalEdges = [_system] });
-        _alSystem = Add(new ScopeCounters("allowlistedSystem", ScopeClass.AllowlistedSystem, limits.AllowlistedSystem));
-        _alTransient = Add(new ScopeCounters("allowlistedTransient", ScopeClass.AllowlistedTransient, limits.AllowlistedTransient) { LocalEdges = [_alSystem] });
+        _system = Add(new LimitScope("system", ScopeClass.System, limits.System));
+        _transient = Add(new LimitScope("transient", ScopeClass.Transient, limits.Transient) { LocalEdges = [_system] });
+        _alSystem = Add(new LimitScope("allowlistedSystem", ScopeClass.AllowlistedSystem, limits.AllowlistedSystem));
+        _alTransient = Add(new LimitScope("allowlistedTransient", ScopeClass.AllowlistedTransient, limits.AllowlistedTransient) { LocalEdges = [_alSystem] });
         metrics.SetUsageSource(Usage);
     }
 
@@ -175,11 +166,11 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
     }
 
-    private Selection.SubscribeSelectorFeed FeedSubscription => new(Self, BansOnly: _policy is null);
+    private Selection.SubscribeSelectorFeed FeedSubscription => new(Self, BansOnly: _standing.Policy is null);
 
     protected override bool IsChild => false;
 
-    private ScopeCounters Add(ScopeCounters s)
+    private LimitScope Add(LimitScope s)
     {
         Scopes[s.Name] = s;
         return s;
@@ -190,12 +181,13 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         foreach (var s in new[] { _system, _transient })
         {
             var scope = new KeyValuePair<string, object?>("scope", s.Name);
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.Memory), scope, new("resource", "memory"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.StreamsIn), scope, new("resource", "streams_inbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.StreamsOut), scope, new("resource", "streams_outbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.ConnsIn), scope, new("resource", "conns_inbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.ConnsOut), scope, new("resource", "conns_outbound"));
-            yield return new Measurement<long>(Volatile.Read(ref s.Usage.Fd), scope, new("resource", "fd"));
+            var u = s.ReadStat();
+            yield return new Measurement<long>(u.Memory, scope, new("resource", "memory"));
+            yield return new Measurement<long>(u.NumStreamsInbound, scope, new("resource", "streams_inbound"));
+            yield return new Measurement<long>(u.NumStreamsOutbound, scope, new("resource", "streams_outbound"));
+            yield return new Measurement<long>(u.NumConnsInbound, scope, new("resource", "conns_inbound"));
+            yield return new Measurement<long>(u.NumConnsOutbound, scope, new("resource", "conns_outbound"));
+            yield return new Measurement<long>(u.NumFD, scope, new("resource", "fd"));
         }
     }
 
@@ -215,19 +207,16 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             case OpenRefused m: OnOpenRefused(m); break;
             case StreamReleased m: OnStreamReleased(m); break;
             case RecheckRequest m: OnRecheck(m); break;
-            case FlushReleases:
-                _flushQueued = false;
-                FlushAll();
-                break;
-            case Selection.PeerScoreInputs m: OnScoreInputs(m); break;
+            case FlushReleases: _held.OnTimer(); break;
+            case Selection.PeerScoreInputs m: _standing.Apply(m); break;
             case Selection.PeerScoreInputsBatch b:
-                foreach (var m in b.Updates) OnScoreInputs(m);
+                foreach (var m in b.Updates) _standing.Apply(m);
                 break;
             case Selection.SelectorFeedSnapshot f:
-                foreach (var m in f.Inputs) OnScoreInputs(m);
+                foreach (var m in f.Inputs) _standing.Apply(m);
                 break;
             case Selection.SelectorFeedAvailable a: a.Selector.Tell(FeedSubscription); break;
-            case ListBans m: replyTo.Tell(new BanListReply(_bans.ActiveAt(m.Now ?? _time.GetUtcNow()))); break;
+            case ListBans m: replyTo.Tell(new BanListReply(_standing.ActiveBans(_standing.Now(m.Now)))); break;
             case ExplainPeerLimit m: OnExplain(m, replyTo); break;
             case Sweep: OnSweep(); break;
             case SetLimit m: OnSetLimit(m, replyTo); break;
@@ -274,7 +263,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         if (key.StartsWith("peer:", StringComparison.Ordinal))
         {
             id = key[5..];
-            props = PeerScopeActor.Props(id, PeerLimit(id, _time.GetUtcNow()).Limit, Metrics);
+            props = PeerScopeActor.Props(id, PeerLimit(id, _standing.Now()), Metrics);
             actorName = "peer-" + seq;
             byId = _peers;
         }
@@ -294,9 +283,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         }
 
         c = new Child(Context.ActorOf(props, actorName), byId, id);
-        if (byId == _peers) c.PeerLimit = PeerLimit(id, _time.GetUtcNow()).Limit;
+        if (byId == _peers) c.PeerLimit = PeerLimit(id, _standing.Now());
         _children[key] = c;
-        _childKeys[c.Actor] = key;
+        _byActor[c.Actor] = c;
         byId[id] = c;
         return c;
     }
@@ -307,14 +296,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
     private void Send(Child c, object message)
     {
-        if (c.Held is { Count: > 0 }) Flush(c); // what the child answers must not miss a release the root holds
+        _held.Flush(c.Held); // what the child answers must not miss a release the root holds
         c.Sent++;
         c.Actor.Tell(message);
     }
 
     /// <summary>
     /// A closed stream's releases: the root's own at once; each protocol / service actor's held (summed with earlier
-    /// ones for it) until a combined open's chain goes there (they ride on it, see <see cref="TakeHeld"/>), the root
+    /// ones for it, <see cref="HeldReleases"/>) until a combined open's chain goes there (they ride on it), the root
     /// sends that actor anything else, or <see cref="LimitsOptions.HeldReleaseDelay"/> has passed (<see cref="FlushReleases"/>):
     /// under load the releases ride on the opens' chains or many closes share one message. Holding only delays a
     /// release (never over-committing), and a protocol / service actor about to refuse a chain that did not come
@@ -324,71 +313,38 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     {
         foreach (var leg in m.Legs)
         {
-            if (leg.Actor.Equals(Self))
+            if (ReferenceEquals(leg.Actor, _self) || leg.Actor.Equals(_self))
             {
                 ReleaseNamed(m.Delta, leg.Scopes);
                 continue;
             }
 
-            if (!_childKeys.TryGetValue(leg.Actor, out var key) || !_children.TryGetValue(key, out var c))
+            if (!_byActor.TryGetValue(leg.Actor, out var c))
             {
                 leg.Actor.Tell(new ChainRelease(m.Delta, leg.Scopes)); // not a child the root knows: no batching
                 continue;
             }
 
-            var held = c.Held ??= new Dictionary<string[], ScopeUsage>(ReferenceEqualityComparer.Instance);
-            if (held.Count == 0) _holding.Add(c);
-            CollectionsMarshal.GetValueRefOrAddDefault(held, leg.Scopes, out _).Add(m.Delta);
+            _held.Hold(c.Held ??= new HeldReleases.Slot(c.Actor), leg.Scopes, m.Delta);
         }
 
-        if (_holding.Count == 0) return;
-        if (_releaseDelay <= TimeSpan.Zero)
-            FlushAll();
-        else if (!_flushQueued)
-        {
-            _flushQueued = true;
-            Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _releaseDelay);
-        }
+        if (_held.NeedsTimer())
+            Timers.StartSingleTimer(FlushReleases.Instance, FlushReleases.Instance, _held.Delay);
     }
 
     /// <summary>A keyed actor would refuse a peer's chain: send it what the root holds for it (Send does), then the chain again.</summary>
     private void OnRecheck(RecheckRequest m)
     {
         var again = new Recheck(m.Chain with { Rechecked = true });
-        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+        if (_byActor.TryGetValue(Sender, out var c))
             Send(c, again);
         else
             Sender.Tell(again); // not a live child (never expected: it is waiting for this); nothing is held for it
     }
 
-    private void FlushAll()
-    {
-        foreach (var c in _holding)
-            if (TakeHeld(c) is { } r)
-                c.Actor.Tell(r);
-        _holding.Clear();
-    }
-
-    private void Flush(Child c)
-    {
-        if (TakeHeld(c) is { } r) c.Actor.Tell(r);
-        _holding.Remove(c);
-    }
-
-    /// <summary>The releases held for <paramref name="c"/> as one message (null when none); they are no longer held.</summary>
-    private static ChainReleases? TakeHeld(Child c)
-    {
-        if (c.Held is not { Count: > 0 } held) return null;
-        var items = new ChainRelease[held.Count];
-        int i = 0;
-        foreach (var (scopes, usage) in held) items[i++] = new ChainRelease(usage.Stat, scopes);
-        held.Clear();
-        return new ChainReleases(items);
-    }
-
     private void OnIdle(IdleNotice m)
     {
-        if (_childKeys.TryGetValue(Sender, out var key) && _children.TryGetValue(key, out var c))
+        if (_byActor.TryGetValue(Sender, out var c))
             c.IdleAt = m.FromRoot;
     }
 
@@ -401,7 +357,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private void OnSweep()
     {
         List<string>? stop = null;
-        if (_holding.Count > 0) FlushAll(); // a child holding usage released meanwhile is probed below, after the release
+        _held.FlushAll(); // a child holding usage released meanwhile is probed below, after the release
         foreach (var (key, c) in _children)
         {
             if (c.IdleAt == c.Sent)
@@ -419,7 +375,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         {
             var c = _children[key];
             _children.Remove(key);
-            _childKeys.Remove(c.Actor);
+            _byActor.Remove(c.Actor);
             c.ById.Remove(c.Id);
             Context.Stop(c.Actor);
             if (c.Leased is null) continue;
@@ -466,9 +422,9 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         var peerActor = Sender;
         var keyed = m.Kind == ScopeClass.Protocol ? ChildOf(_protocols, "protocol:", m.Id) : ChildOf(_services, "svc:", m.Id);
         // The sender has a chain pending, so it is not idle and still registered; checked anyway.
-        if (_childKeys.TryGetValue(peerActor, out var peerKey) && _children.TryGetValue(peerKey, out var peer)) Lease(peer, keyed);
+        if (_byActor.TryGetValue(peerActor, out var peer)) Lease(peer, keyed);
         peerActor.Tell(new Leased(m.Kind, m.Id, keyed.Actor, m.Scopes));
-        if (keyed.Held is { Count: > 0 }) Flush(keyed); // the chain must see the releases the root holds for it
+        _held.Flush(keyed.Held); // the chain must see the releases the root holds for it
         keyed.Sent++; // ticket: the chain reaches it exactly once
         keyed.Actor.Tell(new ChainReserve(m.Delta, m.Priority, [new Leg(keyed.Actor, m.Scopes, Ticket: true)], 0, peerActor, m.Token));
     }
@@ -508,7 +464,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     /// <summary>Routes a stream-addressed request to its owner while that actor is live, else answers as for a closed stream.</summary>
     private void RouteToStreamOwner(IActorRef? owner, object message, IActorRef replyTo)
     {
-        if (owner is not null && _childKeys.TryGetValue(owner, out var ownerKey) && _children.TryGetValue(ownerKey, out var oc))
+        if (owner is not null && _byActor.TryGetValue(owner, out var oc))
             Send(oc, new Routed(message, replyTo));
         else
             replyTo.Tell(ClosedScope.Reply(message));
@@ -557,38 +513,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private static readonly ScopeStat InStream = new(0, 1, 0, 0, 0, 0);
     private static readonly ScopeStat OutStream = new(0, 0, 1, 0, 0, 0);
 
-    /// <summary>Keeps the ban of a peer from its published score inputs (versioned: a late older update is ignored).</summary>
-    private void OnScoreInputs(Selection.PeerScoreInputs m)
-    {
-        if (m?.Stats is null) return;
-        var id = m.Stats.PeerId.Value;
-        var ban = m.BannedUntil is { } until && !m.Forgotten ? new PeerBan(until, m.BanReason ?? "", until) : null;
-        if (!_bans.Update(id, ban, m.Version) || _policy is null) return;
-        if (m.Forgotten) _inputs.Remove(id);
-        else _inputs[id] = m.Stats;
-    }
-
-    /// <summary>
-    /// The limit of <c>peer:ID</c> at <paramref name="now"/> and why: an explicit <c>Peer[ID]</c> (defaults, file or
-    /// <c>limits set</c>) wins; otherwise <c>PeerDefault</c>, scaled by the reputation policy when one is configured.
-    /// </summary>
-    private (BaseLimit Limit, string Why) PeerLimit(string id, DateTimeOffset now)
-    {
-        if (_limits.Peer.TryGetValue(id, out var explicitLimit))
-            return (explicitLimit, $"configured Peer[{id}] ({SourceWord(_layers, id)})");
-        if (_policy is null) return (_limits.PeerDefault, "PeerDefault (no reputation policy)");
-        var (factor, why) = _policy.Evaluate(_inputs.GetValueOrDefault(id), _bans.Active(id, now), now);
-        return (ReputationLimitPolicy.Scale(_limits.PeerDefault, factor), "reputation: " + why);
-    }
-
-    private static string SourceWord(LimitLayers layers, string id) =>
-        layers.Set.Peer.ContainsKey(id) ? "limits set" : layers.File.Peer.ContainsKey(id) ? "limits file" : "defaults";
+    /// <summary>The limit <c>peer:ID</c> gets at <paramref name="now"/> (<see cref="PeerStanding.PeerLimit"/>).</summary>
+    private BaseLimit PeerLimit(string id, DateTimeOffset now) => _standing.PeerLimit(id, now, _limits, _layers).Limit;
 
     /// <summary>With a reputation policy: re-evaluates a live peer scope's limit before routing a reservation to it.</summary>
     private void RefreshPeerLimit(string id, DateTimeOffset? at)
     {
-        if (_policy is null || !_peers.TryGetValue(id, out var c)) return;
-        var limit = PeerLimit(id, at ?? _time.GetUtcNow()).Limit;
+        if (_standing.Policy is null || !_peers.TryGetValue(id, out var c)) return;
+        var limit = PeerLimit(id, _standing.Now(at));
         if (limit == c.PeerLimit) return;
         c.PeerLimit = limit;
         Send(c, new ChildSetLimit("peer:" + id, limit, ActorRefs.Nobody));
@@ -597,16 +529,12 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
     private void OnExplain(ExplainPeerLimit m, IActorRef replyTo)
     {
         if (!CheckId(m.PeerId, "peerId", replyTo)) return;
-        var now = m.Now ?? _time.GetUtcNow();
-        var (limit, why) = PeerLimit(m.PeerId, now);
-        var ban = _bans.Active(m.PeerId, now);
-        replyTo.Tell(new PeerLimitExplained(m.PeerId, limit, ban is null ? why : ban.Describe() + ": refused at peer:" + m.PeerId + "; otherwise " + why,
-            ban?.Until, _policy is not null));
+        replyTo.Tell(_standing.Explain(m.PeerId, _standing.Now(m.Now), _limits, _layers));
     }
 
     private bool RefuseIfBanned(string peerId, ResourceKind resource, Direction dir, DateTimeOffset? at, IActorRef replyTo)
     {
-        if (_bans.Count == 0 || _bans.Check(peerId, resource, dir, at ?? _time.GetUtcNow()) is not { } e) return false;
+        if (_standing.BanRefusal(peerId, resource, dir, at) is not { } e) return false;
         Refuse(LimitRefused.From(e), replyTo);
         return true;
     }
@@ -621,10 +549,10 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         if (RefuseIfBanned(m.PeerId, ResourceKind.Stream, m.Direction, m.At, replyTo)) return;
         RefreshPeerLimit(m.PeerId, m.At);
         var d = m.Direction == Direction.Inbound ? InStream : OutStream;
-        var r = _transient.TryReserve(d, ReservationPriority.Always);
+        var r = LimitRefused.FromOrNull(_transient.TryReserve(d, ReservationPriority.Always));
         if (r is null)
         {
-            r = _system.TryReserve(d, ReservationPriority.Always);
+            r = LimitRefused.FromOrNull(_system.TryReserve(d, ReservationPriority.Always));
             // A combined open hands the stream over to its protocol at once (rcmgr SetProtocol releases transient), so
             // transient is only checked: the stream must fit there, as rcmgr's OpenStream requires, but no release
             // message has to follow the chain.
@@ -668,27 +596,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
 
         peer.Sent++;
         var open = new PeerOpenStream(name, m.Direction, _limits.Stream, replyTo, (m.Protocol, p.Actor), svc, SharedReserved: true);
-        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, Self, 0, new OpenChainEnd(peer.Actor, open), Carried(p, sv)));
-    }
-
-    /// <summary>The releases held for a combined open's protocol and service actors (its legs 0 and 1), to ride on its chain; null when none.</summary>
-    private ChainReleases?[]? Carried(Child protocol, Child? service)
-    {
-        if (_holding.Count == 0) return null;
-        ChainReleases?[]? carry = null;
-        if (TakeHeld(protocol) is { } rp)
-        {
-            (carry = new ChainReleases?[service is null ? 1 : 2])[0] = rp;
-            _holding.Remove(protocol);
-        }
-
-        if (service is not null && TakeHeld(service) is { } rs)
-        {
-            (carry ??= new ChainReleases?[2])[1] = rs;
-            _holding.Remove(service);
-        }
-
-        return carry;
+        p.Actor.Tell(new ChainReserve(d, ReservationPriority.Always, legs, 0, _self, 0, new OpenChainEnd(peer.Actor, open), _held.Carry(p.Held, sv?.Held, legs.Length)));
     }
 
     /// <summary>
@@ -735,14 +643,14 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
         var d = ConnStat(m.Direction, m.UsesFd);
         string name = "conn-" + (++_connSeq).ToString(CultureInfo.InvariantCulture);
         var info = new ConnInfo { Direction = m.Direction, UsesFd = m.UsesFd, Endpoint = endpoint, CountedInSubnet = endpoint is not null };
-        var conn = new ScopeCounters(name, ScopeClass.Connection, _limits.Conn) { LocalEdges = [_transient, _system], Info = info };
-        var r = ScopeCounters.ReserveAll([conn, _transient, _system], d, ReservationPriority.Always);
+        var conn = new LimitScope(name, ScopeClass.Connection, _limits.Conn) { LocalEdges = [_transient, _system], Info = info };
+        var r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll([conn, _transient, _system], d, ReservationPriority.Always));
         if (r is not null && endpoint is not null && _allowlist.Allowed(endpoint))
         {
             _subnets.RemoveConn(endpoint); // rcmgr: allowlisted connections are not subnet-counted
             info.CountedInSubnet = false;
             conn.Release(d);
-            r = ScopeCounters.ReserveAll([conn, _alTransient, _alSystem], d, ReservationPriority.Always);
+            r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll([conn, _alTransient, _alSystem], d, ReservationPriority.Always));
             if (r is null)
             {
                 info.Allowlisted = true;
@@ -792,7 +700,7 @@ internal sealed class LimitsRootActor : ScopeOwnerActor, IWithTimers
             if (r is null && info.Allowlisted && (info.Endpoint is null || !_allowlist.AllowedPeerAndAddress(m.PeerId, info.Endpoint)))
             {
                 // rcmgr transferAllowedToStandard: an almost-allowlisted connection must fit system + transient.
-                r = ScopeCounters.ReserveAll([_system, _transient], stat, ReservationPriority.Always);
+                r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll([_system, _transient], stat, ReservationPriority.Always));
                 if (r is null)
                 {
                     _transient.Release(stat);

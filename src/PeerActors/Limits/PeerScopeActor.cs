@@ -29,8 +29,8 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     private static readonly string[] TransientOnly = ["transient"];
 
     private readonly string _peerId;
-    private readonly ScopeCounters _peer;
-    private readonly ScopeCounters[] _peerOnly;
+    private readonly LimitScope _peer;
+    private readonly LimitScope[] _peerOnly;
     private readonly Leg _rootSystem;
     private readonly Leg[] _rootTransientSystem;
     private readonly Dictionary<string, KeyedRef> _protocols = new(StringComparer.Ordinal);
@@ -40,7 +40,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     public PeerScopeActor(string peerId, BaseLimit limit, LimitsMetrics metrics) : base(metrics)
     {
         _peerId = peerId;
-        _peer = new ScopeCounters("peer:" + peerId, ScopeClass.Peer, limit);
+        _peer = new LimitScope("peer:" + peerId, ScopeClass.Peer, limit);
         _peerOnly = [_peer];
         Scopes[_peer.Name] = _peer;
         _rootSystem = new Leg(Context.Parent, ["system"]);
@@ -81,9 +81,9 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         public readonly Leg[] ReleaseThenSystem;
     }
 
-    private sealed class StreamInfo(ScopeCounters scope)
+    private sealed class StreamInfo(LimitScope scope)
     {
-        public readonly ScopeCounters Scope = scope;
+        public readonly LimitScope Scope = scope;
         public KeyedRef? Protocol;
         public KeyedRef? Service;
 
@@ -152,7 +152,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     private void OpenStream(PeerOpenStream m)
     {
         var d = m.Direction == Direction.Inbound ? new ScopeStat(0, 1, 0, 0, 0, 0) : new ScopeStat(0, 0, 1, 0, 0, 0);
-        var stream = new ScopeCounters(m.Name, ScopeClass.Stream, m.StreamLimit)
+        var stream = new LimitScope(m.Name, ScopeClass.Stream, m.StreamLimit)
         {
             LocalEdges = _peerOnly,
             Legs = _rootTransientSystem,
@@ -168,7 +168,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
             legs = info.Service is { } v ? [info.Protocol.Release, v.Release, _rootSystem] : info.Protocol.ReleaseThenSystem;
         }
 
-        var r = stream.TryReserve(d, ReservationPriority.Always) ?? _peer.TryReserve(d, ReservationPriority.Always);
+        var r = LimitRefused.FromOrNull(stream.TryReserve(d, ReservationPriority.Always) ?? _peer.TryReserve(d, ReservationPriority.Always));
         if (r is not null)
         {
             // Nothing stays reserved: every remote leg (the shared ones of a combined open included) is released.
@@ -188,7 +188,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
         m.ReplyTo.Tell(new StreamOpened(new StreamHandle(m.Name, _peerId, m.Direction, Self)));
     }
 
-    private ScopeCounters? LiveStream(string name, IActorRef replyTo)
+    private LimitScope? LiveStream(string name, IActorRef replyTo)
     {
         if (Scopes.TryGetValue(name, out var s) && !s.Closed && s.Class == ScopeClass.Stream) return s;
         replyTo.Tell(ClosedScope.Stream(name));
@@ -313,7 +313,7 @@ internal sealed class PeerScopeActor : ScopeOwnerActor
     /// before anything the client sends after this close's answer, and holds the protocol / service share without
     /// letting it refuse a later request (<see cref="RecheckRequest"/>).
     /// </summary>
-    private void CloseStream(ScopeCounters s)
+    private void CloseStream(LimitScope s)
     {
         var stat = s.Stat;
         foreach (var e in s.LocalEdges)

@@ -1,7 +1,7 @@
 namespace PeerActors.Limits;
 
 /// <summary>
-/// Base of the limit actors: owns a set of <see cref="ScopeCounters"/> and implements the reservation-chain
+/// Base of the limit actors: owns a set of <see cref="LimitScope"/> and implements the reservation-chain
 /// protocol, memory reservations, spans and stats on them.
 /// <para>
 /// <b>Reserving on a scope S</b> (the actor owning S is the <em>origin</em>): (1) reserve the delta on S and on
@@ -17,7 +17,7 @@ namespace PeerActors.Limits;
 /// </summary>
 internal abstract class ScopeOwnerActor : UntypedActor
 {
-    protected readonly Dictionary<string, ScopeCounters> Scopes = new(StringComparer.Ordinal);
+    protected readonly Dictionary<string, LimitScope> Scopes = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (Action<object, LimitRefused?> Then, object State)> _pending = new();
     private long _token;
     private long _fromRoot;
@@ -49,7 +49,8 @@ internal abstract class ScopeOwnerActor : UntypedActor
     protected sealed override void OnReceive(object message)
     {
         if (LimitsDiagnostics.Enabled) Interlocked.Increment(ref LimitsDiagnostics.ActorMessages);
-        if (message is IFromRoot) _fromRoot++;
+        bool fromRoot = message is IFromRoot; // one interface test per message
+        if (fromRoot) _fromRoot++;
         if (message is Routed r)
             Dispatch(r.Request, r.ReplyTo);
         else
@@ -59,7 +60,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
         // messages seen, so the root stops it only if it sent nothing since (see LimitsRootActor.OnSweep). Messages
         // from elsewhere (a client's direct request, a peer's chain) never trigger a notice: the next probe finds out,
         // so a stream cycle costs no notice.
-        if (message is IFromRoot && IsChild && _noticeAt != _fromRoot && IsIdle)
+        if (fromRoot && IsChild && _noticeAt != _fromRoot && IsIdle)
         {
             _noticeAt = _fromRoot;
             Context.Parent.Tell(new IdleNotice(_fromRoot));
@@ -104,29 +105,29 @@ internal abstract class ScopeOwnerActor : UntypedActor
     // ------------------------------------------------------------------ scopes
 
     /// <summary>Finds a live scope; chain legs may create sub-scopes (<paramref name="create"/>).</summary>
-    protected virtual ScopeCounters? Find(string name, bool create) =>
+    protected virtual LimitScope? Find(string name, bool create) =>
         Scopes.TryGetValue(name, out var s) ? s : null;
 
     /// <summary>Called after a release so that empty sub-scopes can be dropped.</summary>
-    protected virtual void AfterRelease(ScopeCounters s)
+    protected virtual void AfterRelease(LimitScope s)
     {
     }
 
     protected virtual void OnCollectStat(CollectStat m) => Unhandled(m);
 
     /// <summary>The scope, then its local edges (a span: the span, then its parent's path).</summary>
-    protected static ScopeCounters[] LocalPath(ScopeCounters s)
+    protected static LimitScope[] LocalPath(LimitScope s)
     {
         if (s.Parent is null)
         {
             if (s.LocalEdges.Length == 0) return [s];
-            var a = new ScopeCounters[1 + s.LocalEdges.Length];
+            var a = new LimitScope[1 + s.LocalEdges.Length];
             a[0] = s;
             s.LocalEdges.CopyTo(a, 1);
             return a;
         }
 
-        var list = new List<ScopeCounters>();
+        var list = new List<LimitScope>();
         for (var x = s; x is not null; x = x.Parent)
         {
             list.Add(x);
@@ -136,23 +137,23 @@ internal abstract class ScopeOwnerActor : UntypedActor
         return list.ToArray();
     }
 
-    protected static Leg[] LegsOf(ScopeCounters s)
+    protected static Leg[] LegsOf(LimitScope s)
     {
         while (s.Parent is not null) s = s.Parent;
         return s.Legs;
     }
 
     /// <summary>The top of a span chain (the DAG scope a span reserves through).</summary>
-    protected static ScopeCounters Anchor(ScopeCounters s)
+    protected static LimitScope Anchor(LimitScope s)
     {
         while (s.Parent is not null) s = s.Parent;
         return s;
     }
 
-    private static bool Movable(ScopeCounters anchor) => anchor.Class is ScopeClass.Stream or ScopeClass.Connection;
+    private static bool Movable(LimitScope anchor) => anchor.Class is ScopeClass.Stream or ScopeClass.Connection;
 
     /// <summary>Defers the message when its anchor has a chain in flight; returns true when deferred.</summary>
-    protected static bool DeferIfBusy(ScopeCounters anchor, object message, IActorRef replyTo)
+    protected static bool DeferIfBusy(LimitScope anchor, object message, IActorRef replyTo)
     {
         if (!anchor.Busy) return false;
         (anchor.Deferred ??= new Queue<(object, IActorRef)>()).Enqueue((message, replyTo));
@@ -160,7 +161,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
     }
 
     /// <summary>Ends a busy period and replays deferred messages in order.</summary>
-    protected void Resume(ScopeCounters anchor)
+    protected void Resume(LimitScope anchor)
     {
         anchor.Busy = false;
         while (!anchor.Busy && anchor.Deferred is { Count: > 0 } q)
@@ -206,7 +207,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
         for (; n < names.Length; n++)
         {
             var scope = Find(names[n], create: true) ?? throw new InvalidOperationException($"unknown scope {names[n]}");
-            if ((refusal = scope.TryReserve(c.Delta, c.Priority)) is not null) break;
+            if ((refusal = LimitRefused.FromOrNull(scope.TryReserve(c.Delta, c.Priority))) is not null) break;
         }
 
         if (refusal is not null)
@@ -270,10 +271,10 @@ internal abstract class ScopeOwnerActor : UntypedActor
     }
 
     /// <summary>Reserves <paramref name="d"/> on <paramref name="s"/>, its local edges and its remote legs.</summary>
-    protected void ReserveOn(ScopeCounters s, ScopeStat d, byte priority, Action<LimitRefused?> done)
+    protected void ReserveOn(LimitScope s, ScopeStat d, byte priority, Action<LimitRefused?> done)
     {
         var local = LocalPath(s);
-        var r = ScopeCounters.ReserveAll(local, d, priority);
+        var r = LimitRefused.FromOrNull(ScopeAccount.TryReserveAll(local, d, priority));
         if (r is not null)
         {
             done(r);
@@ -294,7 +295,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
         {
             if (refusal is not null)
             {
-                ScopeCounters.ReleaseAll(local, d);
+                ScopeAccount.ReleaseAll(local, d);
                 foreach (var x in local) AfterRelease(x);
             }
 
@@ -304,7 +305,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
     }
 
     /// <summary>Releases <paramref name="d"/> from <paramref name="s"/>, its local edges and remote legs.</summary>
-    protected void ReleaseOn(ScopeCounters s, in ScopeStat d)
+    protected void ReleaseOn(LimitScope s, in ScopeStat d)
     {
         var local = LocalPath(s);
         foreach (var x in local)
@@ -319,7 +320,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
 
     // ------------------------------------------------------------------ memory, spans, stat
 
-    private ScopeCounters? Target(ScopeRef scope, IActorRef replyTo)
+    private LimitScope? Target(ScopeRef scope, IActorRef replyTo)
     {
         var s = Find(scope.Name, create: false);
         if (s is null || s.Closed)
@@ -371,14 +372,14 @@ internal abstract class ScopeOwnerActor : UntypedActor
 
         if (DeferIfBusy(Anchor(s), m, replyTo)) return;
         // Release no more than the scope holds, so edges are not released for memory the scope never had.
-        ReleaseOn(s, new ScopeStat(Math.Min(m.Size, s.Usage.Memory), 0, 0, 0, 0, 0));
+        ReleaseOn(s, new ScopeStat(Math.Min(m.Size, s.Memory), 0, 0, 0, 0, 0));
         replyTo.Tell(LimitsAck.Instance);
     }
 
     private void OnBeginSpan(BeginSpan m, IActorRef replyTo)
     {
         if (Target(m.Scope, replyTo) is not { } s) return;
-        var span = new ScopeCounters($"{s.Name}.span-{++s.SpanSeq}", ScopeClass.Span, s.Limit) { Parent = s };
+        var span = new LimitScope($"{s.Name}.span-{++s.SpanSeq}", ScopeClass.Span, s.Limit) { Parent = s };
         s.Spans++;
         Scopes[span.Name] = span;
         replyTo.Tell(new SpanOpened(new SpanHandle(span.Name, Self)));
@@ -404,7 +405,7 @@ internal abstract class ScopeOwnerActor : UntypedActor
     }
 
     /// <summary>Removes <paramref name="s"/> and every span under it (their usage is already released with it).</summary>
-    protected void DropSpanTree(ScopeCounters s)
+    protected void DropSpanTree(LimitScope s)
     {
         if (s.Spans > 0)
         {
