@@ -132,6 +132,10 @@ internal static class ReplayCommand
                 && Environment.GetEnvironmentVariable("PEERACTORS_PERSISTENCE__SNAPSHOT_ON_PASSIVATION_MIN_EVENTS") is null
                 && settings.SnapshotOnPassivationMinEvents == 1) // the default: an overlay's own value is kept
                 settings = settings with { SnapshotOnPassivationMinEvents = 16 };
+            // A replay writes months of deltas in minutes: the events a snapshot covers are deleted (all but the last),
+            // or the journal grows with every session ever replayed (peeractors.persistence.delete-events-on-snapshot).
+            if (settings.DeleteEventsOnSnapshot == EventDeletion.Replay)
+                settings = settings with { DeleteEventsOnSnapshot = EventDeletion.On };
 
             // Streamed: each file is read once here (validated and totalled, sessions not kept) and again when the replay reaches it.
             SessionScan input;
