@@ -12,16 +12,8 @@ namespace PeerActors.Tests.Peers;
 /// snapshots always, the events the snapshot covers with <see cref="PeerActorSettings.DeleteEventsOnSnapshot"/> — all
 /// but the last, so recovery stays exact and the journal's queries still list the peer.
 /// </summary>
-public sealed class PeerHistoryDeletionTests : PeerActorTestKit, IDisposable
+public sealed class PeerHistoryDeletionTests() : SqlitePeerActorTestKit(db => SelectorRestartNode.Config(db))
 {
-    private readonly string _db;
-
-    public PeerHistoryDeletionTests() : this(PeerTestConfig.TempDb())
-    {
-    }
-
-    private PeerHistoryDeletionTests(string db) : base(SelectorRestartNode.Config(db)) => _db = db;
-
     protected override DateTimeOffset QueryAt => T0.AddHours(2);
 
     private static PeerActorSettings Settings(bool deleteEvents) =>
@@ -55,31 +47,25 @@ public sealed class PeerHistoryDeletionTests : PeerActorTestKit, IDisposable
         return stats;
     }
 
-    private List<(long Seq, bool Deleted)> JournalRows(string id)
+    /// <summary>Runs <paramref name="sql"/> with <c>$p</c> = the peer's persistence id; one item per row.</summary>
+    private List<T> Rows<T>(string id, string sql, Func<SqliteDataReader, T> read)
     {
-        using var c = new SqliteConnection($"Data Source={_db}");
+        using var c = new SqliteConnection($"Data Source={Db}");
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT sequence_number, deleted FROM journal WHERE persistence_id = $p ORDER BY sequence_number";
+        cmd.CommandText = sql;
         cmd.Parameters.AddWithValue("$p", "peer-" + id);
         using var r = cmd.ExecuteReader();
-        var rows = new List<(long, bool)>();
-        while (r.Read()) rows.Add((r.GetInt64(0), r.GetBoolean(1)));
+        var rows = new List<T>();
+        while (r.Read()) rows.Add(read(r));
         return rows;
     }
 
-    private List<long> SnapshotSeqs(string id)
-    {
-        using var c = new SqliteConnection($"Data Source={_db}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT sequence_number FROM snapshot WHERE persistence_id = $p ORDER BY sequence_number";
-        cmd.Parameters.AddWithValue("$p", "peer-" + id);
-        using var r = cmd.ExecuteReader();
-        var seqs = new List<long>();
-        while (r.Read()) seqs.Add(r.GetInt64(0));
-        return seqs;
-    }
+    private List<(long Seq, bool Deleted)> JournalRows(string id) =>
+        Rows(id, "SELECT sequence_number, deleted FROM journal WHERE persistence_id = $p ORDER BY sequence_number", r => (r.GetInt64(0), r.GetBoolean(1)));
+
+    private List<long> SnapshotSeqs(string id) =>
+        Rows(id, "SELECT sequence_number FROM snapshot WHERE persistence_id = $p ORDER BY sequence_number", r => r.GetInt64(0));
 
     private SqlReadJournal ReadJournal() => PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>("akka.persistence.query.journal.sql");
 
@@ -133,7 +119,7 @@ public sealed class PeerHistoryDeletionTests : PeerActorTestKit, IDisposable
         var id = PeerTestConfig.NewPeer();
         Round(id, Settings(deleteEvents: true), 0);
         long offset;
-        using (var c = new SqliteConnection($"Data Source={_db}"))
+        using (var c = new SqliteConnection($"Data Source={Db}"))
         {
             c.Open();
             using var cmd = c.CreateCommand();
@@ -167,15 +153,5 @@ public sealed class PeerHistoryDeletionTests : PeerActorTestKit, IDisposable
         var again = Start(id, Settings(deleteEvents: true));
         again.Tell(new GetFlapCount(id), TestActor);
         Assert.Equal(ErrorCodes.PeerNotFound, ExpectMsg<CommandRejected>(TimeSpan.FromSeconds(10)).Error);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
     }
 }
