@@ -139,6 +139,12 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.replay.max-chunks-per-session</c> (≥ 1) and <c>peeractors.replay.max-line-length</c> (≥ 256 bytes).</summary>
     public required ReplayInputLimits ReplayInput { get; init; }
 
+    /// <summary>
+    /// <c>peeractors.replay.compact-journal</c> (default on): after a replay on SQLite, <c>VACUUM</c> the database once
+    /// the node has stopped (<see cref="Hosting.SqliteCompaction"/>).
+    /// </summary>
+    public bool ReplayCompactJournal { get; init; } = true;
+
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }
 

@@ -290,6 +290,7 @@ public static partial class NodeSettingsLoader
             },
             AutoBanPaymentDefaults = r.Int("peeractors.bans.auto-ban-payment-defaults", 0, int.MaxValue),
             AutoBanDuration = r.Duration("peeractors.bans.auto-ban-duration"),
+            ReplayCompactJournal = r.Bool("peeractors.replay.compact-journal"),
             ReplayInput = new ReplayInputLimits
             {
                 MaxChunksPerSession = r.Int("peeractors.replay.max-chunks-per-session", 1, int.MaxValue),
