@@ -126,12 +126,18 @@ internal static class ReplayCommand
             // Months of data pass in minutes: idleness is measured in data time, or no peer would ever be idle long enough
             // to be passivated and memory would grow with every peer ever seen.
             settings = settings with { PassivateByObservationClock = true };
-            // Idle peers stop and restart all the time in a replay: a snapshot per stop would be one journal transaction
-            // each; a recovery replaying up to 16 small deltas is cheaper (unless configured).
+            // Idle peers stop and restart all the time in a replay: a snapshot per stop would cost a snapshot write and two
+            // deletions each; one every 4 events since the last keeps that cost down while the deletions of covered events
+            // keep the journal small (3 days: 113 MB journal without deletions; with them and after VACUUM 73 MB at 16,
+            // 55 MB at 4, 51 MB at 2 events, the last at twice the CPU time). Unless configured.
             if (!(result.GetValue(options.Set) ?? []).Any(kv => kv.StartsWith("peeractors.persistence.snapshot-on-passivation-min-events", StringComparison.Ordinal))
                 && Environment.GetEnvironmentVariable("PEERACTORS_PERSISTENCE__SNAPSHOT_ON_PASSIVATION_MIN_EVENTS") is null
                 && settings.SnapshotOnPassivationMinEvents == 1) // the default: an overlay's own value is kept
-                settings = settings with { SnapshotOnPassivationMinEvents = 16 };
+                settings = settings with { SnapshotOnPassivationMinEvents = 4 };
+            // A replay writes months of deltas in minutes: the events a snapshot covers are deleted (all but the last),
+            // or the journal grows with every session ever replayed (peeractors.persistence.delete-events-on-snapshot).
+            if (settings.DeleteEventsOnSnapshot == EventDeletion.Replay)
+                settings = settings with { DeleteEventsOnSnapshot = EventDeletion.On };
 
             // Streamed: each file is read once here (validated and totalled, sessions not kept) and again when the replay reaches it.
             SessionScan input;
@@ -308,6 +314,16 @@ internal static class ReplayCommand
                 journal?.Dispose();
                 output.WriteLine("Stopping the node (CoordinatedShutdown: flushing pending events)...");
                 await host.StopAsync(CancellationToken.None);
+            }
+
+            if (settings.ReplayCompactJournal && settings.PersistenceProvider == PersistenceProvider.Sqlite)
+            {
+                output.WriteLine("Compacting the journal (SQLite VACUUM)...");
+                var compaction = SqliteCompaction.Vacuum(settings.ConnectionString);
+                if (compaction.Error is { } vacuumError)
+                    error.WriteLine($"replay: warning: the journal was not compacted (peeractors.replay.compact-journal): {vacuumError}");
+                else
+                    output.WriteLine($"journal {compaction.BytesBefore:N0} -> {compaction.BytesAfter:N0} bytes in {compaction.Elapsed.TotalSeconds:F1} s");
             }
 
             output.WriteLine();

@@ -92,6 +92,12 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.persistence.snapshot-on-passivation-min-events</c> (≥ 1): events since the last snapshot before a stop saves one.</summary>
     public int SnapshotOnPassivationMinEvents { get; init; } = 1;
 
+    /// <summary>
+    /// <c>peeractors.persistence.delete-events-on-snapshot</c> (<c>on</c> | <c>off</c> | <c>replay</c>, default
+    /// <c>replay</c>): whether a peer's events covered by its latest snapshot are deleted from the journal.
+    /// </summary>
+    public EventDeletion DeleteEventsOnSnapshot { get; init; } = EventDeletion.Replay;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 
@@ -133,6 +139,12 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.replay.max-chunks-per-session</c> (≥ 1) and <c>peeractors.replay.max-line-length</c> (≥ 256 bytes).</summary>
     public required ReplayInputLimits ReplayInput { get; init; }
 
+    /// <summary>
+    /// <c>peeractors.replay.compact-journal</c> (default on): after a replay on SQLite, <c>VACUUM</c> the database once
+    /// the node has stopped (<see cref="Hosting.SqliteCompaction"/>).
+    /// </summary>
+    public bool ReplayCompactJournal { get; init; } = true;
+
     /// <summary>The merged HOCON (base, overlay, environment, flags) the ActorSystem is started with.</summary>
     public required Config Hocon { get; init; }
 
@@ -167,6 +179,7 @@ public sealed record NodeSettings
         SnapshotEvery = SnapshotEvery,
         SnapshotOnPassivation = SnapshotOnPassivation,
         SnapshotOnPassivationMinEvents = SnapshotOnPassivationMinEvents,
+        DeleteEventsOnSnapshot = DeleteEventsOnSnapshot == EventDeletion.On,
         PassivationIdleTimeout = PassivationIdleTimeout,
         PassivationClock = PassivateByObservationClock ? new Core.Time.ObservationClock() : null,
         Role = ShardingRole,
@@ -176,4 +189,20 @@ public sealed record NodeSettings
         LimitsFile = LimitsFile,
         AutoBan = AutoBanPaymentDefaults > 0 ? new Core.Bans.AutoBanPolicy((ulong)AutoBanPaymentDefaults, AutoBanDuration) : null,
     }.Validate();
+}
+
+/// <summary>
+/// Values of <c>peeractors.persistence.delete-events-on-snapshot</c>: when a peer's events covered by its latest snapshot
+/// are deleted from the journal (all but the last one; see <see cref="PeerActors.Peers.PeerActorSettings.DeleteEventsOnSnapshot"/>).
+/// </summary>
+public enum EventDeletion
+{
+    /// <summary>Never: the journal keeps every event (only older snapshots are deleted).</summary>
+    Off,
+
+    /// <summary>Always (<c>run</c> and <c>replay</c>).</summary>
+    On,
+
+    /// <summary>Only during <c>replay</c> (the default): a live node keeps every event.</summary>
+    Replay,
 }

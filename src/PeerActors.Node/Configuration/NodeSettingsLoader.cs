@@ -262,6 +262,13 @@ public static partial class NodeSettingsLoader
             SnapshotOnPassivation = r.Bool("peeractors.persistence.snapshot-on-passivation"),
             WriteBinary = r.Bool("peeractors.serialization.write-binary"),
             SnapshotOnPassivationMinEvents = r.Int("peeractors.persistence.snapshot-on-passivation-min-events", 1, int.MaxValue),
+            DeleteEventsOnSnapshot = r.String("peeractors.persistence.delete-events-on-snapshot").ToLowerInvariant() switch
+            {
+                "on" or "true" or "yes" => EventDeletion.On,
+                "off" or "false" or "no" => EventDeletion.Off,
+                "replay" => EventDeletion.Replay,
+                _ => throw r.Invalid("peeractors.persistence.delete-events-on-snapshot", "expected on, off or replay (on during a replay only)."),
+            },
             PassivationIdleTimeout = r.Duration("peeractors.passivation.idle-timeout"),
             SelectorSnapshots = r.Bool("peeractors.selector.snapshots"),
             SelectorSnapshotInterval = r.Duration("peeractors.selector.snapshot-interval"),
@@ -283,6 +290,7 @@ public static partial class NodeSettingsLoader
             },
             AutoBanPaymentDefaults = r.Int("peeractors.bans.auto-ban-payment-defaults", 0, int.MaxValue),
             AutoBanDuration = r.Duration("peeractors.bans.auto-ban-duration"),
+            ReplayCompactJournal = r.Bool("peeractors.replay.compact-journal"),
             ReplayInput = new ReplayInputLimits
             {
                 MaxChunksPerSession = r.Int("peeractors.replay.max-chunks-per-session", 1, int.MaxValue),

@@ -111,6 +111,7 @@ public static class PeerActorsHostingExtensions
             SnapshotEvery = options.SnapshotEvery,
             SnapshotOnStop = options.SnapshotOnPassivation,
             SnapshotOnStopMinEvents = options.SnapshotOnPassivationMinEvents,
+            DeleteEventsOnSnapshot = options.DeleteEventsOnSnapshot,
             PassivationClock = options.PassivationClock,
             PassivationIdleTimeout = options.PassivationIdleTimeout,
             JournalPluginId = options.JournalPluginId,

@@ -34,6 +34,14 @@ public sealed record PeerActorsOptions
     public int SnapshotOnPassivationMinEvents { get; init; } = 1;
 
     /// <summary>
+    /// Once a peer's snapshot at sequence number S is stored, delete its events 1 … S−1 from the journal (event S stays,
+    /// so the journal's persistence-id and offset queries keep seeing the peer; see
+    /// <see cref="Peers.PeerActorSettings.DeleteEventsOnSnapshot"/>). Default false: the journal keeps every event
+    /// (<c>peeractors.persistence.delete-events-on-snapshot</c>).
+    /// </summary>
+    public bool DeleteEventsOnSnapshot { get; init; }
+
+    /// <summary>
     /// A peer actor that received no message for this long is passivated by Cluster.Sharding
     /// (its state stays in the journal). Must be &gt; 0. Default 2 min
     /// (<c>peeractors.passivation.idle-timeout</c>).

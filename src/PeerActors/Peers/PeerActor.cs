@@ -20,13 +20,24 @@ namespace PeerActors.Peers;
 /// Akka.Persistence's rule, and the next message recovers the last persisted state). Replies are sent only when the
 /// message has a sender. A stored snapshot or event that cannot be read (corrupt or truncated payload, unknown manifest)
 /// fails recovery with one error naming the persistence id and the payload's manifest (<see cref="OnRecoveryFailure"/>).</para>
-/// <para><b>Snapshots.</b> Every <see cref="PeerActorSettings.SnapshotEvery"/> events; older snapshots are deleted
-/// after a successful save (events too when <see cref="PeerActorSettings.DeleteEventsOnSnapshot"/>).</para>
+/// <para><b>Snapshots.</b> Every <see cref="PeerActorSettings.SnapshotEvery"/> events and on stop (see
+/// <see cref="PeerActorSettings.SnapshotOnStop"/>). Once a snapshot at sequence number S is stored, the older snapshots
+/// are deleted (one criteria delete, up to S−1), and with <see cref="PeerActorSettings.DeleteEventsOnSnapshot"/> the
+/// events 1 … S−1 too (event S stays: see that property). A stopping actor that saves a snapshot waits for the store's
+/// answer and for these deletions before it stops (at most <see cref="StopWaitTimeout"/>), so no stop leaves an older
+/// snapshot behind. Deletions start only after the snapshot is stored: a failed save deletes nothing.</para>
 /// </remarks>
 public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 {
     private const string FlushTimerKey = "flush";
     private const string IdleTimerKey = "idle";
+    private const string StopTimerKey = "stop";
+
+    /// <summary>
+    /// Longest wall time a stopping actor waits for its snapshot save and the deletions it starts before stopping
+    /// anyway (the store still completes them; only their replies are lost). 10 s.
+    /// </summary>
+    public static readonly TimeSpan StopWaitTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string _entityId;
     private readonly PeerId _peerId;
@@ -59,6 +70,10 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private bool _forgetSnapshotsDeleteSent;
     private bool _snapshotInFlight;
     private long _lastSnapshotSeqNr;
+    private long _forgetDeleteTo;
+    // While stopping after a snapshot: the deletions it started and not yet answered (0 = none).
+    private long _stopEventsDeleteTo;
+    private long _stopSnapshotsDeleteTo;
 
     /// <summary>Creates the actor for <paramref name="entityId"/> (the sharding entity id, i.e. the peer id).</summary>
     /// <param name="entityId">The peer id.</param>
@@ -207,19 +222,83 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         });
         Command<DeleteSnapshotSuccess>(_ => { });
         Command<DeleteSnapshotFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting an old snapshot failed", _entityId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting old snapshots failed", _entityId));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "peer {0}: deleting old events failed", _entityId));
+    }
+
+    /// <summary>
+    /// After <see cref="PeerStop"/> saved a snapshot (or found one in flight): waits for the store's answer, then for the
+    /// deletions of the history it covers (<see cref="DeleteCoveredHistory"/>), then stops. Anything else is left
+    /// unhandled, as it would be by a stopped actor (the shard buffers messages for a passivating entity; the delivery
+    /// producer resends unconfirmed items to the next incarnation).
+    /// </summary>
+    private void StoppingAfterSnapshot()
+    {
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            _snapshotInFlight = false;
+            DeleteCoveredHistory(s.Metadata.SequenceNr, stopping: true);
+            StopWhenDeleted();
+        });
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _snapshotInFlight = false;
+            _log.Warning(f.Cause, "peer {0}: snapshot on stop failed", _entityId);
+            Context.Stop(Self);
+        });
+        Command<DeleteSnapshotsSuccess>(d => StopDeleteAnswered(snapshotsTo: d.Criteria.MaxSequenceNr));
+        Command<DeleteSnapshotsFailure>(f =>
+        {
+            _log.Warning(f.Cause, "peer {0}: deleting old snapshots failed", _entityId);
+            StopDeleteAnswered(snapshotsTo: f.Criteria.MaxSequenceNr);
+        });
+        Command<DeleteMessagesSuccess>(d => StopDeleteAnswered(eventsTo: d.ToSequenceNr));
+        Command<DeleteMessagesFailure>(f =>
+        {
+            _log.Warning(f.Cause, "peer {0}: deleting old events failed", _entityId);
+            StopDeleteAnswered(eventsTo: f.ToSequenceNr);
+        });
+        Command<DeleteSnapshotSuccess>(_ => { });
+        Command<DeleteSnapshotFailure>(_ => { });
+        Command<StopWaitExpired>(_ =>
+        {
+            _log.Warning("peer {0}: stopping without the answer of the snapshot store or journal after {1}", _entityId, StopWaitTimeout);
+            Context.Stop(Self);
+        });
+        Command<PeerStop>(_ => { });
+        Command<FlushTick>(_ => { });
+        Command<IdleCheck>(_ => { });
+    }
+
+    private void StopDeleteAnswered(long eventsTo = 0, long snapshotsTo = 0)
+    {
+        if (eventsTo != 0 && eventsTo == _stopEventsDeleteTo) _stopEventsDeleteTo = 0;
+        if (snapshotsTo != 0 && snapshotsTo == _stopSnapshotsDeleteTo) _stopSnapshotsDeleteTo = 0;
+        StopWhenDeleted();
+    }
+
+    private void StopWhenDeleted()
+    {
+        if (_snapshotInFlight || _stopEventsDeleteTo != 0 || _stopSnapshotsDeleteTo != 0) return;
+        Context.Stop(Self);
     }
 
     /// <summary>While deleting history for <see cref="Forget"/>: everything else is answered <c>peer-not-found</c>.</summary>
     private void Forgetting()
     {
-        Command<DeleteMessagesSuccess>(_ =>
+        // Only the answers to Forget's own deletions count; a deletion started by an earlier snapshot answers too.
+        Command<DeleteMessagesSuccess>(d =>
         {
+            if (d.ToSequenceNr != _forgetDeleteTo) return;
             _forgetEventsDeleted = true;
             TryDeleteAllSnapshots();
         });
-        Command<DeleteMessagesFailure>(f => ForgetFailed(f.Cause));
+        Command<DeleteMessagesFailure>(f =>
+        {
+            if (f.ToSequenceNr == _forgetDeleteTo) ForgetFailed(f.Cause);
+        });
         Command<SaveSnapshotSuccess>(_ =>
         {
             _snapshotInFlight = false;
@@ -240,14 +319,18 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         {
             if (_forgetSnapshotsDeleteSent && f.Metadata.SequenceNr == _lastSnapshotSeqNr) ForgetFailed(f.Cause);
         });
-        Command<DeleteSnapshotsSuccess>(_ =>
+        Command<DeleteSnapshotsSuccess>(d =>
         {
+            if (d.Criteria.MaxSequenceNr != long.MaxValue) return;
             if (_forgottenStats is { } st)
                 _publisher.Publish(new PeerScoreInputs(st, LastSequenceNr + 1, [], [], Forgotten: true));
             Reply(_forgetReplyTo, new CommandAck(_entityId, Durability.Critical));
             Context.Stop(Self);
         });
-        Command<DeleteSnapshotsFailure>(f => ForgetFailed(f.Cause));
+        Command<DeleteSnapshotsFailure>(f =>
+        {
+            if (f.Criteria.MaxSequenceNr == long.MaxValue) ForgetFailed(f.Cause);
+        });
         Command<ObservationBatch>(_ => { }); // no ack: the producer resends to the next incarnation
         Command<IPeerMessage>(m => Reply(Sender, new CommandRejected(m.EntityId, ErrorCodes.PeerNotFound, null,
             $"peer {m.EntityId} is being forgotten; retry")));
@@ -619,6 +702,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         DeferAsync(m, _ =>
         {
             PeerActorsMetrics.JournalWrites.Add(1);
+            _forgetDeleteTo = LastSequenceNr;
             if (LastSequenceNr > 0) DeleteMessages(LastSequenceNr);
             else
             {
@@ -756,11 +840,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             OnMarksPersisted(flush.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
-            if (_stopWhenFlushed && _asyncFlushesInFlight == 0)
-            {
-                SnapshotIfDue();
-                Context.Stop(Self);
-            }
+            if (_stopWhenFlushed && _asyncFlushesInFlight == 0) SnapshotAndStop();
         });
     }
 
@@ -776,8 +856,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
                 _stopWhenFlushed = true;
                 return;
             }
-            SnapshotIfDue();
-            Context.Stop(Self);
+            SnapshotAndStop();
             return;
         }
         var publish = _scoreDirty;
@@ -789,18 +868,30 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             OnMarksPersisted(f.Deliveries);
             AfterPersisted();
             if (publish) PublishScoreInputs();
-            SnapshotIfDue();
-            Context.Stop(Self);
+            SnapshotAndStop();
         });
     }
 
-    /// <summary>On stop: a snapshot of the state if events were persisted since the last one (the store completes it
-    /// after the actor is gone; until then a new incarnation recovers from the events, which are all there).</summary>
-    private void SnapshotIfDue()
+    /// <summary>
+    /// On stop: a snapshot of the state if enough events were persisted since the last one, then stop once it is stored
+    /// and the history it covers is deleted (<see cref="StoppingAfterSnapshot"/>); a save already in flight is awaited
+    /// the same way. Without a snapshot to wait for, stops at once.
+    /// </summary>
+    private void SnapshotAndStop()
     {
-        if (!_settings.SnapshotOnStop || _eventsSinceSnapshot < _settings.SnapshotOnStopMinEvents || _snapshotInFlight || !_state.Exists) return;
-        _eventsSinceSnapshot = 0;
-        SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban, _inbox.Snapshot()));
+        if (!_snapshotInFlight && _settings.SnapshotOnStop && _eventsSinceSnapshot >= _settings.SnapshotOnStopMinEvents && _state.Exists)
+        {
+            _eventsSinceSnapshot = 0;
+            _snapshotInFlight = true;
+            SaveSnapshot(new PeerSnapshot(_state.ToData(), _state.Ban, _inbox.Snapshot()));
+        }
+        if (!_snapshotInFlight)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        Timers.StartSingleTimer(StopTimerKey, StopWaitExpired.Instance, StopWaitTimeout);
+        Become(StoppingAfterSnapshot);
     }
 
     private void AfterPersisted()
@@ -814,10 +905,29 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
     {
         _snapshotInFlight = false;
-        // Keep only the latest snapshot: delete the previous one by its exact key (and any older by criteria).
-        if (_lastSnapshotSeqNr > 0 && _lastSnapshotSeqNr < s.Metadata.SequenceNr) DeleteSnapshot(_lastSnapshotSeqNr);
-        _lastSnapshotSeqNr = s.Metadata.SequenceNr;
-        if (_settings.DeleteEventsOnSnapshot) DeleteMessages(s.Metadata.SequenceNr);
+        DeleteCoveredHistory(s.Metadata.SequenceNr, stopping: false);
+    }
+
+    /// <summary>
+    /// After the snapshot at <paramref name="seq"/> is stored: deletes every older snapshot (criteria up to
+    /// <paramref name="seq"/>−1, so leftovers of earlier incarnations go too) and, with
+    /// <see cref="PeerActorSettings.DeleteEventsOnSnapshot"/>, the events 1 … <paramref name="seq"/>−1 (event
+    /// <paramref name="seq"/> stays so that the journal's readers keep seeing the peer). When
+    /// <paramref name="stopping"/>, records the deletions to await before stopping.
+    /// </summary>
+    private void DeleteCoveredHistory(long seq, bool stopping)
+    {
+        if (_lastSnapshotSeqNr > 0 && _lastSnapshotSeqNr < seq)
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(seq - 1, DateTime.MaxValue));
+            if (stopping) _stopSnapshotsDeleteTo = seq - 1;
+        }
+        if (_settings.DeleteEventsOnSnapshot && seq > 1)
+        {
+            DeleteMessages(seq - 1);
+            if (stopping) _stopEventsDeleteTo = seq - 1;
+        }
+        if (seq > _lastSnapshotSeqNr) _lastSnapshotSeqNr = seq;
     }
 
     private void PublishScoreInputs()
@@ -902,6 +1012,12 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     private sealed class FlushTick
     {
         public static readonly FlushTick Instance = new();
+    }
+
+    /// <summary>Self-message: <see cref="StopWaitTimeout"/> passed while stopping after a snapshot (local timer only).</summary>
+    private sealed class StopWaitExpired
+    {
+        public static readonly StopWaitExpired Instance = new();
     }
 
 }

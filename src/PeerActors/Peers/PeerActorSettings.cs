@@ -20,9 +20,18 @@ public sealed record PeerActorSettings
     public int SnapshotEvery { get; init; } = 1000;
 
     /// <summary>
-    /// When true, events up to a successful snapshot are deleted from the journal. Default false: the journal keeps
-    /// the whole history (every number stays explainable from events); only older snapshots are deleted.
+    /// When true, once a snapshot at sequence number S is stored, the events it covers are deleted from the journal
+    /// except the last one (events 1 … S−1; <c>peeractors.persistence.delete-events-on-snapshot</c>). Default false: the
+    /// journal keeps the whole history (every number stays explainable from events); only older snapshots are deleted.
     /// </summary>
+    /// <remarks>
+    /// Event S stays, undeleted, because the journal's readers only see undeleted rows: Akka.Persistence.Sql's
+    /// <c>CurrentPersistenceIds</c> (the replay's journal check, the selector's bootstrap without a snapshot) would drop
+    /// a peer whose every event is deleted, and the selector's catch-up (<c>CurrentAllEvents</c> from its snapshot's
+    /// offset) must still see a peer whose latest event lies after that offset — the latest event has the peer's highest
+    /// ordering, so keeping it keeps both. The plugin also keeps the row of S−1 (marked deleted: its highest deleted
+    /// sequence number), so a peer keeps two rows plus the events after its snapshot.
+    /// </remarks>
     public bool DeleteEventsOnSnapshot { get; init; }
 
     /// <summary>

@@ -64,6 +64,18 @@ public sealed class NodeSettingsLoaderTests : IDisposable
         Assert.Equal(defaults.MetricsPerPeerLabelCap, fromConfig.MetricsPerPeerLabelCap);
     }
 
+    [Theory]
+    [InlineData(null, EventDeletion.Replay, false)]
+    [InlineData("replay", EventDeletion.Replay, false)]
+    [InlineData("on", EventDeletion.On, true)]
+    [InlineData("off", EventDeletion.Off, false)]
+    public void Delete_events_on_snapshot_is_on_off_or_replay_only(string? value, EventDeletion expected, bool liveNodeDeletes)
+    {
+        var s = Load(new NodeOverrides { Set = value is null ? [] : [$"peeractors.persistence.delete-events-on-snapshot={value}"] });
+        Assert.Equal(expected, s.DeleteEventsOnSnapshot);
+        Assert.Equal(liveNodeDeletes, s.ToPeerActorsOptions().DeleteEventsOnSnapshot);
+    }
+
     [Fact]
     public void Cluster_overlay_selects_postgresql_and_seed_nodes()
     {
@@ -175,6 +187,7 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [InlineData("peeractors.selector.snapshot-interval=0s", "peeractors.selector.snapshot-interval")]
     [InlineData("peeractors.selector.wake-max-in-flight=0", "peeractors.selector.wake-max-in-flight")]
     [InlineData("peeractors.selector.wake-rate=fast", "peeractors.selector.wake-rate")]
+    [InlineData("peeractors.persistence.delete-events-on-snapshot=sometimes", "peeractors.persistence.delete-events-on-snapshot")]
     [InlineData("peeractors.no-such-key=1", "peeractors.no-such-key")]
     [InlineData("peeractors.persistence=1", "peeractors.persistence")]
     [InlineData("no-equals-sign", "--set")]

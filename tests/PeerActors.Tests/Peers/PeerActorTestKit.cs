@@ -39,3 +39,27 @@ public abstract class PeerActorTestKit : TestKit
         Unwatch(peer);
     }
 }
+
+/// <summary>A <see cref="PeerActorTestKit"/> over a fresh SQLite file (<see cref="Db"/>), deleted with its WAL when disposed.</summary>
+public abstract class SqlitePeerActorTestKit : PeerActorTestKit
+{
+    /// <summary>Starts the test system on <paramref name="config"/>(a new temporary database file).</summary>
+    protected SqlitePeerActorTestKit(Func<string, Config> config) : this(PeerTestConfig.TempDb(), config)
+    {
+    }
+
+    private SqlitePeerActorTestKit(string db, Func<string, Config> config) : base(config(db)) => Db = db;
+
+    /// <summary>The database file.</summary>
+    protected string Db { get; }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { Db, Db + "-wal", Db + "-shm" })
+        {
+            try { File.Delete(f); } catch (IOException) { }
+        }
+    }
+}

@@ -1,15 +1,8 @@
 namespace PeerActors.Tests.Peers;
 
 /// <summary>Recovery through Akka.Persistence.Sql on a SQLite file, with the versioned PeerSerializer on the wire.</summary>
-public sealed class PeerSqliteRecoveryTests : PeerActorTestKit, IDisposable
+public sealed class PeerSqliteRecoveryTests() : SqlitePeerActorTestKit(PeerTestConfig.Sqlite)
 {
-    private readonly string _db;
-
-    public PeerSqliteRecoveryTests() : this(PeerTestConfig.TempDb())
-    {
-    }
-
-    private PeerSqliteRecoveryTests(string db) : base(PeerTestConfig.Sqlite(db)) => _db = db;
 
     protected override DateTimeOffset QueryAt => T0.AddHours(1);
 
@@ -81,15 +74,5 @@ public sealed class PeerSqliteRecoveryTests : PeerActorTestKit, IDisposable
         var again = Start(id, settings);
         again.Tell(new GetFlapCount(id), TestActor);
         Assert.Equal(ErrorCodes.PeerNotFound, ExpectMsg<CommandRejected>(TimeSpan.FromSeconds(10)).Error);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
     }
 }

@@ -132,6 +132,67 @@ public sealed class SelectorRestartTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_peer_whose_events_after_the_snapshot_were_deleted_by_its_stop_snapshot_is_still_caught_up()
+    {
+        // Every stop snapshots the peer and deletes the events it covers but the last (delete-events-on-snapshot).
+        var deleting = new PeerActorSettings
+        {
+            FlushInterval = TimeSpan.FromMilliseconds(100),
+            SnapshotOnStopMinEvents = 1,
+            DeleteEventsOnSnapshot = true,
+        };
+        var ids = Enumerable.Range(0, 10).Select(Id).ToArray();
+        await using (var first = SelectorRestartNode.Start(_db, Snapshots(), deleting))
+        {
+            await first.AwaitStartupAsync(TimeSpan.FromSeconds(20));
+            await Record(first, ids);
+            await AwaitTracked(first, ids.Length);
+            await SettleSnapshots();
+        }
+
+        // While no selector runs: a known peer gets 5 more requests, then stops, which deletes all but its last event.
+        await using (var offline = SelectorRestartNode.Start(_db, new SelectorOptions { SnapshotPersistenceId = "someone-else" }, deleting))
+        {
+            await Record(offline, [Id(4)], requests: 5);
+            offline.Peers.Tell(new StopPeer(Id(4)));
+            await AwaitCoveredEventsDeleted("peer-" + Id(4));
+        }
+
+        await using var second = SelectorRestartNode.Start(_db, Snapshots(), deleting);
+        var status = await second.AwaitStartupAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("snapshot", status.Source);
+        var requests = await Requests(second);
+        Assert.Equal(1UL + 5, requests[Id(4)]);
+        Assert.Equal(1UL, requests[Id(3)]);
+        Assert.Equal(1, status.PeersWoken); // only the changed peer, seen through its one undeleted event
+    }
+
+    /// <summary>Waits until <paramref name="pid"/> has a snapshot and every event but its last is marked deleted.</summary>
+    private async Task AwaitCoveredEventsDeleted(string pid)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db}"))
+            {
+                await c.OpenAsync();
+                await using var cmd = c.CreateCommand();
+                cmd.CommandText = """
+                    SELECT (SELECT COUNT(*) FROM snapshot WHERE persistence_id = $p),
+                           (SELECT COUNT(*) FROM journal WHERE persistence_id = $p AND deleted = 0),
+                           (SELECT COUNT(*) FROM journal WHERE persistence_id = $p)
+                    """;
+                cmd.Parameters.AddWithValue("$p", pid);
+                await using var r = await cmd.ExecuteReaderAsync();
+                await r.ReadAsync();
+                if (r.GetInt64(0) == 1 && r.GetInt64(1) == 1 && r.GetInt64(2) == 2) return;
+            }
+            if (sw.Elapsed > TimeSpan.FromSeconds(20)) Assert.Fail($"{pid}: covered events never deleted");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task A_forgotten_peer_stays_forgotten_after_a_restart()
     {
         var ids = Enumerable.Range(0, 10).Select(Id).ToArray();
