@@ -136,7 +136,13 @@ internal static class ReplayCommand
                 settings = settings with { SnapshotOnPassivationMinEvents = 4 };
             // A replay writes months of deltas in minutes: the events a snapshot covers are deleted (all but the last),
             // or the journal grows with every session ever replayed (peeractors.persistence.delete-events-on-snapshot).
-            if (settings.DeleteEventsOnSnapshot == EventDeletion.Replay)
+            // On SQLite in one statement once the node has stopped (SqliteCompaction.DeleteCoveredEvents): the plugin
+            // runs each peer's deletion inside its one journal actor, in front of every write and recovery of the node.
+            // The input can be replayed again: no fsync per commit (peeractors.persistence.sqlite-synchronous).
+            if (settings.SqliteSynchronous == SqliteSynchronous.Replay)
+                settings = settings with { SqliteSynchronous = SqliteSynchronous.Normal };
+            var deleteCoveredAtEnd = settings.DeleteEventsOnSnapshot == EventDeletion.Replay && settings.PersistenceProvider == PersistenceProvider.Sqlite;
+            if (settings.DeleteEventsOnSnapshot == EventDeletion.Replay && !deleteCoveredAtEnd)
                 settings = settings with { DeleteEventsOnSnapshot = EventDeletion.On };
 
             // Streamed: each file is read once here (validated and totalled, sessions not kept) and again when the replay reaches it.
@@ -316,6 +322,16 @@ internal static class ReplayCommand
                 await host.StopAsync(CancellationToken.None);
             }
 
+            if (deleteCoveredAtEnd)
+            {
+                output.WriteLine("Deleting the events the peers' snapshots cover (peeractors.persistence.delete-events-on-snapshot)...");
+                var covered = SqliteCompaction.DeleteCoveredEvents(settings.ConnectionString);
+                if (covered.Error is { } deleteError)
+                    error.WriteLine($"replay: warning: the covered events were not deleted (peeractors.persistence.delete-events-on-snapshot): {deleteError}");
+                else
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{covered.EventsDeleted:N0} covered events deleted in {covered.Elapsed.TotalSeconds:F1} s"));
+            }
             if (settings.ReplayCompactJournal && settings.PersistenceProvider == PersistenceProvider.Sqlite)
             {
                 output.WriteLine("Compacting the journal (SQLite VACUUM)...");

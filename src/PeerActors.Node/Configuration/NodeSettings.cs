@@ -98,6 +98,13 @@ public sealed record NodeSettings
     /// </summary>
     public EventDeletion DeleteEventsOnSnapshot { get; init; } = EventDeletion.Replay;
 
+    /// <summary>
+    /// <c>peeractors.persistence.sqlite-synchronous</c> (<c>full</c> | <c>normal</c> | <c>replay</c>, default
+    /// <c>replay</c>): SQLite's <c>PRAGMA synchronous</c> on every connection of the journal and snapshot store
+    /// (<see cref="Hosting.SqlitePragmas"/>); ignored with PostgreSQL.
+    /// </summary>
+    public SqliteSynchronous SqliteSynchronous { get; init; } = SqliteSynchronous.Replay;
+
     /// <summary><c>peeractors.passivation.idle-timeout</c> (&gt; 0).</summary>
     public required TimeSpan PassivationIdleTimeout { get; init; }
 
@@ -204,5 +211,21 @@ public enum EventDeletion
     On,
 
     /// <summary>Only during <c>replay</c> (the default): a live node keeps every event.</summary>
+    Replay,
+}
+
+/// <summary>Values of <c>peeractors.persistence.sqlite-synchronous</c> (SQLite's <c>PRAGMA synchronous</c>, WAL mode).</summary>
+public enum SqliteSynchronous
+{
+    /// <summary><c>FULL</c>: every commit is fsynced, so an acknowledged write survives a power loss (SQLite's default).</summary>
+    Full,
+
+    /// <summary>
+    /// <c>NORMAL</c>: the WAL is fsynced at checkpoints only. Survives a crash of the process; after a power loss or an
+    /// operating-system crash the last commits may roll back (the database stays consistent).
+    /// </summary>
+    Normal,
+
+    /// <summary><see cref="Normal"/> during <c>replay</c> (its input can be replayed again), <see cref="Full"/> otherwise (the default).</summary>
     Replay,
 }

@@ -269,6 +269,13 @@ public static partial class NodeSettingsLoader
                 "replay" => EventDeletion.Replay,
                 _ => throw r.Invalid("peeractors.persistence.delete-events-on-snapshot", "expected on, off or replay (on during a replay only)."),
             },
+            SqliteSynchronous = r.String("peeractors.persistence.sqlite-synchronous").ToLowerInvariant() switch
+            {
+                "full" => SqliteSynchronous.Full,
+                "normal" => SqliteSynchronous.Normal,
+                "replay" => SqliteSynchronous.Replay,
+                _ => throw r.Invalid("peeractors.persistence.sqlite-synchronous", "expected full, normal or replay (normal during a replay only)."),
+            },
             PassivationIdleTimeout = r.Duration("peeractors.passivation.idle-timeout"),
             SelectorSnapshots = r.Bool("peeractors.selector.snapshots"),
             SelectorSnapshotInterval = r.Duration("peeractors.selector.snapshot-interval"),

@@ -39,18 +39,24 @@ public static class NodePersistence
         // The selector's catch-up reads CurrentAllEvents from its snapshot's offset. Akka.Persistence.Sql answers offset
         // queries only up to the highest ordering its sequence actor has confirmed free of gaps, and gives up on a gap (a
         // forgotten peer's deleted events) or assumes the stored maximum only after max-tries × query-delay: 10 s with
-        // the 1 s default, i.e. every node start would wait 10 s. 100 ms makes it 1 s, for one indexed query per 100 ms.
+        // the defaults (10 × 1 s), i.e. every node start would wait 10 s. One try makes it 1 s. Not a shorter delay: the
+        // sequence actor polls every query-delay for the node's whole life, and each poll past a gap it has not given up
+        // re-reads up to 10,000 orderings and checks each against every missing range (with 100 ms, up to a third of a
+        // replay's CPU while peers deleted covered events).
         akka.AddHocon("""
             akka.persistence.query.journal.sql {
               refresh-interval = 200ms
-              journal-sequence-retrieval.query-delay = 100ms
+              journal-sequence-retrieval.query-delay = 1s
+              journal-sequence-retrieval.max-tries = 1
             }
             """, HoconAddMode.Prepend);
+        var dataOptions = SqlitePragmas.DataOptionsFor(settings);
         return akka.WithSqlPersistence(
             new SqlJournalOptions(isDefaultPlugin: true)
             {
                 ConnectionString = settings.ConnectionString,
                 ProviderName = settings.LinqToDbProviderName,
+                DataOptions = dataOptions,
                 AutoInitialize = true,
                 ReadIsolationLevel = readIsolation,
             },
@@ -58,6 +64,7 @@ public static class NodePersistence
             {
                 ConnectionString = settings.ConnectionString,
                 ProviderName = settings.LinqToDbProviderName,
+                DataOptions = dataOptions,
                 AutoInitialize = true,
                 ReadIsolationLevel = readIsolation,
             });

@@ -60,6 +60,13 @@ public sealed class ShardRegionReplayPeers : IReplayPeers, IReplayJournalIndex
     }
 
     /// <inheritdoc/>
+    public void AnnounceNewPeers(IReadOnlyCollection<string> peerIds)
+    {
+        // Only this process's peer actors read the registry; on other members these peers recover as usual.
+        if (_system is not null) NewPeerRegistry.Get(_system).Announce(peerIds);
+    }
+
+    /// <inheritdoc/>
     public void Tell(IPeerMessage message) => (Reliable(message) ? _producer : _region).Tell(message, ActorRefs.NoSender);
 
     /// <inheritdoc/>

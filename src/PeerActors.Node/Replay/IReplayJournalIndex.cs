@@ -15,4 +15,12 @@ public interface IReplayJournalIndex
     /// <param name="ct">Cancellation.</param>
     /// <returns>The peer ids (ordinal).</returns>
     Task<IReadOnlySet<string>> PeersWithHistoryAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Tells the peer actors of this process that <paramref name="peerIds"/> have no persistence id in the journal (none
+    /// was listed by <see cref="PeersWithHistoryAsync"/> just before), so their first incarnation skips the snapshot load
+    /// (<see cref="PeerActors.Peers.NewPeerRegistry"/>). Called once, before the replay sends anything.
+    /// </summary>
+    /// <param name="peerIds">Peer ids of the input absent from the journal.</param>
+    void AnnounceNewPeers(IReadOnlyCollection<string> peerIds);
 }

@@ -344,6 +344,7 @@ public sealed class ReplayRunner
             }
         }
         if (withHistory is null) return await StatsAsync(ids, now, ct).ConfigureAwait(false);
+        ((IReplayJournalIndex)_peers).AnnounceNewPeers(ids.Where(id => !withHistory.Contains(id)).ToArray());
         var asked = await StatsAsync(ids.Where(withHistory.Contains).ToArray(), now, ct).ConfigureAwait(false);
         var all = new Dictionary<string, PeerStatsReply?>(ids.Count, StringComparer.Ordinal);
         foreach (var id in ids) all[id] = asked.GetValueOrDefault(id);

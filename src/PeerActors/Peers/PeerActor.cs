@@ -74,6 +74,8 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
     // While stopping after a snapshot: the deletions it started and not yet answered (0 = none).
     private long _stopEventsDeleteTo;
     private long _stopSnapshotsDeleteTo;
+    // Announced as absent from the journal (NewPeerRegistry): recovery skips the snapshot load.
+    private readonly bool _announcedNew;
 
     /// <summary>Creates the actor for <paramref name="entityId"/> (the sharding entity id, i.e. the peer id).</summary>
     /// <param name="entityId">The peer id.</param>
@@ -94,6 +96,7 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
             _idError = e;
         }
         PersistenceId = "peer-" + _entityId;
+        _announcedNew = NewPeerRegistry.Get(Context.System).TryTake(_entityId);
         if (_settings.JournalPluginId is { } j) JournalPluginId = j;
         if (_settings.SnapshotPluginId is { } s) SnapshotPluginId = s;
 
@@ -109,6 +112,9 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
         });
         Recover<IPeerEvent>(e =>
         {
+            if (_announcedNew)
+                throw new InvalidOperationException(
+                    $"peer '{_entityId}' was announced as new (NewPeerRegistry) but the journal holds its event {LastSequenceNr}; its next incarnation recovers in full");
             _state.Apply(_peerId, e);
             RecoverMarks(e);
         });
@@ -131,6 +137,15 @@ public sealed class PeerActor : ReceivePersistentActor, IWithTimers
 
     /// <inheritdoc />
     public override string PersistenceId { get; }
+
+    /// <summary>
+    /// Akka's default (latest snapshot, then the events after it), except for a peer announced as new
+    /// (<see cref="NewPeerRegistry"/>): no snapshot is loaded (<see cref="SnapshotSelectionCriteria.None"/>, answered by
+    /// the snapshot store without a query); the events are still read, so an announcement that was wrong fails recovery.
+    /// </summary>
+    public override Recovery Recovery => _announcedNew ? NewPeerRecovery : base.Recovery;
+
+    private static readonly Recovery NewPeerRecovery = new(SnapshotSelectionCriteria.None);
 
     /// <summary>Timer scheduler (set by Akka).</summary>
     public ITimerScheduler Timers { get; set; } = null!;

@@ -76,6 +76,19 @@ public sealed class NodeSettingsLoaderTests : IDisposable
         Assert.Equal(liveNodeDeletes, s.ToPeerActorsOptions().DeleteEventsOnSnapshot);
     }
 
+    [Theory]
+    [InlineData(null, SqliteSynchronous.Replay, "PRAGMA synchronous = FULL;")]
+    [InlineData("replay", SqliteSynchronous.Replay, "PRAGMA synchronous = FULL;")]
+    [InlineData("full", SqliteSynchronous.Full, "PRAGMA synchronous = FULL;")]
+    [InlineData("NORMAL", SqliteSynchronous.Normal, "PRAGMA synchronous = NORMAL;")]
+    public void Sqlite_synchronous_is_full_normal_or_replay_and_a_live_node_resolves_replay_to_full(string? value, SqliteSynchronous expected, string liveStatement)
+    {
+        var s = Load(new NodeOverrides { Set = value is null ? [] : [$"peeractors.persistence.sqlite-synchronous={value}"] });
+        Assert.Equal(expected, s.SqliteSynchronous);
+        Assert.Equal(liveStatement, SqlitePragmas.Statement(s.SqliteSynchronous == SqliteSynchronous.Replay ? SqliteSynchronous.Full : s.SqliteSynchronous));
+        Assert.NotNull(SqlitePragmas.DataOptionsFor(s));
+    }
+
     [Fact]
     public void Cluster_overlay_selects_postgresql_and_seed_nodes()
     {
@@ -88,6 +101,7 @@ public sealed class NodeSettingsLoaderTests : IDisposable
         // must not shadow them (ClusterContractTests).
         Assert.False(s.Hocon.HasPath("akka.cluster.split-brain-resolver"));
         Assert.False(s.Hocon.HasPath("akka.cluster.failure-detector"));
+        Assert.Null(SqlitePragmas.DataOptionsFor(s)); // PostgreSQL keeps the plugin's own options
     }
 
     [Fact]
@@ -188,6 +202,7 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [InlineData("peeractors.selector.wake-max-in-flight=0", "peeractors.selector.wake-max-in-flight")]
     [InlineData("peeractors.selector.wake-rate=fast", "peeractors.selector.wake-rate")]
     [InlineData("peeractors.persistence.delete-events-on-snapshot=sometimes", "peeractors.persistence.delete-events-on-snapshot")]
+    [InlineData("peeractors.persistence.sqlite-synchronous=off", "peeractors.persistence.sqlite-synchronous")]
     [InlineData("peeractors.no-such-key=1", "peeractors.no-such-key")]
     [InlineData("peeractors.persistence=1", "peeractors.persistence")]
     [InlineData("no-equals-sign", "--set")]

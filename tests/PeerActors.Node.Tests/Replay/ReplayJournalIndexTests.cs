@@ -8,6 +8,11 @@ internal sealed class IndexedReplayPeers(FakeReplayPeers inner, Func<IReadOnlySe
 {
     public int IndexQueries { get; private set; }
 
+    /// <summary>Every id passed to <see cref="AnnounceNewPeers"/>, in order.</summary>
+    public List<string> Announced { get; } = [];
+
+    public void AnnounceNewPeers(IReadOnlyCollection<string> peerIds) => Announced.AddRange(peerIds);
+
     public void Tell(IPeerMessage message) => inner.Tell(message);
 
     public Task<object> AskAsync(IPeerMessage message, CancellationToken ct) => inner.AskAsync(message, ct);
@@ -48,6 +53,7 @@ public sealed class ReplayJournalIndexTests
 
         Assert.Equal(1, peers.IndexQueries);
         Assert.Empty(CheckedBeforeReplay(fake, 0));
+        Assert.Equal(PeersOf(input).Order(StringComparer.Ordinal), peers.Announced.Order(StringComparer.Ordinal));
         Assert.Equal((0, sums.Peers), (report.RecoveredPeers, report.NewPeers));
         Assert.Equal(sums.Bytes, report.IngressBytesTotal);
         Assert.Equal(sums.Chunks, report.RequestsApplied);
@@ -65,10 +71,14 @@ public sealed class ReplayJournalIndexTests
         var listed = all.Where((_, i) => i % 2 == 0).Append("00000000-0000-0000-0000-00000000dead").ToHashSet(StringComparer.Ordinal);
         var mark = fake.Sent.Count;
 
-        var second = await Runner(new IndexedReplayPeers(fake, () => listed)).RunAsync(input);
+        var indexed = new IndexedReplayPeers(fake, () => listed);
+        var second = await Runner(indexed).RunAsync(input);
 
         var asked = CheckedBeforeReplay(fake, mark);
         Assert.Equal(all.Where(listed.Contains).Order(StringComparer.Ordinal), asked.Order(StringComparer.Ordinal));
+        // Announced as new: exactly the peers the journal does not list. The forgotten-looking id is listed, so a peer
+        // that answers peer-not-found is counted as new but never announced (its rows may still be in the journal).
+        Assert.Equal(all.Where(id => !listed.Contains(id)).Order(StringComparer.Ordinal), indexed.Announced.Order(StringComparer.Ordinal));
         var recovered = all.Count(listed.Contains);
         Assert.Equal((recovered, sums.Peers - recovered), (second.RecoveredPeers, second.NewPeers));
         // Unlisted peers had history too (the fake keeps it), so their 'before' is taken as zero and the
@@ -83,8 +93,10 @@ public sealed class ReplayJournalIndexTests
         await Runner(fake).RunAsync(input);
         var listed = PeersOf(input).ToHashSet(StringComparer.Ordinal);
 
-        var second = await Runner(new IndexedReplayPeers(fake, () => listed)).RunAsync(input);
+        var indexed = new IndexedReplayPeers(fake, () => listed);
+        var second = await Runner(indexed).RunAsync(input);
 
+        Assert.Empty(indexed.Announced);
         Assert.Equal((sums.Peers, 0), (second.RecoveredPeers, second.NewPeers));
         Assert.Equal(sums.Bytes, second.IngressBytesTotal);
         Assert.Equal(2 * sums.Bytes, second.IngressBytesAfter);
@@ -101,6 +113,7 @@ public sealed class ReplayJournalIndexTests
         var report = await Runner(peers).RunAsync(input);
 
         Assert.Equal(sums.Peers, CheckedBeforeReplay(fake, 0).Length);
+        Assert.Empty(peers.Announced); // without the index nothing is known to be absent from the journal
         Assert.Equal((0, sums.Peers), (report.RecoveredPeers, report.NewPeers));
         Assert.Empty(report.Problems);
     }

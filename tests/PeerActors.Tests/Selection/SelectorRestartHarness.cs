@@ -93,7 +93,8 @@ public sealed class SelectorRestartNode : IAsyncDisposable
               connection-string = "{{cs}}"
               provider-name = "SQLite.MS"
               refresh-interval = 200ms
-              journal-sequence-retrieval.query-delay = 100ms
+              journal-sequence-retrieval.query-delay = 1s
+              journal-sequence-retrieval.max-tries = 1
             }
             """)
             .WithFallback(SelectorSerializer.Registry.ToHocon(SelectorSerializer.SerializerName, typeof(SelectorSerializer)))

@@ -1,0 +1,92 @@
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
+
+namespace PeerActors.Tests.Peers;
+
+/// <summary>
+/// A peer announced as new (<see cref="NewPeerRegistry"/>) recovers without a snapshot load; the announcement is taken
+/// by its first incarnation only, and a wrong announcement (the journal holds events) fails recovery instead of running
+/// on a partial state. Snapshot loads are made to fail (Akka.Persistence.TestKit) to show which recoveries ask for one.
+/// </summary>
+public sealed class NewPeerRegistryTests() : TestKit(Config)
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static Config Config => ConfigurationFactory.ParseString("""
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
+        akka.persistence.snapshot-store.test {
+          class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        """).WithFallback(PeerTestConfig.Memory());
+
+    private ITestSnapshotStore Snapshots => TestSnapshotStore.FromRef(Persistence.Instance.Apply(Sys).SnapshotStoreFor(null));
+
+    private IActorRef Start(string id) =>
+        Sys.ActorOf(PeerActor.Props(id, PeerTestConfig.Fast(), NoScoreInputsPublisher.Instance));
+
+    private void Pay(IActorRef peer, string id, long sat, int second)
+    {
+        peer.Tell(new RecordPayment(id, sat, T0.AddSeconds(second)), TestActor);
+        ExpectMsg<CommandAck>();
+    }
+
+    private ulong PaidSat(IActorRef peer, string id)
+    {
+        peer.Tell(new GetPeerStats(id, T0.AddMinutes(1)), TestActor);
+        return ExpectMsg<PeerStatsReply>().Stats.PaidSat;
+    }
+
+    private void StopAndWait(IActorRef peer)
+    {
+        Watch(peer);
+        Sys.Stop(peer);
+        ExpectTerminated(peer);
+    }
+
+    [Fact]
+    public async Task An_announced_peer_recovers_without_asking_the_snapshot_store_and_only_its_first_incarnation_skips()
+    {
+        var id = PeerTestConfig.NewPeer();
+        NewPeerRegistry.Get(Sys).Announce([id]);
+        await Snapshots.OnLoad.Fail();
+
+        var first = Start(id);
+        Pay(first, id, 5, 1);
+        Assert.Equal(5UL, PaidSat(first, id));
+        Assert.Equal(0, NewPeerRegistry.Get(Sys).Pending);
+        StopAndWait(first);
+
+        // The announcement was taken: the next incarnation asks for its snapshot, and the failing load fails its recovery.
+        var second = Start(id);
+        Watch(second);
+        ExpectTerminated(second);
+
+        await Snapshots.OnLoad.Pass();
+        Assert.Equal(5UL, PaidSat(Start(id), id));
+    }
+
+    [Fact]
+    public async Task A_peer_announced_as_new_with_events_in_the_journal_fails_recovery_and_then_recovers_in_full()
+    {
+        var id = PeerTestConfig.NewPeer();
+        var before = Start(id);
+        Pay(before, id, 7, 1);
+        StopAndWait(before);
+
+        NewPeerRegistry.Get(Sys).Announce([id]);
+        Sys.EventStream.Subscribe(TestActor, typeof(Akka.Event.Error));
+        var wrong = Start(id);
+        Watch(wrong);
+        var errors = new List<string>();
+        await FishForMessageAsync(m =>
+        {
+            if (m is Akka.Event.Error e) errors.Add(e.Message.ToString()!);
+            return m is Terminated t && t.ActorRef.Equals(wrong);
+        }, TimeSpan.FromSeconds(10));
+        Sys.EventStream.Unsubscribe(TestActor, typeof(Akka.Event.Error));
+        Assert.Contains(errors, e => e.Contains($"'peer-{id}'", StringComparison.Ordinal) && e.Contains("was announced as new", StringComparison.Ordinal));
+
+        Assert.Equal(7UL, PaidSat(Start(id), id));
+    }
+}
