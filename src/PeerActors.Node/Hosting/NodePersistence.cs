@@ -37,17 +37,21 @@ public static class NodePersistence
         ArgumentNullException.ThrowIfNull(settings);
         var readIsolation = ReadIsolationLevel(settings.PersistenceProvider);
         // The selector's catch-up reads CurrentAllEvents from its snapshot's offset. Akka.Persistence.Sql answers offset
-        // queries only up to the highest ordering its sequence actor has confirmed free of gaps, and gives up on a gap (a
-        // forgotten peer's deleted events) or assumes the stored maximum only after max-tries × query-delay: 10 s with
-        // the defaults (10 × 1 s), i.e. every node start would wait 10 s. One try makes it 1 s. Not a shorter delay: the
-        // sequence actor polls every query-delay for the node's whole life, and each poll past a gap it has not given up
-        // re-reads up to 10,000 orderings and checks each against every missing range (with 100 ms, up to a third of a
-        // replay's CPU while peers deleted covered events).
+        // queries only up to the highest ordering its sequence actor has confirmed free of gaps; on start it assumes the
+        // stored maximum after max-tries × query-delay (10 × 1 s by default: every node start would wait 10 s).
+        // The sequence actor polls every query-delay for the node's whole life, and a poll past a gap it is about to give
+        // up costs (orderings spanned by the batch) × (missing ranges it remembers): with 10,000-row batches over a
+        // journal whose covered events were deleted (2/3 of the orderings of a replayed month missing) one poll ran for
+        // minutes and held the start-up assumption behind it. 1,000-row batches bound a poll; 2 tries × 1 s make the
+        // start-up wait 2 s and the expensive poll come after it.
         akka.AddHocon("""
             akka.persistence.query.journal.sql {
               refresh-interval = 200ms
-              journal-sequence-retrieval.query-delay = 1s
-              journal-sequence-retrieval.max-tries = 1
+              journal-sequence-retrieval {
+                query-delay = 1s
+                max-tries = 2
+                batch-size = 1000
+              }
             }
             """, HoconAddMode.Prepend);
         var dataOptions = SqlitePragmas.DataOptionsFor(settings);

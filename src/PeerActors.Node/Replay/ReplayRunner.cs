@@ -140,6 +140,8 @@ public sealed class ReplayRunner
                 $"the selector's inputs account for {SumRequests(rankedInputs) - baseRequests:N0} of {totals.Chunks:N0} requests (a node may have died before publishing); asking the peers instead"));
             rankedInputs = null;
         }
+        if (rankedInputs is not null && await _selector.SaveSnapshotNowAsync(ct).ConfigureAwait(false) is { } notSaved)
+            status?.Invoke($"the selector's snapshot was not saved now ({notSaved}): the node's next start catches up from an older offset");
         var outcome = rankedInputs is not null
             ? await FromSelectorInputsAsync(rankedInputs, totals, drive, baseIngress, baseRequests, end, problems, ct).ConfigureAwait(false)
             : await FromFinalStatsAsync(peerIds, before, totals, end, problems, status, wall, ct).ConfigureAwait(false);

@@ -110,4 +110,14 @@ public interface IReplaySelector
     Task<IReadOnlyList<ReplayRankedInputs>?> RunPeerInputsAsync(IReadOnlySet<string> runPeers,
         Func<IReadOnlyList<ReplayRankedInputs>, bool> settled, DateTimeOffset now, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<ReplayRankedInputs>?>(null);
+
+    /// <summary>
+    /// Called once the report has found this selector's inputs complete (Σ requests equal to what was replayed): the
+    /// selector saves its snapshot complete up to now (<see cref="PeerActors.Selection.SaveSelectorSnapshotAtMark"/>), so
+    /// the node's next start wakes only the peers that change after it. Default: nothing to save.
+    /// </summary>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>Null when saved or nothing to save; otherwise why it was not saved (the report goes on: the next start
+    /// then catches up from an older offset).</returns>
+    Task<string?> SaveSnapshotNowAsync(CancellationToken ct) => Task.FromResult<string?>(null);
 }

@@ -89,4 +89,18 @@ public sealed class SelectorActorReplaySelector : IReplaySelector
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
     }
+
+    /// <inheritdoc/>
+    public async Task<string?> SaveSnapshotNowAsync(CancellationToken ct)
+    {
+        try
+        {
+            var saved = await _client.Selector.Ask<SelectorSnapshotSaved>(SaveSelectorSnapshotAtMark.Instance, MaxWait, ct).ConfigureAwait(false);
+            return saved.Error;
+        }
+        catch (AskTimeoutException e)
+        {
+            return e.Message;
+        }
+    }
 }

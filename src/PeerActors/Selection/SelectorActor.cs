@@ -107,7 +107,14 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         Receive<CheckpointLoaded>(OnCheckpointLoaded);
         Receive<ApplySnapshotChunk>(ApplyChunk);
         Receive<StartupWakeFinished>(OnStartupWakeFinished);
-        Receive<CheckpointMarked>(m => _startup.OnMark(m.Offset));
+        Receive<SaveSelectorSnapshotAtMark>(_ => SaveSnapshotAtMark(Sender));
+        Receive<CheckpointMarked>(m =>
+        {
+            if (m.SafeNowFor is not { } replyTo) _startup.OnMark(m.Offset);
+            else if (_startup.OnMarkSafeNow(m.Offset)) SaveSnapshot(replyTo);
+            else replyTo.Tell(new SelectorSnapshotSaved(0, 0, "the selector's start-up is not complete"));
+        });
+        Receive<CheckpointMarkUnread>(m => m.ReplyTo.Tell(new SelectorSnapshotSaved(0, 0, "the checkpoint mark could not be written or read back")));
         Receive<SnapshotTick>(_ =>
         {
             _startup.PromotePendingMark();
@@ -303,6 +310,20 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
             _log.Info("selector start-up ({0}) complete: {1} peers tracked, {2} peer actors woken", _startup.Source, _index.Count, _startup.Woken.Value);
         else
             _log.Warning("selector start-up ({0}) stopped: {1} ({2} peer actors woken)", _startup.Source, m.Error, _startup.Woken.Value);
+    }
+
+    /// <summary><see cref="SaveSelectorSnapshotAtMark"/>: a mark now, safe at once, then a snapshot up to it.</summary>
+    private void SaveSnapshotAtMark(IActorRef replyTo)
+    {
+        string? why = _checkpoint is null ? "selector snapshots are off (or the checkpoint helper stopped)"
+            : !_startup.Complete ? "the selector's start-up is not complete yet"
+            : null;
+        if (why is not null)
+        {
+            if (!replyTo.IsNobody()) replyTo.Tell(new SelectorSnapshotSaved(0, 0, why));
+            return;
+        }
+        _checkpoint!.Tell(new WriteCheckpointMark(replyTo));
     }
 
     private void SaveSnapshot(IActorRef? replyTo)

@@ -46,7 +46,8 @@ internal sealed class SelectorCheckpointActor : ReceivePersistentActor
             PersistMark(ordering => new CheckpointLoaded(snapshot, ordering));
         });
 
-        Command<WriteCheckpointMark>(_ => PersistMark(ordering => ordering is { } o ? new CheckpointMarked(o) : null));
+        Command<WriteCheckpointMark>(m => PersistMark(ordering => ordering is { } o ? new CheckpointMarked(o, m.SafeNowFor) : m.SafeNowFor is { } r
+            ? new CheckpointMarkUnread(r) : null));
         Command<SaveCheckpoint>(m =>
         {
             if (!_savesInFlight.TryGetValue(LastSequenceNr, out var q)) _savesInFlight[LastSequenceNr] = q = new Queue<SaveCheckpoint>();
@@ -121,14 +122,20 @@ internal sealed class SelectorCheckpointActor : ReceivePersistentActor
 /// <summary>Checkpoint helper → selector: recovery done. <paramref name="MarkOffset"/> = ordering of the start mark (null = unknown: no snapshots).</summary>
 internal sealed record CheckpointLoaded(SelectorSnapshot? Snapshot, long? MarkOffset);
 
-/// <summary>Selector → checkpoint helper: write a mark (answered with <see cref="CheckpointMarked"/>).</summary>
-internal sealed record WriteCheckpointMark
+/// <summary>
+/// Selector → checkpoint helper: write a mark (answered with <see cref="CheckpointMarked"/>). <paramref name="SafeNowFor"/>
+/// set: the mark is safe at once and a snapshot is to be saved for that requester (<see cref="SaveSelectorSnapshotAtMark"/>).
+/// </summary>
+internal sealed record WriteCheckpointMark(IActorRef? SafeNowFor = null)
 {
     public static WriteCheckpointMark Instance { get; } = new();
 }
 
-/// <summary>Checkpoint helper → selector: a mark written now has this journal ordering.</summary>
-internal sealed record CheckpointMarked(long Offset);
+/// <summary>Checkpoint helper → selector: a mark written now has this journal ordering (safe at once for <paramref name="SafeNowFor"/>'s save).</summary>
+internal sealed record CheckpointMarked(long Offset, IActorRef? SafeNowFor = null);
+
+/// <summary>Checkpoint helper → selector: the mark asked for <paramref name="ReplyTo"/>'s save could not be written or read back.</summary>
+internal sealed record CheckpointMarkUnread(IActorRef ReplyTo);
 
 /// <summary>Selector → checkpoint helper: save this snapshot; report to <paramref name="ReplyTo"/> via <see cref="CheckpointSaved"/>.</summary>
 internal sealed record SaveCheckpoint(SelectorSnapshot Snapshot, IActorRef? ReplyTo);

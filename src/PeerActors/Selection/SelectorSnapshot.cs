@@ -46,7 +46,23 @@ public sealed record SaveSelectorSnapshot
     public static SaveSelectorSnapshot Instance { get; } = new();
 }
 
-/// <summary>Answer to <see cref="SaveSelectorSnapshot"/>.</summary>
+/// <summary>
+/// Asks the selector to save its snapshot complete up to <em>now</em>: it writes a checkpoint mark and takes the mark's
+/// journal ordering as its snapshot offset at once, instead of one <see cref="SelectorOptions.SnapshotInterval"/> later.
+/// The sender vouches that every event persisted before this message is reflected in the selector's state — e.g. a
+/// replay that has checked the selector's inputs against its own totals (the node's score inputs account for every
+/// replayed request). Without that, a mark is trusted only an interval after it was written (an event just before it may
+/// still be on its way), so a node stopped within an interval of its start saved an offset from its start, and its next
+/// start woke every peer changed since (226,512 peers after a month's replay). Answered with
+/// <see cref="SelectorSnapshotSaved"/>; nothing is saved (Error set) while the start-up is not complete or snapshots are off.
+/// </summary>
+public sealed record SaveSelectorSnapshotAtMark
+{
+    /// <summary>The single instance.</summary>
+    public static SaveSelectorSnapshotAtMark Instance { get; } = new();
+}
+
+/// <summary>Answer to <see cref="SaveSelectorSnapshot"/> and <see cref="SaveSelectorSnapshotAtMark"/>.</summary>
 /// <param name="Entries">Peers saved (tracked + forgotten); 0 when nothing was saved.</param>
 /// <param name="Offset">Journal ordering the saved snapshot is complete up to.</param>
 /// <param name="Error">Why nothing was saved (snapshots off, start-up not complete yet, store failure), else null.</param>

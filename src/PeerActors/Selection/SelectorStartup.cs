@@ -79,6 +79,17 @@ internal sealed class SelectorStartup
         if (Complete && _error is null && Source != None) _pendingMark = offset;
     }
 
+    /// <summary>
+    /// A mark whose every earlier event the caller vouches is reflected (<see cref="SaveSelectorSnapshotAtMark"/>): safe at
+    /// once. Returns false (nothing changes) before the start-up is complete, after it failed, or without a journal source.
+    /// </summary>
+    public bool OnMarkSafeNow(long offset)
+    {
+        if (!Complete || _error is not null || Source == None) return false;
+        SafeOffset = Math.Max(SafeOffset ?? 0, offset);
+        return true;
+    }
+
     /// <summary>At a snapshot tick: the mark written one interval ago is now safe.</summary>
     public void PromotePendingMark()
     {

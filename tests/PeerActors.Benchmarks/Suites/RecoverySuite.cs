@@ -12,6 +12,7 @@ using PeerActors.Node;
 using PeerActors.Node.Commands;
 using PeerActors.Node.Configuration;
 using PeerActors.Peers;
+using PeerActors.Selection;
 
 namespace PeerActors.Benchmarks.Suites;
 
@@ -101,7 +102,18 @@ public sealed class RecoverySuite : IBenchmarkSuite
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
             await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            var region = host.Services.GetRequiredService<ActorRegistry>().Get<PeerRegionKey>();
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var region = registry.Get<PeerRegionKey>();
+            // The selector loads its snapshot (every peer's score inputs) at start; measure once that is done.
+            var selector = registry.Get<SelectorKey>();
+            var bootstrap = Stopwatch.StartNew();
+            SelectorBootstrapStatus status;
+            while (!(status = await selector.Ask<SelectorBootstrapStatus>(GetSelectorBootstrapStatus.Instance, TimeSpan.FromSeconds(30))).Complete)
+            {
+                if (bootstrap.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"the selector's start-up did not complete in 2 min: {status}");
+                await Task.Delay(100);
+            }
+            Console.WriteLine($"selector start-up complete {bootstrap.Elapsed.TotalSeconds:F1} s after the member was up: {status}");
             // Warm-up: the shard region, the journal's and snapshot store's first connections and the JIT, on peers
             // outside the measured set's first queries (the last 20 ids are measured last and stay cold until then).
             foreach (var id in ids.Take(Math.Min(20, ids.Count / 10))) await AskAsync(region, id);
@@ -112,6 +124,8 @@ public sealed class RecoverySuite : IBenchmarkSuite
                 cold.Add(await AskAsync(region, id));
                 warm.Add(await AskAsync(region, id));
             }
+            foreach (var (ms, id) in cold.Zip(ids.Skip(Math.Min(20, ids.Count / 10))).OrderByDescending(x => x.Item1).Take(5))
+                Console.WriteLine($"  slowest: {ms:F1} ms  {id}");
             return (cold, warm);
         }
         finally

@@ -93,8 +93,7 @@ public sealed class SelectorRestartNode : IAsyncDisposable
               connection-string = "{{cs}}"
               provider-name = "SQLite.MS"
               refresh-interval = 200ms
-              journal-sequence-retrieval.query-delay = 1s
-              journal-sequence-retrieval.max-tries = 1
+              journal-sequence-retrieval { query-delay = 1s, max-tries = 2, batch-size = 1000 }
             }
             """)
             .WithFallback(SelectorSerializer.Registry.ToHocon(SelectorSerializer.SerializerName, typeof(SelectorSerializer)))

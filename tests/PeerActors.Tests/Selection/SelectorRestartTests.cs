@@ -103,6 +103,34 @@ public sealed class SelectorRestartTests : IAsyncLifetime
         Assert.Equal(before, await Requests(second));
     }
 
+    [Theory]
+    [InlineData(true, 0)]   // the mark is trusted at once: the snapshot covers every peer's history
+    [InlineData(false, 12)] // only the start mark is safe within the first interval: every peer is woken again
+    public async Task A_snapshot_saved_at_a_vouched_mark_spares_the_next_start_the_wake_up_even_within_the_first_interval(bool atMark, int wokenAfterRestart)
+    {
+        var ids = Enumerable.Range(0, 12).Select(Id).ToArray();
+        // One snapshot interval far longer than the test: no tick promotes any mark.
+        var options = Snapshots() with { SnapshotInterval = TimeSpan.FromHours(1) };
+        await using (var first = SelectorRestartNode.Start(_db, options))
+        {
+            await first.AwaitStartupAsync(TimeSpan.FromSeconds(20));
+            await Record(first, ids);
+            await AwaitTracked(first, ids.Length);
+            if (atMark)
+            {
+                var saved = await first.Client().Selector.Ask<SelectorSnapshotSaved>(SaveSelectorSnapshotAtMark.Instance, TimeSpan.FromSeconds(20));
+                Assert.Null(saved.Error);
+                Assert.Equal(ids.Length, saved.Entries);
+            }
+        } // the shutdown save keeps the safe offset it has
+
+        await using var second = SelectorRestartNode.Start(_db, options);
+        var status = await second.AwaitStartupAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("snapshot", status.Source);
+        Assert.Equal(wokenAfterRestart, status.PeersWoken);
+        await AwaitTracked(second, ids.Length);
+    }
+
     [Fact]
     public async Task A_peer_changed_or_created_after_the_snapshot_is_caught_up_by_waking_only_it()
     {
