@@ -12,15 +12,9 @@ public sealed class NewPeerRegistryTests() : TestKit(Config)
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static Config Config => ConfigurationFactory.ParseString("""
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
-        akka.persistence.snapshot-store.test {
-          class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
-          plugin-dispatcher = "akka.actor.default-dispatcher"
-        }
-        """).WithFallback(PeerTestConfig.Memory());
+    private static Config Config => PeerTestConfig.MemoryWithTestSnapshotStore();
 
-    private ITestSnapshotStore Snapshots => TestSnapshotStore.FromRef(Persistence.Instance.Apply(Sys).SnapshotStoreFor(null));
+    private ITestSnapshotStore Snapshots => PeerTestConfig.Snapshots(Sys);
 
     private IActorRef Start(string id) =>
         Sys.ActorOf(PeerActor.Props(id, PeerTestConfig.Fast(), NoScoreInputsPublisher.Instance));

@@ -13,17 +13,11 @@ public sealed class PeerPersistenceFailureTests() : TestKit(Config)
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     // The shared test journal, with the TestKit's snapshot store in place of the in-memory one (to inject its failures).
-    private static Config Config => ConfigurationFactory.ParseString("""
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
-        akka.persistence.snapshot-store.test {
-          class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
-          plugin-dispatcher = "akka.actor.default-dispatcher"
-        }
-        """).WithFallback(PeerTestConfig.Memory());
+    private static Config Config => PeerTestConfig.MemoryWithTestSnapshotStore();
 
     private ITestJournal Journal => Akka.Persistence.TestKit.TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
 
-    private ITestSnapshotStore Snapshots => TestSnapshotStore.FromRef(Persistence.Instance.Apply(Sys).SnapshotStoreFor(null));
+    private ITestSnapshotStore Snapshots => PeerTestConfig.Snapshots(Sys);
 
     private IActorRef Start(string id, int snapshotEvery = 1000) =>
         Sys.ActorOf(PeerActor.Props(id, PeerTestConfig.Fast() with { SnapshotEvery = snapshotEvery }, NoScoreInputsPublisher.Instance));

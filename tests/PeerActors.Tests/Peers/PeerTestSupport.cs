@@ -70,6 +70,19 @@ public static class PeerTestConfig
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """).WithFallback(Serializer());
 
+    /// <summary><see cref="Memory"/> with Akka.Persistence.TestKit's snapshot store in place of the in-memory one, so a test can make its operations fail (<see cref="Snapshots"/>).</summary>
+    public static Config MemoryWithTestSnapshotStore() => ConfigurationFactory.ParseString("""
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
+        akka.persistence.snapshot-store.test {
+          class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        """).WithFallback(Memory());
+
+    /// <summary>The default snapshot store of <paramref name="system"/>, configured by <see cref="MemoryWithTestSnapshotStore"/>.</summary>
+    public static ITestSnapshotStore Snapshots(ActorSystem system) =>
+        TestSnapshotStore.FromRef(Persistence.Instance.Apply(system).SnapshotStoreFor(null));
+
     /// <summary>
     /// A single-node cluster (self-join, any free port) hosting sharding, on <see cref="Memory"/>; sharding's wall-clock
     /// passivation is off, so the tests decide when a peer stops.
