@@ -41,6 +41,7 @@ public sealed class SelectorSerializer(ExtendedActorSystem system) : VersionedJs
         .RegisterBinaryOverJson<SelectorSnapshot>("selector-snapshot", 2, PeerProtoMapping.Write, PeerProtoMapping.ReadSelectorSnapshot)
         .Register<SelectorCheckpointMark>("selector-checkpoint-mark", 1)
         .Register<SaveSelectorSnapshot>("selector-save-snapshot", 1)
+        .Register<SaveSelectorSnapshotAtMark>("selector-save-snapshot-at-mark", 1)
         .Register<SelectorSnapshotSaved>("selector-snapshot-saved", 1)
         .Register<GetSelectorBootstrapStatus>("selector-bootstrap-status", 1)
         .Register<SelectorBootstrapStatus>("selector-bootstrap-status-reply", 1);
