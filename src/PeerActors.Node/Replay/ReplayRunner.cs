@@ -334,7 +334,8 @@ public sealed class ReplayRunner
     private async Task<Dictionary<string, PeerStatsReply?>> StatsBeforeAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
     {
         IReadOnlySet<string>? withHistory = null;
-        if (_peers is IReplayJournalIndex index)
+        var index = _peers as IReplayJournalIndex;
+        if (index is not null)
         {
             try
             {
@@ -346,7 +347,7 @@ public sealed class ReplayRunner
             }
         }
         if (withHistory is null) return await StatsAsync(ids, now, ct).ConfigureAwait(false);
-        ((IReplayJournalIndex)_peers).AnnounceNewPeers(ids.Where(id => !withHistory.Contains(id)).ToArray());
+        index!.AnnounceNewPeers(ids.Where(id => !withHistory.Contains(id)).ToArray());
         var asked = await StatsAsync(ids.Where(withHistory.Contains).ToArray(), now, ct).ConfigureAwait(false);
         var all = new Dictionary<string, PeerStatsReply?>(ids.Count, StringComparer.Ordinal);
         foreach (var id in ids) all[id] = asked.GetValueOrDefault(id);

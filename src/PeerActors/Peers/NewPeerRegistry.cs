@@ -39,7 +39,7 @@ public sealed class NewPeerRegistry : IExtension
     /// <summary>Removes <paramref name="peerId"/>'s announcement.</summary>
     /// <param name="peerId">The peer id.</param>
     /// <returns>Whether it was announced (and not taken yet).</returns>
-    public bool TryTake(string peerId) => !_announced.IsEmpty && _announced.TryRemove(peerId, out _);
+    public bool TryTake(string peerId) => _announced.TryRemove(peerId, out _);
 
     /// <summary>Announcements not taken yet.</summary>
     public int Pending => _announced.Count;
