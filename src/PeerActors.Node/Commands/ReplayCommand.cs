@@ -199,7 +199,12 @@ internal static class ReplayCommand
             var interactive = ReferenceEquals(output, Console.Out) && ReplayProgress.IsEnabled();
             var runOptions = new ReplayRunOptions
             {
-                Driver = new ReplayDriverOptions { Speed = speedFactor, LivePeerActors = () => PeerActors.Diagnostics.PeerActorsMetrics.LivePeerActors },
+                Driver = new ReplayDriverOptions
+                {
+                    Speed = speedFactor,
+                    LivePeerActors = LivePeerActors,
+                    Memory = () => ReplayMemorySample.Current(LivePeerActors),
+                },
                 TopCount = topCount,
                 DataDirectory = settings.DataDirectory,
                 ResumeFrom = result.GetValue(resume) ? run.Baseline : null,
@@ -280,6 +285,7 @@ internal static class ReplayCommand
                             output.WriteLine(s);
                         },
                         ct: ct);
+                    report = report with { PeakWorkingSetBytes = ReplayMemorySample.PeakWorkingSetBytes() };
                 }
                 catch (Exception e) when (e is not InvalidInputException)
                 {
@@ -369,6 +375,8 @@ internal static class ReplayCommand
         }
         return false;
     }
+
+    private static long LivePeerActors() => PeerActors.Diagnostics.PeerActorsMetrics.LivePeerActors;
 
     private static async Task MemberUpAsync(ActorSystem system, CancellationToken ct)
     {

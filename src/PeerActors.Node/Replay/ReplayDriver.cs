@@ -58,6 +58,12 @@ public sealed record ReplayDriverOptions
     /// </summary>
     public Func<long>? LivePeerActors { get; init; }
 
+    /// <summary>
+    /// Reads the process's memory (e.g. <see cref="ReplayMemorySample.Current"/>); sampled once per input file, when its last
+    /// session closes, for <see cref="ReplayFileDrive.Memory"/>. Null (default) = not sampled.
+    /// </summary>
+    public Func<ReplayMemorySample>? Memory { get; init; }
+
     /// <summary>Minimum wall time between two progress callbacks. Default 250 ms.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -88,7 +94,11 @@ public sealed record ReplayProgressState(long SessionsDone, long SessionsTotal, 
 /// <param name="SessionsClosed">Its sessions closed.</param>
 /// <param name="Chunks">Its chunk steps.</param>
 /// <param name="ChunkBytes">Σ bytes of its chunk steps.</param>
-public sealed record ReplayFileDrive(long Events, int SessionsClosed, long Chunks, Int128 ChunkBytes);
+public sealed record ReplayFileDrive(long Events, int SessionsClosed, long Chunks, Int128 ChunkBytes)
+{
+    /// <summary>The process's memory when the file's last session closed (null when not sampled or not reached).</summary>
+    public ReplayMemorySample? Memory { get; init; }
+}
 
 /// <summary>What a <see cref="ReplayDriver"/> sent and what came back.</summary>
 /// <param name="Events">Steps processed.</param>
@@ -208,6 +218,7 @@ public sealed class ReplayDriver
         var fileClosed = new int[plan.Files.Count];
         var fileChunks = new long[plan.Files.Count];
         var fileBytes = new Int128[plan.Files.Count];
+        var fileMemory = new ReplayMemorySample?[plan.Files.Count];
         // Steps come session by session in runs; remembering the last session's file avoids most lookups.
         int lastSession = -1, file = 0;
         var endpoints = new Dictionary<string, IPAddress?>(StringComparer.Ordinal);
@@ -316,7 +327,8 @@ public sealed class ReplayDriver
                     }
                     touched = x.SenderId;
                     closed++;
-                    fileClosed[file]++;
+                    if (++fileClosed[file] == plan.Files[file].Sessions && _options.Memory is { } memory)
+                        fileMemory[file] = memory();
                     break;
                 case PeerOffline p:
                     _peers.Tell(new Cmd.PeerOffline(p.PeerId, p.At));
@@ -361,7 +373,7 @@ public sealed class ReplayDriver
         progress?.Invoke(new ReplayProgressState(closed, sessionsTotal, events, elapsed));
         return new ReplayDriveResult(events, opened, closed, chunks, chunkBytes, online, offline, channelsOpened, channelsExisting,
             blocks, rejections, firstRejections, elapsed,
-            fileEvents.Select((e, i) => new ReplayFileDrive(e, fileClosed[i], fileChunks[i], fileBytes[i])).ToArray())
+            fileEvents.Select((e, i) => new ReplayFileDrive(e, fileClosed[i], fileChunks[i], fileBytes[i]) { Memory = fileMemory[i] }).ToArray())
         {
             LivePeerActorsMax = _options.LivePeerActors is { } l ? Math.Max(liveMax ?? 0, l()) : null,
             Waits = new ReplayDriverWaits

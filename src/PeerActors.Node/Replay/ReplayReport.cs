@@ -24,6 +24,10 @@ public sealed record ReplayReportFile(string File, string Format, long RowsRead,
 public sealed record ReplayFileTotals(string File, int SessionsExpected, int SessionsReplayed, long ChunksExpected, long ChunksReplayed,
     Int128 IngressBytesExpected, Int128 IngressBytesReplayed, long Events, DateTimeOffset? FirstStart, DateTimeOffset? LastEnd)
 {
+    /// <summary>The process's memory when the file's last session closed (null when not sampled): one point per day of the
+    /// memory curve a long replay is projected from.</summary>
+    public ReplayMemorySample? Memory { get; init; }
+
     /// <summary>True when every session, chunk and byte of the file was replayed.</summary>
     public bool Complete => SessionsReplayed == SessionsExpected && ChunksReplayed == ChunksExpected && IngressBytesReplayed == IngressBytesExpected;
 }
@@ -55,6 +59,9 @@ public sealed record ReplayReport
     /// <summary>Most peer actors alive at once during the replay (sampled every few thousand steps), or null when not sampled:
     /// bounded by the recently active peers when passivation follows the observation clock.</summary>
     public long? LivePeerActorsMax { get; init; }
+
+    /// <summary>Peak resident memory of the process up to the report, bytes (null when not measured).</summary>
+    public long? PeakWorkingSetBytes { get; init; }
 
     /// <summary>
     /// Where the replay driver waited instead of sending (seconds; <c>driverWaits</c>): mostly <c>barriersSeconds</c> = the
@@ -203,6 +210,9 @@ public sealed record ReplayReport
     /// <summary>Parses <see cref="ToJson"/> output into a <see cref="JsonDocument"/> (for tests and tools).</summary>
     public static JsonDocument ParseJson(string json) => JsonDocument.Parse(json);
 
+    private static string MemoryText(ReplayMemorySample? m) => m is null ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; then RSS {m.WorkingSetBytes / 1048576.0:N0} MiB, GC heap {m.GcHeapBytes / 1048576.0:N0} MiB");
+
     /// <summary>The report as a terminal table.</summary>
     public string ToText()
     {
@@ -217,7 +227,7 @@ public sealed record ReplayReport
         {
             foreach (var f in PerFile)
                 Row(Path.GetFileName(f.File), string.Create(inv,
-                    $"{f.SessionsReplayed:N0}/{f.SessionsExpected:N0} sessions, {f.Events:N0} events, {f.IngressBytesReplayed:N0}/{f.IngressBytesExpected:N0} bytes{(f.Complete ? "" : " INCOMPLETE")}"));
+                    $"{f.SessionsReplayed:N0}/{f.SessionsExpected:N0} sessions, {f.Events:N0} events, {f.IngressBytesReplayed:N0}/{f.IngressBytesExpected:N0} bytes{(f.Complete ? "" : " INCOMPLETE")}{MemoryText(f.Memory)}"));
         }
         Row("sessions", Sessions.ToString("N0", inv));
         Row("chunks", Chunks.ToString("N0", inv));
@@ -232,6 +242,8 @@ public sealed record ReplayReport
                 $"barriers {w.BarriersSeconds:F1} s, critical acks {w.CriticalAcksSeconds:F1} s, limits {w.LimitsSeconds:F1} s, drain {w.DrainSeconds:F1} s, final {w.FinalSeconds:F1} s"));
         if (LivePeerActorsMax is { } live)
             Row("live peer actors", string.Create(inv, $"at most {live:N0} at once (of {Peers:N0} peers)"));
+        if (PeakWorkingSetBytes is { } peak)
+            Row("peak memory (RSS)", string.Create(inv, $"{peak / 1048576.0:N0} MiB"));
         Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));
         if (Resumed) Row("resumed", "yes: an interrupted run was completed (its persisted part was skipped, not counted twice)");
         Row("recovered peers", RecoveredPeers > 0

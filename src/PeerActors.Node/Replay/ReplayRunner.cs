@@ -161,7 +161,10 @@ public sealed class ReplayRunner
         {
             Files = diagnostics.Files.Select(f => new ReplayReportFile(f.File, f.Format, f.RowsRead, f.RowsSkipped)).ToList(),
             PerFile = plan.Files.Select((f, i) => new ReplayFileTotals(f.File, f.Sessions, drive.PerFile[i].SessionsClosed, f.Chunks,
-                drive.PerFile[i].Chunks, f.Bytes, drive.PerFile[i].ChunkBytes, drive.PerFile[i].Events, f.FirstStart, f.LastEnd)).ToList(),
+                drive.PerFile[i].Chunks, f.Bytes, drive.PerFile[i].ChunkBytes, drive.PerFile[i].Events, f.FirstStart, f.LastEnd)
+            {
+                Memory = drive.PerFile[i].Memory,
+            }).ToList(),
             RowsSkipped = diagnostics.RowsSkipped,
             LivePeerActorsMax = drive.LivePeerActorsMax,
             DriverWaits = drive.Waits,

@@ -101,6 +101,30 @@ public sealed class ReplayStreamingTests
         Assert.Contains("part-a.csv", report.ToText());
     }
 
+    [Fact]
+    public async Task Memory_is_sampled_once_per_file_when_its_last_session_closes()
+    {
+        var (day1, day2) = TwoDays(40);
+        var scan = await SessionSource.ScanAsync([day1, day2], strict: true, ReplayInputLimits.Default);
+        var samples = 0;
+        var runner = new ReplayRunner(new FakeReplayPeers(), new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite), new StatsReplaySelector(),
+            new ReplayRunOptions
+            {
+                TopCount = 3,
+                // Each sample's live-actor figure is its ordinal, so the test sees which file got which sample.
+                Driver = new ReplayDriverOptions { Memory = () => ReplayMemorySample.Current(() => ++samples) },
+            });
+
+        var report = await runner.RunAsync(scan);
+
+        Assert.Equal(2, samples);
+        Assert.Equal([1L, 2L], report.PerFile.Select(f => f.Memory!.LivePeerActors));
+        Assert.All(report.PerFile, f => Assert.True(f.Memory!.WorkingSetBytes > 0 && f.Memory.GcHeapBytes > 0 && f.Memory.GcCommittedBytes >= f.Memory.GcHeapBytes / 2));
+        Assert.Contains("then RSS", report.ToText());
+        using var json = ReplayReport.ParseJson(report.ToJson());
+        Assert.True(json.RootElement.GetProperty("perFile")[1].GetProperty("memory").GetProperty("workingSetBytes").GetInt64() > 0);
+    }
+
     /// <summary>A selector that holds score inputs of its own (as the selector actor does), computed here from the fake peers' stats.</summary>
     /// <param name="peers">The fake peers whose stats the inputs are computed from.</param>
     /// <param name="missingSender">Leave the top sender out, as after a node died before publishing its last inputs.</param>
