@@ -57,6 +57,8 @@ public sealed class PeerRankingIndex
         public int SeenStamp, DropStamp, ExcludeStamp;
         public int Index; // position in the dense arrays
         public DateTimeOffset? BannedUntil;
+        // The owner's version of these inputs (opaque here), kept in the slot so that the owner needs no map of its own.
+        public long Version;
     }
 
     private sealed class TagAgg
@@ -206,7 +208,7 @@ public sealed class PeerRankingIndex
     /// <param name="state">The peer's latest stats.</param>
     /// <param name="tags">Protocols/services it serves; null keeps the known tags (empty for a new peer).</param>
     /// <exception cref="InvalidInputException">When the state has an empty id, NaN/∞/negative RTTs or a negative backoff level.</exception>
-    public void Upsert(PeerStatsState state, PeerTags? tags = null) => Upsert(state, tags, keepBan: true, bannedUntil: null);
+    public void Upsert(PeerStatsState state, PeerTags? tags = null) => Upsert(state, tags, keepBan: true, bannedUntil: null, version: null);
 
     /// <summary>
     /// Adds a peer or replaces its stats, tags and ban. O(log n). A peer banned at a query's <c>now</c>
@@ -217,11 +219,60 @@ public sealed class PeerRankingIndex
     /// <param name="tags">Protocols/services it serves; null keeps the known tags (empty for a new peer).</param>
     /// <param name="bannedUntil">End of the peer's ban; null = not banned.</param>
     /// <exception cref="InvalidInputException">As <see cref="Upsert(PeerStatsState, PeerTags?)"/>.</exception>
-    public void Upsert(PeerStatsState state, PeerTags? tags, DateTimeOffset? bannedUntil) => Upsert(state, tags, keepBan: false, bannedUntil);
+    public void Upsert(PeerStatsState state, PeerTags? tags, DateTimeOffset? bannedUntil) => Upsert(state, tags, keepBan: false, bannedUntil, version: null);
 
-    private void Upsert(PeerStatsState state, PeerTags? tags, bool keepBan, DateTimeOffset? bannedUntil)
+    /// <summary>
+    /// As <see cref="Upsert(PeerStatsState, PeerTags?, DateTimeOffset?)"/>, and records <paramref name="version"/> with the peer
+    /// (read back with <see cref="TryGetVersion"/>; the index does not interpret it: the selector keeps the version of the
+    /// latest score inputs there, so it needs no per-peer map of its own).
+    /// </summary>
+    /// <exception cref="InvalidInputException">As <see cref="Upsert(PeerStatsState, PeerTags?)"/>.</exception>
+    public void Upsert(PeerStatsState state, PeerTags? tags, DateTimeOffset? bannedUntil, long version) =>
+        Upsert(state, tags, keepBan: false, bannedUntil, version);
+
+    /// <summary>The version recorded with a tracked peer's inputs (0 when upserted without one); false when it is not tracked.</summary>
+    public bool TryGetVersion(PeerId id, out long version)
+    {
+        if (_slots.TryGetValue(id, out var slot))
+        {
+            version = slot.Version;
+            return true;
+        }
+        version = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// The latest activity instant among the inputs ever upserted (UTC ticks; <see cref="long.MinValue"/> before the first):
+    /// the clock <see cref="RemoveInactive"/> is usually driven by. It follows the observations' own timestamps, so a replay
+    /// of old data ages peers in data time, and it never goes back.
+    /// </summary>
+    public long LatestActivityTicks { get; private set; } = long.MinValue;
+
+    /// <summary>
+    /// Drops every peer whose last activity (<see cref="SelectionMath.LastActivity"/>: the latest of its first-seen, last
+    /// success, last failure and last throughput sample instants) is before <paramref name="cutoff"/>, with its ban and version.
+    /// O(n) over the tracked peers, plus O(log n) per peer dropped. A dropped peer comes back with its next upsert.
+    /// </summary>
+    /// <param name="cutoff">Peers last active strictly before this instant are dropped.</param>
+    /// <returns>The ids dropped (in no particular order).</returns>
+    public IReadOnlyList<PeerId> RemoveInactive(DateTimeOffset cutoff)
+    {
+        var t = cutoff.UtcTicks;
+        List<PeerId>? gone = null;
+        for (var i = 0; i < _n; i++)
+            if (SelectionMath.LastActivityTicks(_dense[i].State) < t)
+                (gone ??= []).Add(_dense[i].State.PeerId);
+        if (gone is null) return [];
+        foreach (var id in gone) Remove(id);
+        return gone;
+    }
+
+    private void Upsert(PeerStatsState state, PeerTags? tags, bool keepBan, DateTimeOffset? bannedUntil, long? version)
     {
         SelectionMath.ValidateState(state);
+        var activity = SelectionMath.LastActivityTicks(state);
+        if (activity > LatestActivityTicks) LatestActivityTicks = activity;
         if (_slots.TryGetValue(state.PeerId, out var slot))
         {
             Detach(slot);
@@ -252,6 +303,7 @@ public sealed class PeerRankingIndex
             _n++;
             _orderDirty = true;
         }
+        if (version is { } v) slot.Version = v;
         if (!keepBan)
         {
             slot.BannedUntil = bannedUntil;

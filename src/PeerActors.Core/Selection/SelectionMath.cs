@@ -82,6 +82,24 @@ public static class SelectionMath
     internal static double TitForTat(PeerStatsState s, ulong total) =>
         Scores.TitForTat(s.Successes, s.Failures, s.Timeouts, s.SrttMs, s.BytesSent, s.BytesReceived, s.RequestsSent, s.BackoffLevel, total);
 
+    /// <summary>
+    /// The latest instant the peer's score inputs record it doing something: the latest of
+    /// <see cref="PeerStatsState.ConnectedAt"/>, <see cref="PeerStatsState.LastSuccess"/>, <see cref="PeerStatsState.LastFailure"/> and
+    /// <see cref="PeerStatsState.ThroughputAt"/> (a request without an outcome yet leaves no instant).
+    /// </summary>
+    /// <param name="s">The peer's state.</param>
+    /// <returns>That instant.</returns>
+    public static DateTimeOffset LastActivity(PeerStatsState s) => new(LastActivityTicks(s), TimeSpan.Zero);
+
+    internal static long LastActivityTicks(PeerStatsState s)
+    {
+        var t = s.ConnectedAt.UtcTicks;
+        if (s.LastSuccess is { } ls && ls.UtcTicks > t) t = ls.UtcTicks;
+        if (s.LastFailure is { } lf && lf.UtcTicks > t) t = lf.UtcTicks;
+        if (s.ThroughputAt is { } ta && ta.UtcTicks > t) t = ta.UtcTicks;
+        return t;
+    }
+
     internal static bool IsBackedOff(PeerStatsState s, long nowTicks) => s.BackedOffUntil is { } u && nowTicks < u.UtcTicks;
 
     internal static int CompareIds(PeerStatsState a, PeerStatsState b) => string.CompareOrdinal(a.PeerId.Value, b.PeerId.Value);

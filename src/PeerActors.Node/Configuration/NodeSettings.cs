@@ -83,6 +83,12 @@ public sealed record NodeSettings
     /// <summary><c>peeractors.selector.snapshot-interval</c> (&gt; 0): how often the selector saves its snapshot.</summary>
     public TimeSpan SelectorSnapshotInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// <c>peeractors.selector.retention</c> (<c>off</c> or a duration &gt; 0; default off): how long, in observation time, the
+    /// selector keeps a peer without activity (<see cref="Selection.SelectorOptions.Retention"/>).
+    /// </summary>
+    public TimeSpan? SelectorRetention { get; init; }
+
     /// <summary><c>peeractors.selector.wake-max-in-flight</c> (1–1000): peer wake-ups outstanding at once while the selector starts.</summary>
     public int SelectorWakeMaxInFlight { get; init; } = 8;
 
@@ -176,6 +182,7 @@ public sealed record NodeSettings
         SnapshotPersistenceId = PersistenceProvider == PersistenceProvider.Sqlite ? "peeractors-selector" : null,
         WakeMaxInFlight = SelectorWakeMaxInFlight,
         BootstrapWakeRate = SelectorWakeRate,
+        Retention = SelectorRetention,
     }.Validate();
 
     /// <summary>The actor-level options these settings imply (journal and snapshot plugins = system defaults).</summary>

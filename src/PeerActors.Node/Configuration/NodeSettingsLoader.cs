@@ -281,6 +281,7 @@ public static partial class NodeSettingsLoader
             SelectorSnapshotInterval = r.Duration("peeractors.selector.snapshot-interval"),
             SelectorWakeMaxInFlight = r.Int("peeractors.selector.wake-max-in-flight", 1, 1000),
             SelectorWakeRate = r.Int("peeractors.selector.wake-rate", 1, int.MaxValue),
+            SelectorRetention = r.DurationOrOff("peeractors.selector.retention"),
             ManagementEnabled = managementEnabled,
             ManagementEndpoint = endpoint,
             ManagementToken = token,
@@ -455,6 +456,18 @@ public static partial class NodeSettingsLoader
                 throw Invalid(key, "expected a duration such as 500ms, 1s, 2m, 1h.");
             if (value <= TimeSpan.Zero)
                 throw Invalid(key, "must be a positive duration.");
+            return value;
+        }
+
+        /// <summary>A positive duration, or null for <c>off</c>.</summary>
+        public TimeSpan? DurationOrOff(string key)
+        {
+            var raw = String(key);
+            if (raw.Equals("off", StringComparison.OrdinalIgnoreCase)) return null;
+            if (!HoconDuration.TryParse(raw, out var value))
+                throw Invalid(key, "expected off or a duration such as 12h, 7d, 30d.");
+            if (value <= TimeSpan.Zero)
+                throw Invalid(key, "must be off or a positive duration.");
             return value;
         }
 

@@ -41,7 +41,10 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
     private readonly TimeProvider _time;
     private readonly Func<IActorRef?> _peerRegion;
     private readonly PeerRankingIndex _index;
-    private readonly Dictionary<PeerId, long> _versions = new();
+    // The version of a tracked peer's inputs is kept in its index slot; forgotten peers keep theirs here (few), so an
+    // older update that arrives late cannot bring them back.
+    private readonly Dictionary<PeerId, long> _tombstones = new();
+    private long _lastRetentionSweep = long.MinValue;
     private readonly Dictionary<PeerId, (DateTimeOffset Until, string Reason)> _bans = new();
     private readonly HashSet<Address> _syncRequested = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -251,9 +254,9 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         {
             foreach (var t in s.Forgotten)
             {
-                if (!PeerId.TryParse(t.PeerId, out var id) || (_versions.TryGetValue(id, out var known) && t.Version < known)) continue;
+                if (!PeerId.TryParse(t.PeerId, out var id) || (KnownVersion(id) is { } known && t.Version < known)) continue;
                 _index.Remove(id);
-                _versions[id] = t.Version;
+                _tombstones[id] = t.Version;
                 _bans.Remove(id);
             }
         }
@@ -353,16 +356,16 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
     {
         var entries = new List<PeerScoreInputs>(_index.Count);
         foreach (var e in _index.Entries()) entries.Add(CurrentInputs(e));
-        var forgotten = new List<SelectorTombstone>();
-        foreach (var (id, version) in _versions)
-            if (!_index.Contains(id)) forgotten.Add(new SelectorTombstone(id.Value, version));
+        var forgotten = new List<SelectorTombstone>(_tombstones.Count);
+        foreach (var (id, version) in _tombstones) forgotten.Add(new SelectorTombstone(id.Value, version));
         return new SelectorSnapshot(offset, _time.GetUtcNow(), entries, forgotten);
     }
 
     private PeerScoreInputs CurrentInputs(PeerEntry e)
     {
         var ban = _bans.TryGetValue(e.State.PeerId, out var b) ? b : ((DateTimeOffset Until, string Reason)?)null;
-        return new PeerScoreInputs(e.State, _versions.GetValueOrDefault(e.State.PeerId),
+        _index.TryGetVersion(e.State.PeerId, out var version);
+        return new PeerScoreInputs(e.State, version,
             e.Tags.Protocols.Order(StringComparer.Ordinal).ToArray(), e.Tags.Services.Order(StringComparer.Ordinal).ToArray(),
             BannedUntil: ban?.Until, BanReason: ban?.Reason);
     }
@@ -371,18 +374,25 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
     {
         if (m?.Stats is null) return;
         var id = m.Stats.PeerId;
-        if (_versions.TryGetValue(id, out var known) && m.Version < known) return;
+        if (KnownVersion(id) is { } known && m.Version < known) return;
         try
         {
-            if (m.Forgotten) _index.Remove(id);
-            else _index.Upsert(m.Stats, PeerTags.Of(m.Protocols, m.Services), m.BannedUntil);
+            if (m.Forgotten)
+            {
+                _index.Remove(id);
+                _tombstones[id] = m.Version;
+            }
+            else
+            {
+                _index.Upsert(m.Stats, PeerTags.Of(m.Protocols, m.Services), m.BannedUntil, m.Version);
+                _tombstones.Remove(id);
+            }
         }
         catch (InvalidInputException e)
         {
             _log.Warning("selector ignored invalid score inputs of {0}: {1}", id, e.Message);
             return;
         }
-        _versions[id] = m.Version;
         bool hadBan;
         if (m.BannedUntil is { } until && !m.Forgotten)
         {
@@ -393,6 +403,32 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         if (!_feed.IsEmpty) _feed.Relay(m, hadBan, Self);
         if (_options.PublishAppliedEvents)
             Context.System.EventStream.Publish(new ScoreInputsApplied(id.Value, m.Version, m.Forgotten));
+        if (_options.Retention is { } retention) DropInactive(retention);
+    }
+
+    /// <summary>The version known for a peer: its tracked inputs', or its tombstone's; null when never seen (or dropped as inactive).</summary>
+    private long? KnownVersion(PeerId id) =>
+        _index.TryGetVersion(id, out var v) ? v : _tombstones.TryGetValue(id, out var t) ? t : null;
+
+    /// <summary>
+    /// <see cref="SelectorOptions.Retention"/>: drops the peers inactive for longer than the window, measured on the index's
+    /// activity clock (the latest activity among all inputs, never later than the selector's wall clock). The sweep is
+    /// O(n), so it runs only once that clock has moved by 1/16 of the window (a peer is dropped at most 1/16 of the window late).
+    /// </summary>
+    private void DropInactive(TimeSpan retention)
+    {
+        // Activity stamped in the future (a client's skewed clock) must not age every other peer out: the clock stops at now.
+        var clock = Math.Min(_index.LatestActivityTicks, _time.GetUtcNow().UtcTicks);
+        if (clock == long.MinValue) return;
+        if (_lastRetentionSweep != long.MinValue && clock - _lastRetentionSweep < retention.Ticks / 16) return;
+        _lastRetentionSweep = clock;
+        var cutoff = clock - retention.Ticks;
+        if (cutoff < DateTimeOffset.MinValue.UtcTicks) return;
+        var dropped = _index.RemoveInactive(new DateTimeOffset(cutoff, TimeSpan.Zero));
+        foreach (var id in dropped) _bans.Remove(id);
+        if (dropped.Count > 0)
+            _log.Debug("selector dropped {0} peers inactive since before {1:u} (retention {2}); {3} tracked", dropped.Count,
+                new DateTimeOffset(cutoff, TimeSpan.Zero), retention, _index.Count);
     }
 
     private void Select(SelectPeers m)

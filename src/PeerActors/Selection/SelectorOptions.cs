@@ -79,6 +79,16 @@ public sealed record SelectorOptions
     /// <summary>Publish <see cref="ScoreInputsApplied"/> on the EventStream after every applied update. Default off.</summary>
     public bool PublishAppliedEvents { get; init; }
 
+    /// <summary>
+    /// How long the selector keeps a peer that shows no activity, in observation time: a peer whose last activity
+    /// (<see cref="SelectionMath.LastActivity"/>) is more than this before the latest activity of any peer is dropped from
+    /// the index (and from the selector's snapshot), so the selector's memory follows the peers active within the window
+    /// instead of every peer ever seen. The peer's history stays in the journal, and its next score inputs bring it back.
+    /// Measured in the observations' own time, so a replay of old data ages peers in data time. null = off (the default:
+    /// every peer ever seen is kept). &gt; 0.
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <summary>Settings of the Throughput strategy (prior strength); fixed for the selector's index. Default <see cref="ThroughputOptions.Default"/>.</summary>
     public ThroughputOptions Throughput { get; init; } = ThroughputOptions.Default;
 
@@ -98,6 +108,8 @@ public sealed record SelectorOptions
         if (WakeTimeout <= TimeSpan.Zero) throw new InvalidInputException(nameof(WakeTimeout), $"must be > 0, got {WakeTimeout}.");
         if (SnapshotInterval is { } interval && interval <= TimeSpan.Zero)
             throw new InvalidInputException(nameof(SnapshotInterval), $"must be > 0 (or null = off), got {interval}.");
+        if (Retention is { } retention && retention <= TimeSpan.Zero)
+            throw new InvalidInputException(nameof(Retention), $"must be > 0 (or null = off), got {retention}.");
         if (SnapshotApplyChunkSize < 1) throw new InvalidInputException(nameof(SnapshotApplyChunkSize), $"must be >= 1, got {SnapshotApplyChunkSize}.");
         if (SnapshotPersistenceId is { } pid && (string.IsNullOrWhiteSpace(pid) || (PersistenceIdPrefix.Length > 0 && pid.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal))))
             throw new InvalidInputException(nameof(SnapshotPersistenceId), $"must be non-empty and must not start with '{PersistenceIdPrefix}', got '{pid}'.");

@@ -89,6 +89,20 @@ public sealed class NodeSettingsLoaderTests : IDisposable
         Assert.NotNull(SqlitePragmas.DataOptionsFor(s));
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("off", null)]
+    [InlineData("OFF", null)]
+    [InlineData("30d", 30 * 24.0)]
+    [InlineData("36h", 36.0)]
+    public void Selector_retention_is_off_or_a_duration_and_reaches_the_selector_options(string? value, double? hours)
+    {
+        var s = Load(new NodeOverrides { Set = value is null ? [] : [$"peeractors.selector.retention={value}"] });
+        var expected = hours is { } h ? TimeSpan.FromHours(h) : (TimeSpan?)null;
+        Assert.Equal(expected, s.SelectorRetention);
+        Assert.Equal(expected, s.ToSelectorOptions().Retention);
+    }
+
     [Fact]
     public void Cluster_overlay_selects_postgresql_and_seed_nodes()
     {
@@ -201,6 +215,8 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     [InlineData("peeractors.selector.snapshot-interval=0s", "peeractors.selector.snapshot-interval")]
     [InlineData("peeractors.selector.wake-max-in-flight=0", "peeractors.selector.wake-max-in-flight")]
     [InlineData("peeractors.selector.wake-rate=fast", "peeractors.selector.wake-rate")]
+    [InlineData("peeractors.selector.retention=0s", "peeractors.selector.retention")]
+    [InlineData("peeractors.selector.retention=forever", "peeractors.selector.retention")]
     [InlineData("peeractors.persistence.delete-events-on-snapshot=sometimes", "peeractors.persistence.delete-events-on-snapshot")]
     [InlineData("peeractors.persistence.sqlite-synchronous=off", "peeractors.persistence.sqlite-synchronous")]
     [InlineData("peeractors.no-such-key=1", "peeractors.no-such-key")]

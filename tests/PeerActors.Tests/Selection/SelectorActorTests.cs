@@ -163,6 +163,41 @@ public class SelectorActorTests : TestKit
     }
 
     [Fact]
+    public async Task With_a_retention_window_peers_inactive_for_longer_in_data_time_are_dropped_and_come_back_with_new_inputs()
+    {
+        // Data a year before the wall clock: the window is measured on the observations' own clock.
+        var dataT0 = T0.AddDays(-365);
+        var selector = Sys.ActorOf(SelectorActor.Props(new SelectorOptions { SyncOnStart = false, Retention = TimeSpan.FromDays(7) }, _time));
+        var client = new SelectorClient(selector, TimeSpan.FromSeconds(5));
+        selector.Tell(Inputs(Peer("early", 5, 5, 40, lastSuccess: dataT0, connectedAt: dataT0.AddDays(-1)), version: 3));
+        selector.Tell(new PeerScoreInputs(Peer("banned", 2, 2, connectedAt: dataT0), 1, [], [], BannedUntil: dataT0.AddDays(30), BanReason: "spam"));
+        selector.Tell(Inputs(Peer("steady", 5, 4, 50, connectedAt: dataT0)));
+        Assert.Equal(3, (await client.SummaryAsync()).PeerCount);
+
+        // Eight data days later only "steady" shows activity: the others are dropped with their ban.
+        selector.Tell(Inputs(Peer("steady", 6, 5, 50, lastSuccess: dataT0.AddDays(8), connectedAt: dataT0), version: 2));
+        var tracked = await client.TrackedPeersAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["steady"], tracked);
+        var bans = await selector.Ask<BansReply>(new GetBans(dataT0.AddDays(8), IncludeExpired: true), TimeSpan.FromSeconds(5));
+        Assert.Empty(bans.Bans);
+
+        // An older update of a dropped peer may bring it back (its version went with it); its next inputs certainly do.
+        selector.Tell(Inputs(Peer("early", 6, 6, 40, lastSuccess: dataT0.AddDays(8), connectedAt: dataT0.AddDays(-1)), version: 4));
+        Assert.Equal(["early", "steady"], await client.TrackedPeersAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Activity_stamped_after_the_wall_clock_does_not_age_the_other_peers_out()
+    {
+        var selector = Sys.ActorOf(SelectorActor.Props(new SelectorOptions { SyncOnStart = false, Retention = TimeSpan.FromDays(1) }, _time));
+        var client = new SelectorClient(selector, TimeSpan.FromSeconds(5));
+        selector.Tell(Inputs(Peer("now", 1, 1, connectedAt: T0.AddHours(-2))));
+        selector.Tell(Inputs(Peer("skewed", 1, 1, lastSuccess: T0.AddDays(30), connectedAt: T0.AddHours(-1))));
+        selector.Tell(Inputs(Peer("later", 1, 1, connectedAt: T0.AddHours(-1))));
+        Assert.Equal(["later", "now", "skewed"], await client.TrackedPeersAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Protocol_filter_and_exclude_apply()
     {
         _selector.Tell(Inputs(Peer("a", 10, 10, 10), protocols: ["/bitswap"]));
