@@ -53,10 +53,8 @@ public sealed class PeerRankingIndex
         public bool Attached, BackedOff, Recent;
         public long UntilTicks, RecentEndTicks;
         public double Score, ScoreMult, Mult, Boost, SuccessRate, UcbA, TftA, TpU, TpV;
-        public Int128 TpBytesFixed, TpMsFixed;
         public int SeenStamp, DropStamp, ExcludeStamp;
         public int Index; // position in the dense arrays
-        public DateTimeOffset? BannedUntil;
         // The owner's version of these inputs (opaque here), kept in the slot so that the owner needs no map of its own.
         public long Version;
     }
@@ -189,7 +187,9 @@ public sealed class PeerRankingIndex
     public IEnumerable<PeerEntry> Entries()
     {
         var ordered = Ordered();
-        for (var i = 0; i < ordered.Length; i++) yield return new PeerEntry(ordered[i].State, ordered[i].Tags, ordered[i].BannedUntil);
+        for (var i = 0; i < ordered.Length; i++)
+            yield return new PeerEntry(ordered[i].State, ordered[i].Tags,
+                _bans.Count > 0 && _bans.TryGetValue(ordered[i].State.PeerId, out var until) ? until : null);
     }
 
     /// <summary>The tracked peers in id order (cached; re-sorted only after a peer was added or removed).</summary>
@@ -306,7 +306,6 @@ public sealed class PeerRankingIndex
         if (version is { } v) slot.Version = v;
         if (!keepBan)
         {
-            slot.BannedUntil = bannedUntil;
             if (bannedUntil is { } until) _bans[state.PeerId] = until;
             else _bans.Remove(state.PeerId);
         }
@@ -457,9 +456,9 @@ public sealed class PeerRankingIndex
         var rm = ThroughputScoring.Reliability(st) * s.Mult;
         s.TpU = ta * rm;
         s.TpV = tb * rm;
-        (s.TpBytesFixed, s.TpMsFixed) = ThroughputScoring.FixedSums(st);
-        _tpSumBytes += s.TpBytesFixed;
-        _tpSumMs += s.TpMsFixed;
+        var (tpBytes, tpMs) = ThroughputScoring.FixedSums(st);
+        _tpSumBytes += tpBytes;
+        _tpSumMs += tpMs;
 
         foreach (var p in s.Tags.Protocols) AddTag(_protocols, p, s);
         foreach (var v in s.Tags.Services) AddTag(_services, v, s);
@@ -498,8 +497,10 @@ public sealed class PeerRankingIndex
             _ucb.Remove(s); _tft.Remove(s); _requests.Remove(s); _tpU.Remove(s); _tpV.Remove(s);
         }
         if (s.Recent) _recent.Remove(s);
-        _tpSumBytes -= s.TpBytesFixed;
-        _tpSumMs -= s.TpMsFixed;
+        // The state has not changed since Attach (Upsert detaches before replacing it), so this is exactly what was added.
+        var (tpBytes, tpMs) = ThroughputScoring.FixedSums(st);
+        _tpSumBytes -= tpBytes;
+        _tpSumMs -= tpMs;
         s.Attached = false;
     }
 

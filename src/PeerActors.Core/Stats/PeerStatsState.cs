@@ -2,14 +2,25 @@ namespace PeerActors.Core.Stats;
 
 /// <summary>
 /// Immutable copy of every field of <see cref="PeerStats"/> (SPEC §2), used for snapshots and for
-/// publishing score inputs to the selector. Times are UTC instants; RTTs in ms; amounts in sat.
+/// publishing score inputs to the selector. Times are UTC instants (read back with offset 0, whatever offset they were
+/// given with); RTTs in ms; amounts in sat.
 /// </summary>
+/// <remarks>The selector keeps one of these for every peer it tracks, so the instants are held as UTC ticks: 8 bytes each
+/// instead of 16 (24 when nullable), 200 bytes per state instead of 272.</remarks>
 public sealed record PeerStatsState
 {
+    private const long None = long.MinValue;
+    private long _connectedAt;
+    private long _backedOffUntil = None, _lastSuccess = None, _lastFailure = None, _throughputAt = None;
+
+    private static DateTimeOffset? At(long ticks) => ticks == None ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+
+    private static long Ticks(DateTimeOffset? at) => at is { } t ? t.UtcTicks : None;
+
     /// <summary>The peer.</summary>
     public required PeerId PeerId { get; init; }
     /// <summary>First seen (hashtree connected_at).</summary>
-    public required DateTimeOffset ConnectedAt { get; init; }
+    public required DateTimeOffset ConnectedAt { get => new(_connectedAt, TimeSpan.Zero); init => _connectedAt = value.UtcTicks; }
     /// <summary>Requests sent to the peer.</summary>
     public ulong RequestsSent { get; init; }
     /// <summary>Successful responses.</summary>
@@ -29,11 +40,11 @@ public sealed record PeerStatsState
     /// <summary>Backoff level (0 = not backed off).</summary>
     public int BackoffLevel { get; init; }
     /// <summary>End of the current backoff, if any.</summary>
-    public DateTimeOffset? BackedOffUntil { get; init; }
+    public DateTimeOffset? BackedOffUntil { get => At(_backedOffUntil); init => _backedOffUntil = Ticks(value); }
     /// <summary>Last success instant.</summary>
-    public DateTimeOffset? LastSuccess { get; init; }
+    public DateTimeOffset? LastSuccess { get => At(_lastSuccess); init => _lastSuccess = Ticks(value); }
     /// <summary>Last failure / timeout / payment default instant.</summary>
-    public DateTimeOffset? LastFailure { get; init; }
+    public DateTimeOffset? LastFailure { get => At(_lastFailure); init => _lastFailure = Ticks(value); }
     /// <summary>Bytes received from the peer.</summary>
     public ulong BytesReceived { get; init; }
     /// <summary>Bytes sent to the peer.</summary>
@@ -58,5 +69,5 @@ public sealed record PeerStatsState
     /// <summary>Earlier samples decayed with the correlation half-life (the burst count c of the next sample's weight 1/(1+c)).</summary>
     public double ThroughputBurst { get; init; }
     /// <summary>Observation instant the sums are decayed to (the latest sample's); null before the first.</summary>
-    public DateTimeOffset? ThroughputAt { get; init; }
+    public DateTimeOffset? ThroughputAt { get => At(_throughputAt); init => _throughputAt = Ticks(value); }
 }
