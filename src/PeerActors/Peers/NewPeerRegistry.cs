@@ -21,7 +21,16 @@ namespace PeerActors.Peers;
 /// </remarks>
 public sealed class NewPeerRegistry : IExtension
 {
-    private readonly ConcurrentDictionary<string, byte> _announced = new(StringComparer.Ordinal);
+    // Replaced by a fresh (small) dictionary once every announcement is taken: a ConcurrentDictionary never shrinks its
+    // bucket array, and a replay's announcements (every new peer of its input, 2.6 MB at 160,000 peers) would otherwise be
+    // held for the rest of the process.
+    private volatile ConcurrentDictionary<string, byte> _announced = new(StringComparer.Ordinal);
+    // Announcements not taken yet, counted here because the dictionary's own IsEmpty and Count take every lock when the
+    // dictionary is empty (and Count always): asking them on each peer start would serialize the starts. Never below the
+    // dictionary's count: Announce counts before adding, TryTake after removing.
+    private int _pending;
+    // Held by Announce and by the swap, so that no announcement is added to a dictionary that is being replaced.
+    private readonly object _swap = new();
 
     /// <summary>The registry of <paramref name="system"/>.</summary>
     /// <param name="system">The ActorSystem.</param>
@@ -33,16 +42,42 @@ public sealed class NewPeerRegistry : IExtension
     public void Announce(IEnumerable<string> peerIds)
     {
         ArgumentNullException.ThrowIfNull(peerIds);
-        foreach (var id in peerIds) _announced.TryAdd(id, 0);
+        lock (_swap)
+        {
+            var announced = _announced;
+            foreach (var id in peerIds)
+            {
+                Interlocked.Increment(ref _pending);
+                if (!announced.TryAdd(id, 0)) Interlocked.Decrement(ref _pending);
+            }
+        }
     }
 
     /// <summary>Removes <paramref name="peerId"/>'s announcement.</summary>
     /// <param name="peerId">The peer id.</param>
     /// <returns>Whether it was announced (and not taken yet).</returns>
-    public bool TryTake(string peerId) => _announced.TryRemove(peerId, out _);
+    public bool TryTake(string peerId)
+    {
+        if (!_announced.TryRemove(peerId, out _)) return false;
+        if (Interlocked.Decrement(ref _pending) == 0) ReleaseIfEmpty();
+        return true;
+    }
+
+    /// <summary>Swaps in a fresh dictionary when no announcement is pending (checked again under the lock: one may have come since).</summary>
+    private void ReleaseIfEmpty()
+    {
+        lock (_swap)
+        {
+            // No Announce runs now, and the count is never below the dictionary's: 0 means it is empty.
+            if (Volatile.Read(ref _pending) == 0) _announced = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        }
+    }
 
     /// <summary>Announcements not taken yet.</summary>
     public int Pending => _announced.Count;
+
+    /// <summary>The dictionary now in use (tests: it is replaced once emptied).</summary>
+    internal object Store => _announced;
 
     private sealed class NewPeerRegistryProvider : ExtensionIdProvider<NewPeerRegistry>
     {

@@ -84,3 +84,53 @@ public sealed class NewPeerRegistryTests() : TestKit(Config)
         Assert.Equal(7UL, PaidSat(Start(id), id));
     }
 }
+
+/// <summary>The registry gives its memory back once every announcement is taken, without losing one taken concurrently.</summary>
+public sealed class NewPeerRegistryReleaseTests
+{
+    [Fact]
+    public void Taking_the_last_announcement_replaces_the_dictionary_and_later_announcements_still_work()
+    {
+        var registry = new NewPeerRegistry();
+        registry.Announce(Enumerable.Range(0, 10_000).Select(i => $"p{i}"));
+        var full = registry.Store;
+
+        for (var i = 0; i < 9_999; i++) Assert.True(registry.TryTake($"p{i}"));
+        Assert.Same(full, registry.Store);
+        Assert.False(registry.TryTake("p0"));
+        Assert.True(registry.TryTake("p9999"));
+
+        Assert.NotSame(full, registry.Store);
+        Assert.Equal(0, registry.Pending);
+        registry.Announce(["again", "again"]);
+        Assert.Equal(1, registry.Pending);
+        Assert.True(registry.TryTake("again"));
+        Assert.False(registry.TryTake("again"));
+    }
+
+    [Fact]
+    public async Task Announcements_racing_with_takes_are_each_taken_exactly_once()
+    {
+        var registry = new NewPeerRegistry();
+        const int Rounds = 200, PerRound = 50;
+        var taken = new int[Rounds * PerRound];
+        using var done = new CancellationTokenSource();
+        // Takers try every id over and over while rounds of announcements come (each round empties the registry again).
+        var takers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+                for (var i = t; i < taken.Length; i += 4)
+                    if (registry.TryTake($"p{i}")) Interlocked.Increment(ref taken[i]);
+        })).ToArray();
+        for (var r = 0; r < Rounds; r++)
+        {
+            registry.Announce(Enumerable.Range(r * PerRound, PerRound).Select(i => $"p{i}"));
+            await Task.Yield();
+        }
+        while (registry.Pending > 0) await Task.Delay(1);
+        await done.CancelAsync();
+        await Task.WhenAll(takers);
+
+        Assert.All(taken, n => Assert.Equal(1, n));
+    }
+}
