@@ -194,11 +194,10 @@ public sealed class ReplayPlan
         var opens = new PriorityQueue<int, Key>(KeyComparer.Instance);
         var heap = new PriorityQueue<int, Key>(KeyComparer.Instance);
         var active = new Dictionary<string, int>(StringComparer.Ordinal);
-        // Peer ids interned for the whole plan: each file read brings new string instances of the same ids, and what keeps
-        // a peer's id for the rest of the run (the channel set here; the node's delivery marks, selector index and the
-        // driver's endpoints) would otherwise hold one copy per structure and per first file (about 100 bytes each).
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var channels = new HashSet<(string Sender, string Receiver)>();
+        // Peer ids interned for the whole plan, in the totals' table: each file read brings new string instances of the
+        // same ids, and what keeps a peer's id for the rest of the run (the node's delivery marks, selector index, journal)
+        // would otherwise hold one copy per structure and per first file (about 100 bytes each).
+        var ids = Totals.Peers;
 
         while (true)
         {
@@ -218,7 +217,7 @@ public sealed class ReplayPlan
                     {
                         var i = f.FirstSession + k;
                         var r = records[k];
-                        string p1 = Intern(ids, r.Pid1), p2 = Intern(ids, r.Pid2);
+                        string p1 = Intern(ids, r.Pid1, f), p2 = Intern(ids, r.Pid2, f);
                         live[i] = ReferenceEquals(p1, r.Pid1) && ReferenceEquals(p2, r.Pid2) ? r : r with { Pid1 = p1, Pid2 = p2 };
                         opens.Enqueue(i, new Key(records[k].MinTs.UtcTicks, Phase.Open, i, 0));
                     }
@@ -239,7 +238,8 @@ public sealed class ReplayPlan
                     yield return new PeerOnline(at, i, s.Pid1);
                 if (s.Pid2 != s.Pid1 && Increment(active, s.Pid2))
                     yield return new PeerOnline(at, i, s.Pid2);
-                if (channels.Add((s.Pid2, s.Pid1)))
+                // The scan found the pair's first session in this order (min_ts, then index): no set of channels here.
+                if (Totals.OpensChannel(i))
                     yield return new ChannelOpened(at, i, s.Pid2, s.Pid1);
                 yield return new SessionOpened(at, i, s.Pid1, s.Pid2, ReplayPlanner.Protocol, ReplayPlanner.Service);
                 heap.Enqueue(i, new Key(ReplayPlanner.ChunkTime(s, 0).UtcTicks, Phase.Chunk, i, 0));
@@ -270,12 +270,9 @@ public sealed class ReplayPlan
         }
     }
 
-    private static string Intern(HashSet<string> ids, string id)
-    {
-        if (ids.TryGetValue(id, out var known)) return known;
-        ids.Add(id);
-        return id;
-    }
+    private static string Intern(ReplayPeerIds ids, string id, ReplayPlanFile file) =>
+        ids.Canonical(id) ?? throw new InvalidOperationException(
+            $"{file.File}: peer '{id}' was not in the file on the first read (the file changed during the replay)");
 
     /// <summary>True when the count went 0 → 1.</summary>
     private static bool Increment(Dictionary<string, int> active, string peer)

@@ -20,8 +20,8 @@ public sealed record ReplayInputSummary(int Sessions, long RowsSkipped);
 /// </summary>
 /// <param name="Plan">The streamed plan; its <see cref="ReplayPlan.Totals"/> and <see cref="ReplayPlan.Files"/> come from the scan.</param>
 /// <param name="Diagnostics">Per-file counts and the first problems.</param>
-/// <param name="Peers">Every distinct peer id of the input (receivers ∪ senders).</param>
-public sealed record SessionScan(ReplayPlan Plan, ReadDiagnostics Diagnostics, IReadOnlyCollection<string> Peers)
+/// <param name="Peers">Every distinct peer id of the input (receivers ∪ senders): the plan's <see cref="ReplayTotals.Peers"/>.</param>
+public sealed record SessionScan(ReplayPlan Plan, ReadDiagnostics Diagnostics, ReplayPeerIds Peers)
 {
     /// <summary>The input's size: sessions and skipped rows.</summary>
     public ReplayInputSummary Summary => new(Plan.SessionCount, Diagnostics.RowsSkipped);
@@ -146,7 +146,7 @@ public static class SessionSource
             return ReadFileAsync(files[f], again, strict: false, v, CancellationToken.None).GetAwaiter().GetResult();
         }
         var plan = new ReplayPlan(planFiles, Load, totals.Build());
-        return new SessionScan(plan, diagnostics, totals.Peers);
+        return new SessionScan(plan, diagnostics, plan.Totals.Peers);
     }
 
     private static async Task<List<SessionRecord>> ReadFileAsync(string path, ReadDiagnosticsBuilder diag, bool strict, RowValidator validator, CancellationToken ct) =>

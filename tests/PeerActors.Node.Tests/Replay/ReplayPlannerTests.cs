@@ -116,6 +116,49 @@ public class ReplayPlannerTests
     }
 
     [Fact]
+    public void A_channel_whose_sessions_start_together_opens_at_the_lower_session_index_even_when_a_later_file_row_starts_earlier()
+    {
+        var sessions = new[]
+        {
+            Rec("r", "s", 1, 1, 1, "2020-03-14 10:00:05", "2020-03-14 10:01:00"),
+            Rec("r", "s", 1, 1, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00"),
+            Rec("r", "s", 1, 1, 1, "2020-03-14 10:00:00", "2020-03-14 10:02:00"),
+        };
+        var plan = ReplayPlanner.Plan(sessions);
+        Assert.Equal([1], plan.Steps.OfType<ChannelOpened>().Select(o => o.SessionIndex));
+    }
+
+    [Fact]
+    public void Totals_give_each_senders_channels_in_ordinal_order_and_a_read_only_view_of_the_senders()
+    {
+        var sessions = new[]
+        {
+            Rec("rb", "s", 1, 10, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00"),
+            Rec("ra", "t", 1, 20, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00"),
+            Rec("rc", "s", 1, 30, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00"),
+            Rec("ra", "s", 1, 40, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00"),
+            Rec("rb", "s", 1, 50, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00"),
+        };
+        var t = ReplayTotals.From(sessions);
+
+        Assert.Equal(["ra", "rb", "rc"], t.ChannelsOf("s"));
+        Assert.Equal(["ra"], t.ChannelsOf("t"));
+        Assert.Empty(t.ChannelsOf("ra"));
+        Assert.Empty(t.ChannelsOf("nobody"));
+        Assert.Equal(4, t.Channels);
+        Assert.Equal(["rb", "s", "ra", "t", "rc"], t.Peers.ToArray());
+        Assert.Equal((0, 1, 4, -1), (t.Peers.IndexOf("rb"), t.Peers.IndexOf("s"), t.Peers.IndexOf("rc"), t.Peers.IndexOf("x")));
+        Assert.Equal((2, 0, 1, -1), (t.DistinctSenders, t.SenderIndexOf("s"), t.SenderIndexOf("t"), t.SenderIndexOf("ra")));
+        Assert.Equal(["s", "t"], t.PerSender.Keys);
+        Assert.True(t.PerSender.ContainsKey("t") && !t.PerSender.ContainsKey("ra"));
+        Assert.Equal(new SenderTotals("s", 4, 4, 130, 4, 100), t.PerSender["s"]);
+        Assert.Equal([130, 20], t.PerSender.Values.Select(v => (long)v.Bytes));
+        Assert.Throws<KeyNotFoundException>(() => t.PerSender["ra"]);
+        Assert.True(t.Peers.SetEquals(["s", "t", "ra", "rb", "rc", "s"]));
+        Assert.True(t.Peers.IsProperSubsetOf(["s", "t", "ra", "rb", "rc", "x"]));
+    }
+
+    [Fact]
     public void A_self_session_counts_the_peer_once()
     {
         var s = Rec("p", "p", 1, 1, 1, "2020-03-14 10:00:00", "2020-03-14 10:01:00");
@@ -236,6 +279,7 @@ public class ReplayPlannerTests
                     break;
                 case ChannelOpened c:
                     Assert.True(channels.Add((c.SenderId, c.ChannelId)));
+                    Assert.Equal((s.Pid2, s.Pid1), (c.SenderId, c.ChannelId));
                     break;
                 case SessionOpened so:
                     Assert.False(opened[so.SessionIndex]);
