@@ -64,9 +64,7 @@ public sealed class ReplayRunner
         Action<string>? status = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var plan = ReplayPlanner.Plan(input.Records);
-        var peers = input.Records.SelectMany(r => new[] { r.Pid1, r.Pid2 }).Distinct(StringComparer.Ordinal).ToArray();
-        return RunAsync(plan, input.Diagnostics, peers, progress, status, ct);
+        return RunAsync(ReplayPlanner.Plan(input.Records), input.Diagnostics, progress, status, ct);
     }
 
     /// <summary>Runs the streamed replay of <paramref name="input"/> (the files are read again as the replay reaches them) and builds the report.</summary>
@@ -79,39 +77,45 @@ public sealed class ReplayRunner
         Action<string>? status = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return RunAsync(input.Plan, input.Diagnostics, input.Peers, progress, status, ct);
+        return RunAsync(input.Plan, input.Diagnostics, progress, status, ct);
     }
 
-    private async Task<ReplayReport> RunAsync(ReplayPlan plan, ReadDiagnostics diagnostics, IReadOnlyCollection<string> peers,
+    private async Task<ReplayReport> RunAsync(ReplayPlan plan, ReadDiagnostics diagnostics,
         Action<ReplayProgressState>? progress, Action<string>? status, CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
         var totals = plan.Totals;
         var end = totals.LastTs ?? DateTimeOffset.UnixEpoch;
-        var peerIds = peers.Order(StringComparer.Ordinal).ToArray();
+        // The run's peers are the plan's peer table (ids interned once for the whole run); what the runner keeps across
+        // the replay is per recovered peer only.
+        var peerIds = totals.Peers;
         var problems = new List<string>();
 
-        Dictionary<string, PeerStatsReply?> before;
+        // The recovered peers' counters before the replay (a peer without an entry is new), and their sums.
+        Dictionary<string, PeerBefore> before;
         int recovered;
+        Int128 baseIngress;
+        long baseRequests;
         if (_options.ResumeFrom is { } resume)
         {
-            before = peerIds.ToDictionary(id => id, _ => (PeerStatsReply?)null, StringComparer.Ordinal);
+            before = new Dictionary<string, PeerBefore>(StringComparer.Ordinal);
             recovered = resume.RecoveredPeers;
+            (baseIngress, baseRequests) = (resume.IngressBefore, resume.RequestsBefore);
             status?.Invoke("resuming an interrupted run: the peers skip what they had persisted of it (reliable-delivery marks)");
         }
         else
         {
-            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"checking the journal for {peerIds.Length:N0} peers..."));
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"checking the journal for {peerIds.Count:N0} peers..."));
             before = await StatsBeforeAsync(peerIds, end, ct).ConfigureAwait(false);
-            recovered = before.Count(kv => kv.Value is not null);
-            _options.BaselineTaken?.Invoke(new ReplayBaseline(
-                before.Values.Aggregate(Int128.Zero, (sum, b) => sum + (b?.IngressBytes ?? 0)),
-                before.Values.Sum(b => (long)(b?.Stats.RequestsSent ?? 0)), recovered));
+            recovered = before.Count;
+            (baseIngress, baseRequests) = (before.Values.Aggregate(Int128.Zero, (sum, b) => sum + b.IngressBytes),
+                before.Values.Sum(b => (long)b.RequestsSent));
+            _options.BaselineTaken?.Invoke(new ReplayBaseline(baseIngress, baseRequests, recovered));
         }
         if (_options.ResumeFrom is null) status?.Invoke(recovered > 0
             ? string.Create(CultureInfo.InvariantCulture,
-                $"history recovered from the journal for {recovered:N0} of {peerIds.Length:N0} peers ({wall.Elapsed.TotalSeconds:F1} s)")
-            : string.Create(CultureInfo.InvariantCulture, $"no history in the journal for these peers: all {peerIds.Length:N0} are new ({wall.Elapsed.TotalSeconds:F1} s)"));
+                $"history recovered from the journal for {recovered:N0} of {peerIds.Count:N0} peers ({wall.Elapsed.TotalSeconds:F1} s)")
+            : string.Create(CultureInfo.InvariantCulture, $"no history in the journal for these peers: all {peerIds.Count:N0} are new ({wall.Elapsed.TotalSeconds:F1} s)"));
 
         status?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"replaying {totals.Sessions:N0} sessions ({totals.Chunks:N0} chunks) at {SpeedText(_options.Driver.Speed)} speed..."));
@@ -125,11 +129,8 @@ public sealed class ReplayRunner
                 $"reliable delivery: {d.Produced:N0} observations in {d.BatchesSent:N0} batches ({(d.BatchesSent == 0 ? 0 : (double)d.Produced / d.BatchesSent):F1} per batch), {d.ItemsResent:N0} resent"));
         // The report comes from the selector's own inputs and the replay's tallies when the selector holds inputs: asking
         // every peer would wake every passivated peer from the journal, one by one (minutes at a month of data).
-        var runPeers = peerIds.ToHashSet(StringComparer.Ordinal);
-        var baseIngress = _options.ResumeFrom?.IngressBefore ?? before.Values.Aggregate(Int128.Zero, (sum, b) => sum + (b?.IngressBytes ?? 0));
-        var baseRequests = _options.ResumeFrom?.RequestsBefore ?? before.Values.Sum(b => (long)(b?.Stats.RequestsSent ?? 0));
         status?.Invoke("collecting the report from the selector's score inputs (no peer is woken)...");
-        var rankedInputs = await _selector.RunPeerInputsAsync(runPeers,
+        var rankedInputs = await _selector.RunPeerInputsAsync(peerIds,
             l => SumRequests(l) >= baseRequests + totals.Chunks, end, ct).ConfigureAwait(false);
         if (rankedInputs is not null && SumRequests(rankedInputs) != baseRequests + totals.Chunks)
         {
@@ -144,7 +145,7 @@ public sealed class ReplayRunner
             status?.Invoke($"the selector's snapshot was not saved now ({notSaved}): the node's next start catches up from an older offset");
         var outcome = rankedInputs is not null
             ? await FromSelectorInputsAsync(rankedInputs, totals, drive, baseIngress, baseRequests, end, problems, ct).ConfigureAwait(false)
-            : await FromFinalStatsAsync(peerIds, before, totals, end, problems, status, wall, ct).ConfigureAwait(false);
+            : await FromFinalStatsAsync(before, totals, end, problems, status, wall, ct).ConfigureAwait(false);
         var (ingress, ingressAfter, requests, top, matchesReference, rho, spearmanPairs) = outcome;
         if (ingress != totals.TotalIngressBytes)
             problems.Add(string.Create(CultureInfo.InvariantCulture,
@@ -188,7 +189,7 @@ public sealed class ReplayRunner
             TraceEnd = totals.LastTs,
             RecoveredPeers = recovered,
             Resumed = _options.ResumeFrom is not null,
-            NewPeers = peerIds.Length - recovered,
+            NewPeers = peerIds.Count - recovered,
             LimitBlocks = drive.LimitBlocks,
             LimitsSource = _limits.Description,
             ChannelsOpened = drive.ChannelsOpened,
@@ -240,7 +241,7 @@ public sealed class ReplayRunner
         }
 
         var topIds = ranked.Take(_options.TopCount).Select(r => r.PeerId).ToArray();
-        var finals = (await StatsAsync(topIds, end, ct).ConfigureAwait(false)).Values.OfType<PeerStatsReply>().ToList();
+        var finals = (await StatsAsync(topIds, end, ct).ConfigureAwait(false)).Values.ToList();
         var finalsById = finals.ToDictionary(f => f.Stats.PeerId.Value, StringComparer.Ordinal);
         // Cross-check: the reference ranking of these peers' final stats has the selector's order, and the selector's inputs
         // are the peers' own (same request counts).
@@ -262,28 +263,30 @@ public sealed class ReplayRunner
     }
 
     /// <summary>The report's figures from every peer's final stats (every peer is asked): for selectors without inputs of their own.</summary>
-    private async Task<Outcome> FromFinalStatsAsync(IReadOnlyList<string> peerIds, Dictionary<string, PeerStatsReply?> before, ReplayTotals totals,
+    private async Task<Outcome> FromFinalStatsAsync(Dictionary<string, PeerBefore> before, ReplayTotals totals,
         DateTimeOffset end, List<string> problems, Action<string>? status, Stopwatch wall, CancellationToken ct)
     {
-        status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"asking all {peerIds.Count:N0} peers for their final stats..."));
+        // Ordinal order: the final stats go to the ranking in this order.
+        var peerIds = totals.Peers.Order(StringComparer.Ordinal).ToArray();
+        status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"asking all {peerIds.Length:N0} peers for their final stats..."));
         var after = await StatsAsync(peerIds, end, ct).ConfigureAwait(false);
-        var finals = new List<PeerStatsReply>(peerIds.Count);
+        var finals = new List<PeerStatsReply>(peerIds.Length);
         // 128-bit sums: Σ over peers of 64-bit counters cannot overflow (two senders of 2^63−1 bytes each are fine).
         Int128 ingress = 0, ingressAfter = 0;
         long requests = 0;
         var missing = 0;
         foreach (var id in peerIds)
         {
-            if (after[id] is not { } a)
+            if (!after.TryGetValue(id, out var a))
             {
                 missing++;
                 continue;
             }
             finals.Add(a);
-            var b = before[id];
-            ingress += (Int128)a.IngressBytes - (b?.IngressBytes ?? 0);
+            var b = before.GetValueOrDefault(id);
+            ingress += (Int128)a.IngressBytes - b.IngressBytes;
             ingressAfter += a.IngressBytes;
-            requests += (long)(a.Stats.RequestsSent - (b?.Stats.RequestsSent ?? 0));
+            requests += (long)(a.Stats.RequestsSent - b.RequestsSent);
         }
         if (_options.ResumeFrom is { } from)
         {
@@ -330,11 +333,12 @@ public sealed class ReplayRunner
         speed is { } s ? s.ToString("0.###", CultureInfo.InvariantCulture) + "x" : "max";
 
     /// <summary>
-    /// The stats before the replay (null = new peer). With an <see cref="IReplayJournalIndex"/> only the peers listed in
-    /// the journal are asked (one query instead of recovering every peer actor: a peer that is not listed has no history
-    /// and answers <c>peer not found</c> anyway); otherwise, or when the index is not supported, every peer is asked.
+    /// The stats before the replay of the recovered peers (a peer without an entry is new). With an
+    /// <see cref="IReplayJournalIndex"/> only the peers listed in the journal are asked (one query instead of recovering
+    /// every peer actor: a peer that is not listed has no history and answers <c>peer not found</c> anyway); otherwise, or
+    /// when the index is not supported, every peer is asked.
     /// </summary>
-    private async Task<Dictionary<string, PeerStatsReply?>> StatsBeforeAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
+    private async Task<Dictionary<string, PeerBefore>> StatsBeforeAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
     {
         IReadOnlySet<string>? withHistory = null;
         var index = _peers as IReplayJournalIndex;
@@ -349,16 +353,18 @@ public sealed class ReplayRunner
                 withHistory = null; // no index: ask every peer
             }
         }
-        if (withHistory is null) return await StatsAsync(ids, now, ct).ConfigureAwait(false);
-        index!.AnnounceNewPeers(ids.Where(id => !withHistory.Contains(id)).ToArray());
-        var asked = await StatsAsync(ids.Where(withHistory.Contains).ToArray(), now, ct).ConfigureAwait(false);
-        var all = new Dictionary<string, PeerStatsReply?>(ids.Count, StringComparer.Ordinal);
-        foreach (var id in ids) all[id] = asked.GetValueOrDefault(id);
-        return all;
+        if (withHistory is not null) index!.AnnounceNewPeers(ids.Where(id => !withHistory.Contains(id)).ToArray());
+        var asked = await StatsAsync(withHistory is null ? ids : ids.Where(withHistory.Contains).ToArray(), now, ct).ConfigureAwait(false);
+        var before = new Dictionary<string, PeerBefore>(asked.Count, StringComparer.Ordinal);
+        foreach (var (id, reply) in asked) before[id] = new PeerBefore(reply.IngressBytes, reply.Stats.RequestsSent);
+        return before;
     }
 
-    /// <summary>GetPeerStats for every id (bounded concurrency); null = <c>peer not found</c>.</summary>
-    private async Task<Dictionary<string, PeerStatsReply?>> StatsAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
+    /// <summary>What the report needs of a recovered peer's stats before the replay (kept for the whole run, so not the whole reply).</summary>
+    private readonly record struct PeerBefore(ulong IngressBytes, ulong RequestsSent);
+
+    /// <summary>GetPeerStats for every id (bounded concurrency); a peer that answers <c>peer not found</c> has no entry.</summary>
+    private async Task<Dictionary<string, PeerStatsReply>> StatsAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken ct)
     {
         var results = new PeerStatsReply?[ids.Count];
         await Parallel.ForAsync(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.QueryParallelism, CancellationToken = ct },
@@ -373,8 +379,9 @@ public sealed class ReplayRunner
                     _ => throw new InvalidOperationException($"GetPeerStats({ids[i]}): unexpected reply {reply.GetType().Name}"),
                 };
             }).ConfigureAwait(false);
-        var dict = new Dictionary<string, PeerStatsReply?>(ids.Count, StringComparer.Ordinal);
-        for (var i = 0; i < ids.Count; i++) dict[ids[i]] = results[i];
+        var dict = new Dictionary<string, PeerStatsReply>(StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++)
+            if (results[i] is { } r) dict[ids[i]] = r;
         return dict;
     }
 
