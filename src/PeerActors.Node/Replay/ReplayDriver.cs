@@ -44,8 +44,9 @@ public sealed record ReplayDriverOptions
 
     /// <summary>
     /// Whether each sender gets a synthetic endpoint address for the limits' per-subnet check: the k-th distinct sender
-    /// (in trace order) gets 198.18.0.0 + k (RFC 2544 benchmarking range, not loopback; distinct per sender up to
-    /// 131,072 senders, null beyond). Default true; false = null endpoints (no subnet limit).
+    /// (in trace order, k from 0) gets 198.18.0.0 + k (RFC 2544 benchmarking range, not loopback; distinct per sender up to
+    /// 131,072 senders, null beyond). The driver keeps an int per sender for it (indexed by
+    /// <see cref="ReplayTotals.SenderIndexOf"/>), not an address. Default true; false = null endpoints (no subnet limit).
     /// </summary>
     public bool SyntheticEndpoints { get; init; } = true;
 
@@ -221,7 +222,9 @@ public sealed class ReplayDriver
         var fileMemory = new ReplayMemorySample?[plan.Files.Count];
         // Steps come session by session in runs; remembering the last session's file avoids most lookups.
         int lastSession = -1, file = 0;
-        var endpoints = new Dictionary<string, IPAddress?>(StringComparer.Ordinal);
+        // By sender index: 1 + the sender's rank of first session in trace order (0 = not seen yet).
+        var endpoints = _options.SyntheticEndpoints ? new int[plan.Totals.DistinctSenders] : [];
+        var sendersSeen = 0;
         var open = new Dictionary<int, object>();
         var blocks = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var critical = new Queue<Task<object>>();
@@ -296,7 +299,7 @@ public sealed class ReplayDriver
                 case SessionOpened s:
                 {
                     var waited = clock.GetTimestamp();
-                    var outcome = await _limits.OpenSessionAsync(s.SenderId, EndpointOf(endpoints, s.SenderId), s.Protocol, s.Service, ct)
+                    var outcome = await _limits.OpenSessionAsync(s.SenderId, EndpointOf(plan.Totals, endpoints, ref sendersSeen, s.SenderId), s.Protocol, s.Service, ct)
                         .ConfigureAwait(false);
                     waitLimits += clock.GetTimestamp() - waited;
                     if (outcome.Session is { } handle) open[s.SessionIndex] = handle;
@@ -389,13 +392,16 @@ public sealed class ReplayDriver
         double Seconds(long ticks) => Math.Round(ticks / (double)clock.TimestampFrequency, 3);
     }
 
-    private IPAddress? EndpointOf(Dictionary<string, IPAddress?> endpoints, string sender)
+    /// <summary>The synthetic endpoint of <paramref name="sender"/> (see <see cref="ReplayDriverOptions.SyntheticEndpoints"/>).</summary>
+    /// <remarks>A new address object each session: the limits keep it only while the connection is open, and a cached one
+    /// per sender would live for the whole run.</remarks>
+    private IPAddress? EndpointOf(ReplayTotals totals, int[] endpoints, ref int sendersSeen, string sender)
     {
         if (!_options.SyntheticEndpoints) return null;
-        if (endpoints.TryGetValue(sender, out var ip)) return ip;
-        var k = endpoints.Count;
-        ip = k < 1 << 17 ? new IPAddress(new byte[] { 198, (byte)(18 + (k >> 16)), (byte)(k >> 8), (byte)k }) : null;
-        endpoints[sender] = ip;
-        return ip;
+        var s = totals.SenderIndexOf(sender);
+        if (s < 0) throw new UnreachableException($"sender '{sender}' of a step is not a sender of the plan's totals");
+        if (endpoints[s] == 0) endpoints[s] = ++sendersSeen;
+        var k = endpoints[s] - 1;
+        return k < 1 << 17 ? new IPAddress([198, (byte)(18 + (k >> 16)), (byte)(k >> 8), (byte)k]) : null;
     }
 }

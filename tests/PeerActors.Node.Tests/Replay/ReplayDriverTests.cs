@@ -110,6 +110,43 @@ public sealed class ReplayDriverTests
     }
 
     [Fact]
+    public async Task Each_sender_gets_a_synthetic_endpoint_by_its_rank_of_first_session_in_trace_order()
+    {
+        // Session order (and the scan's peer order) is not trace order: "late" is the first row but starts last.
+        var plan = ReplayPlanner.Plan(
+        [
+            Rec("r", "late", 1, 1, 1, "2020-07-03 20:00:30", "2020-07-03 20:00:40"),
+            Rec("r", "early", 1, 1, 1, "2020-07-03 20:00:00", "2020-07-03 20:00:10"),
+            Rec("r", "middle", 1, 1, 1, "2020-07-03 20:00:20", "2020-07-03 20:00:25"),
+            Rec("r", "early", 1, 1, 1, "2020-07-03 20:00:50", "2020-07-03 20:00:55"),
+        ]);
+        var limits = new EndpointRecordingLimits();
+
+        await new ReplayDriver(new FakeReplayPeers(), limits).RunAsync(plan);
+        Assert.Equal(["early 198.18.0.0", "middle 198.18.0.1", "late 198.18.0.2", "early 198.18.0.0"], limits.Opened);
+
+        var none = new EndpointRecordingLimits();
+        await new ReplayDriver(new FakeReplayPeers(), none, new ReplayDriverOptions { SyntheticEndpoints = false }).RunAsync(plan);
+        Assert.All(none.Opened, o => Assert.EndsWith(" -", o));
+    }
+
+    /// <summary>Limits that admit everything and record each session's sender and endpoint.</summary>
+    private sealed class EndpointRecordingLimits : IReplayLimits
+    {
+        public List<string> Opened { get; } = [];
+
+        public string Description => "recording";
+
+        public Task<LimitsSessionOutcome> OpenSessionAsync(string senderId, System.Net.IPAddress? endpoint, string protocol, string service, CancellationToken ct)
+        {
+            Opened.Add($"{senderId} {endpoint?.ToString() ?? "-"}");
+            return Task.FromResult(new LimitsSessionOutcome(null, null));
+        }
+
+        public Task CloseSessionAsync(object session, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    [Fact]
     public void The_default_windows_keep_thousands_of_critical_acks_and_several_barriers_in_flight()
     {
         // Little's law: at 0.25–0.5 s per journal-backed ack, 256 in flight capped a replay at ~500–1,000 new channels/s.
