@@ -60,6 +60,14 @@ public sealed record ReplayReport
     /// bounded by the recently active peers when passivation follows the observation clock.</summary>
     public long? LivePeerActorsMax { get; init; }
 
+    /// <summary>
+    /// With a selector retention window (<c>peeractors.selector.retention</c>; null without one): the run's peers the
+    /// selector no longer held at the report, having been inactive for longer than the window. The request check covers the
+    /// peers it holds, one by one; the dropped senders' requests count from the replay's tally, and Spearman and the top
+    /// peers are over the peers it holds.
+    /// </summary>
+    public int? SelectorDroppedPeers { get; init; }
+
     /// <summary>Peak resident memory of the process up to the report, bytes (null when not measured).</summary>
     public long? PeakWorkingSetBytes { get; init; }
 
@@ -242,6 +250,8 @@ public sealed record ReplayReport
                 $"barriers {w.BarriersSeconds:F1} s, critical acks {w.CriticalAcksSeconds:F1} s, limits {w.LimitsSeconds:F1} s, drain {w.DrainSeconds:F1} s, final {w.FinalSeconds:F1} s"));
         if (LivePeerActorsMax is { } live)
             Row("live peer actors", string.Create(inv, $"at most {live:N0} at once (of {Peers:N0} peers)"));
+        if (SelectorDroppedPeers is { } droppedPeers)
+            Row("selector retention", string.Create(inv, $"{droppedPeers:N0} of the run's peers dropped by the selector as inactive (checked: the {Peers - droppedPeers:N0} it holds)"));
         if (PeakWorkingSetBytes is { } peak)
             Row("peak memory (RSS)", string.Create(inv, $"{peak / 1048576.0:N0} MiB"));
         Row("wall time", string.Create(inv, $"{WallSeconds:F1} s"));

@@ -130,21 +130,33 @@ public sealed class ReplayRunner
         // The report comes from the selector's own inputs and the replay's tallies when the selector holds inputs: asking
         // every peer would wake every passivated peer from the journal, one by one (minutes at a month of data).
         status?.Invoke("collecting the report from the selector's score inputs (no peer is woken)...");
+        // With a retention window the selector no longer holds the run's peers that went quiet long before the end, so
+        // the run's total cannot be met: each peer it does hold must then show exactly its recovered count plus its chunks.
+        // (A resumed run knows only the recovered total, not each peer's, so it keeps the total check.)
+        var perPeer = _selector.Retention is not null && _options.ResumeFrom is null;
+        (long Before, long Chunks) Expected(IReadOnlyList<ReplayRankedInputs> l) =>
+            perPeer ? ExpectedRequests(l, before, totals) : (baseRequests, totals.Chunks);
         var rankedInputs = await _selector.RunPeerInputsAsync(peerIds,
-            l => SumRequests(l) >= baseRequests + totals.Chunks, end, ct).ConfigureAwait(false);
-        if (rankedInputs is not null && SumRequests(rankedInputs) != baseRequests + totals.Chunks)
+            l => Expected(l) is var (b, c) && SumRequests(l) >= b + c, end, ct).ConfigureAwait(false);
+        if (rankedInputs is not null && Expected(rankedInputs) is var (expectedBefore, expectedChunks)
+            && SumRequests(rankedInputs) != expectedBefore + expectedChunks)
         {
             // The selector's picture is short (or over): a node that died right after persisting took its last unpublished
             // score inputs with it, and a peer that gets no further message never publishes them again. The journal is
             // right (the delivery producer made sure of it), so ask the peers themselves.
             status?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"the selector's inputs account for {SumRequests(rankedInputs) - baseRequests:N0} of {totals.Chunks:N0} requests (a node may have died before publishing); asking the peers instead"));
+                $"the selector's inputs account for {SumRequests(rankedInputs) - expectedBefore:N0} of the {expectedChunks:N0} requests they should (a node may have died before publishing); asking the peers instead"));
             rankedInputs = null;
         }
+        var dropped = rankedInputs is not null && perPeer ? peerIds.Count - rankedInputs.Count : 0;
+        if (dropped > 0)
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"the selector no longer holds {dropped:N0} of the run's {peerIds.Count:N0} peers (inactive for longer than its retention window, {_selector.Retention}); the {rankedInputs!.Count:N0} it holds account exactly for their requests"));
         if (rankedInputs is not null && await _selector.SaveSnapshotNowAsync(ct).ConfigureAwait(false) is { } notSaved)
             status?.Invoke($"the selector's snapshot was not saved now ({notSaved}): the node's next start catches up from an older offset");
         var outcome = rankedInputs is not null
-            ? await FromSelectorInputsAsync(rankedInputs, totals, drive, baseIngress, baseRequests, end, problems, ct).ConfigureAwait(false)
+            ? await FromSelectorInputsAsync(rankedInputs, totals, drive, baseIngress, Expected(rankedInputs).Before, perPeer, end, problems, ct)
+                .ConfigureAwait(false)
             : await FromFinalStatsAsync(before, totals, end, problems, status, wall, ct).ConfigureAwait(false);
         var (ingress, ingressAfter, requests, top, matchesReference, rho, spearmanPairs) = outcome;
         if (ingress != totals.TotalIngressBytes)
@@ -168,6 +180,7 @@ public sealed class ReplayRunner
             }).ToList(),
             RowsSkipped = diagnostics.RowsSkipped,
             LivePeerActorsMax = drive.LivePeerActorsMax,
+            SelectorDroppedPeers = _selector.Retention is null ? null : dropped,
             DriverWaits = drive.Waits,
             Sessions = drive.SessionsClosed,
             Chunks = drive.Chunks,
@@ -208,6 +221,22 @@ public sealed class ReplayRunner
     private sealed record Outcome(Int128 Ingress, Int128 IngressAfter, long Requests, List<ReplayTopPeer> Top, bool MatchesReference,
         double Rho, int SpearmanPairs);
 
+    /// <summary>
+    /// What the peers of <paramref name="ranked"/> must show after the run: each its count recovered before the run plus
+    /// the chunks it sent in the run (a receiver sends none).
+    /// </summary>
+    private static (long Before, long Chunks) ExpectedRequests(IReadOnlyList<ReplayRankedInputs> ranked, Dictionary<string, PeerBefore> before,
+        ReplayTotals totals)
+    {
+        long recovered = 0, chunks = 0;
+        foreach (var r in ranked)
+        {
+            if (before.TryGetValue(r.PeerId, out var b)) recovered += (long)b.RequestsSent;
+            if (totals.PerSender.TryGetValue(r.PeerId, out var s)) chunks += s.Chunks;
+        }
+        return (recovered, chunks);
+    }
+
     private static long SumRequests(IReadOnlyList<ReplayRankedInputs> ranked)
     {
         long sum = 0;
@@ -220,14 +249,25 @@ public sealed class ReplayRunner
     /// published after persisting), ingress from the replay's tally of chunk bytes every peer acknowledged, Spearman over
     /// the selector's scores, and the final stats of only the top N (asked, to show SRTT, flaps, uptime).
     /// </summary>
+    /// <c>baseRequests</c> = what the ranked peers held before the run (the run's recovered total without <c>partial</c>).
+    /// <c>partial</c> = the selector dropped inactive peers (retention): the senders it no longer holds are expected, and their
+    /// chunks count from the replay's tally (each acknowledged by its peer) instead of from the selector.
     private async Task<Outcome> FromSelectorInputsAsync(IReadOnlyList<ReplayRankedInputs> ranked, ReplayTotals totals, ReplayDriveResult drive,
-        Int128 baseIngress, long baseRequests, DateTimeOffset end, List<string> problems, CancellationToken ct)
+        Int128 baseIngress, long baseRequests, bool partial, DateTimeOffset end, List<string> problems, CancellationToken ct)
     {
         var requests = SumRequests(ranked) - baseRequests;
         var byId = new Dictionary<string, ReplayRankedInputs>(ranked.Count, StringComparer.Ordinal);
         foreach (var r in ranked) byId[r.PeerId] = r;
-        var unknownSenders = totals.PerSender.Keys.Count(id => !byId.ContainsKey(id));
-        if (unknownSenders > 0)
+        long droppedChunks = 0;
+        var unknownSenders = 0;
+        foreach (var (id, s) in totals.PerSender)
+        {
+            if (byId.ContainsKey(id)) continue;
+            unknownSenders++;
+            droppedChunks += s.Chunks;
+        }
+        if (partial) requests += droppedChunks;
+        else if (unknownSenders > 0)
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{unknownSenders:N0} senders of the input are unknown to the selector after the replay"));
 
         // Spearman: each sender's Weighted score with w = 0 (score · payment_reliability_multiplier) vs its mean observed throughput.

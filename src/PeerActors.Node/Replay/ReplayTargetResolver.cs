@@ -35,7 +35,8 @@ public static class ReplayTargetResolver
             ? new LimitsActorReplayLimits(new LimitsClient(limitsRoot))
             : new ResourceManagerReplayLimits(ResourceManagerReplayLimits.MachineDefaults());
         IReplaySelector selector = registry.TryGet<SelectorKey>(out var selectorActor)
-            ? new SelectorActorReplaySelector(new SelectorClient(selectorActor), settle)
+            ? new SelectorActorReplaySelector(new SelectorClient(selectorActor), settle,
+                retention: (services.GetService(typeof(Configuration.NodeSettings)) as Configuration.NodeSettings)?.SelectorRetention)
             : new StatsReplaySelector();
         return new ReplayTargets(peers, limits, selector,
             peers is null ? "the peer actors are not composed in this node (akka.WithPeerActors)" : null);

@@ -87,6 +87,14 @@ public interface IReplaySelector
     /// <summary>Where the ranking comes from, for the report (e.g. <c>selector actor</c>).</summary>
     string Source { get; }
 
+    /// <summary>
+    /// The selector's retention window (<c>peeractors.selector.retention</c>), or null when it keeps every peer (the
+    /// default). With a window, peers of the run inactive for longer before the trace's end are expected to be missing
+    /// from <see cref="RunPeerInputsAsync"/>: the report then checks the peers it does hold one by one instead of the
+    /// run's total.
+    /// </summary>
+    TimeSpan? Retention => null;
+
     /// <summary>The top <paramref name="count"/> peers under the Weighted strategy (SPEC §3) at <paramref name="now"/>.</summary>
     /// <param name="count">N (≥ 1).</param>
     /// <param name="now">Instant of the query (the trace's last timestamp).</param>

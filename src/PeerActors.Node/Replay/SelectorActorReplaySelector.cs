@@ -21,12 +21,17 @@ public sealed class SelectorActorReplaySelector : IReplaySelector
     /// <param name="client">Selector client.</param>
     /// <param name="settle">Wait before querying (≥ the peers' flush interval; default 2 s).</param>
     /// <param name="maxWait">Longest wait for agreement with the reference ranking (default 10 × <paramref name="settle"/>).</param>
-    public SelectorActorReplaySelector(SelectorClient client, TimeSpan? settle = null, TimeSpan? maxWait = null)
+    /// <param name="retention">The selector's retention window (<see cref="Selection.SelectorOptions.Retention"/>); null = it keeps every peer.</param>
+    public SelectorActorReplaySelector(SelectorClient client, TimeSpan? settle = null, TimeSpan? maxWait = null, TimeSpan? retention = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         Settle = settle ?? TimeSpan.FromSeconds(2);
         MaxWait = maxWait ?? 10 * Settle;
+        Retention = retention;
     }
+
+    /// <inheritdoc/>
+    public TimeSpan? Retention { get; }
 
     /// <summary>How long to wait for the last score-input publications before the first query.</summary>
     public TimeSpan Settle { get; }

@@ -128,9 +128,15 @@ public sealed class ReplayStreamingTests
     /// <summary>A selector that holds score inputs of its own (as the selector actor does), computed here from the fake peers' stats.</summary>
     /// <param name="peers">The fake peers whose stats the inputs are computed from.</param>
     /// <param name="missingSender">Leave the top sender out, as after a node died before publishing its last inputs.</param>
-    private sealed class InputsSelector(FakeReplayPeers peers, bool missingSender = false) : IReplaySelector
+    /// <param name="dropped">Peers the selector no longer holds (as after its retention window dropped them).</param>
+    /// <param name="shortTop">The top peer's inputs show one request fewer than the peer has.</param>
+    /// <param name="retention">The retention window the selector says it has.</param>
+    private sealed class InputsSelector(FakeReplayPeers peers, bool missingSender = false, IReadOnlySet<string>? dropped = null,
+        bool shortTop = false, TimeSpan? retention = null) : IReplaySelector
     {
         public string Source => "inputs selector";
+
+        public TimeSpan? Retention => retention;
 
         public Task<IReadOnlyList<ReplayRankedPeer>> SelectWeightedAsync(int count, DateTimeOffset now, IReadOnlyList<PeerStatsReply> finalStats, CancellationToken ct) =>
             new StatsReplaySelector().SelectWeightedAsync(count, now, finalStats, ct);
@@ -144,8 +150,10 @@ public sealed class ReplayStreamingTests
             var ranked = PeerSelector.Select(stats.Select(s => s.Stats),
                 new SelectionQuery { Strategy = SelectionStrategy.Weighted, Count = stats.Count, Fairness = false }, now, 0, new Random(0));
             var list = ranked.Peers.Select(p => new ReplayRankedInputs(p.PeerId.Value, p.Score, p.Inputs))
-                .Where(r => !missingSender || r.Inputs.RequestsSent == 0 || r.PeerId != ranked.Peers[0].PeerId.Value).ToList();
-            Assert.Equal(!missingSender, settled(list));
+                .Where(r => !missingSender || r.Inputs.RequestsSent == 0 || r.PeerId != ranked.Peers[0].PeerId.Value)
+                .Where(r => dropped is null || !dropped.Contains(r.PeerId)).ToList();
+            if (shortTop) list[0] = list[0] with { Inputs = list[0].Inputs with { RequestsSent = list[0].Inputs.RequestsSent - 1 } };
+            Assert.Equal(!missingSender && !shortTop, settled(list));
             peers.Sent.Clear(); // only what the runner asks afterwards counts
             return list;
         }
@@ -187,6 +195,45 @@ public sealed class ReplayStreamingTests
         Assert.Empty(report.Problems);
         Assert.Equal(ReplayReport.FromFinalStats, report.ReportSource);
         Assert.Equal(sums.Bytes, report.IngressBytesTotal);
+        Assert.Equal(sums.Chunks, report.RequestsApplied);
+    }
+
+    [Fact]
+    public async Task With_a_retention_window_the_peers_the_selector_dropped_are_expected_and_the_ones_it_holds_are_checked_one_by_one()
+    {
+        var (path, sums) = SliceSums.FirstSessionsOfSample(200);
+        var scan = await SessionSource.ScanAsync([path], strict: true, ReplayInputLimits.Default);
+        var senders = scan.Plan.Totals.PerSender.Keys.Order(StringComparer.Ordinal).ToArray();
+        var dropped = senders.Take(7).Concat(scan.Plan.Totals.Peers.Where(p => !senders.Contains(p)).Take(3)).ToHashSet(StringComparer.Ordinal);
+        var peers = new FakeReplayPeers();
+        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite),
+            new InputsSelector(peers, dropped: dropped, retention: TimeSpan.FromDays(7)), new ReplayRunOptions { TopCount = 5 });
+
+        var report = await runner.RunAsync(scan);
+
+        Assert.Empty(report.Problems);
+        Assert.Equal(ReplayReport.FromSelectorInputs, report.ReportSource);
+        Assert.Equal(10, report.SelectorDroppedPeers);
+        Assert.Equal(sums.Chunks, report.RequestsApplied);
+        Assert.Equal(sums.Bytes, report.IngressBytesTotal);
+        Assert.Equal(sums.Senders - 7, report.SpearmanPairs);
+        Assert.Contains("selector retention", report.ToText());
+    }
+
+    [Fact]
+    public async Task With_a_retention_window_a_held_peer_short_of_its_requests_still_sends_the_report_to_the_peers()
+    {
+        var (path, sums) = SliceSums.FirstSessionsOfSample(200);
+        var scan = await SessionSource.ScanAsync([path], strict: true, ReplayInputLimits.Default);
+        var peers = new FakeReplayPeers();
+        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite),
+            new InputsSelector(peers, shortTop: true, retention: TimeSpan.FromDays(7)), new ReplayRunOptions { TopCount = 5 });
+
+        var report = await runner.RunAsync(scan);
+
+        Assert.Empty(report.Problems);
+        Assert.Equal(ReplayReport.FromFinalStats, report.ReportSource);
+        Assert.Equal(0, report.SelectorDroppedPeers);
         Assert.Equal(sums.Chunks, report.RequestsApplied);
     }
 }
