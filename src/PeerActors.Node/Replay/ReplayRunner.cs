@@ -232,7 +232,7 @@ public sealed class ReplayRunner
         foreach (var r in ranked)
         {
             if (before.TryGetValue(r.PeerId, out var b)) recovered += (long)b.RequestsSent;
-            if (totals.PerSender.TryGetValue(r.PeerId, out var s)) chunks += s.Chunks;
+            chunks += totals.ChunksOf(r.PeerId); // no SenderTotals made: this runs on every poll of the selector
         }
         return (recovered, chunks);
     }

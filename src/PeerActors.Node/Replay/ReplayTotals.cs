@@ -125,6 +125,13 @@ public sealed class ReplayTotals
         return s >= 0 ? s : -1;
     }
 
+    /// <summary>Σ cnt of <paramref name="senderId"/>'s sessions (its requests in the replay); 0 for a peer that never sent.</summary>
+    public long ChunksOf(string senderId)
+    {
+        var s = SenderIndexOf(senderId);
+        return s < 0 ? 0 : _senders[s].Chunks;
+    }
+
     /// <summary>
     /// Whether session <paramref name="sessionIndex"/> opens its (sender, receiver) channel: of the pair's sessions, it is
     /// the first to open in the plan's merge order (min_ts UTC ticks, then session index).

@@ -154,6 +154,7 @@ public class ReplayPlannerTests
         Assert.Equal(new SenderTotals("s", 4, 4, 130, 4, 100), t.PerSender["s"]);
         Assert.Equal([130, 20], t.PerSender.Values.Select(v => (long)v.Bytes));
         Assert.Throws<KeyNotFoundException>(() => t.PerSender["ra"]);
+        Assert.Equal((4L, t.PerSender["t"].Chunks, 0L, 0L), (t.ChunksOf("s"), t.ChunksOf("t"), t.ChunksOf("ra"), t.ChunksOf("nobody")));
         Assert.True(t.Peers.SetEquals(["s", "t", "ra", "rb", "rc", "s"]));
         Assert.True(t.Peers.IsProperSubsetOf(["s", "t", "ra", "rb", "rc", "x"]));
     }
