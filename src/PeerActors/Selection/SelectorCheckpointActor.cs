@@ -83,7 +83,8 @@ internal sealed class SelectorCheckpointActor : ReceivePersistentActor
     {
         if (!_savesInFlight.TryGetValue(seq, out var q) || !q.TryDequeue(out var save)) return;
         if (q.Count == 0) _savesInFlight.Remove(seq);
-        Context.Parent.Tell(new CheckpointSaved(save.ReplyTo, save.Snapshot.Entries.Count + save.Snapshot.Forgotten.Count, save.Snapshot.Offset, error));
+        Context.Parent.Tell(new CheckpointSaved(save.ReplyTo, save.Snapshot.Entries.Count + save.Snapshot.Forgotten.Count, save.Snapshot.Offset, error,
+            save.Changes));
     }
 
     /// <summary>Persists a mark, reads its ordering back, and sends the parent <paramref name="toParent"/>(ordering).</summary>
@@ -138,7 +139,10 @@ internal sealed record CheckpointMarked(long Offset, IActorRef? SafeNowFor = nul
 internal sealed record CheckpointMarkUnread(IActorRef ReplyTo);
 
 /// <summary>Selector → checkpoint helper: save this snapshot; report to <paramref name="ReplyTo"/> via <see cref="CheckpointSaved"/>.</summary>
-internal sealed record SaveCheckpoint(SelectorSnapshot Snapshot, IActorRef? ReplyTo);
+/// <param name="Snapshot">What to save.</param>
+/// <param name="ReplyTo">Who awaits the outcome, or null.</param>
+/// <param name="Changes">The selector's change count the snapshot reflects, handed back in <see cref="CheckpointSaved"/>.</param>
+internal sealed record SaveCheckpoint(SelectorSnapshot Snapshot, IActorRef? ReplyTo, long Changes = 0);
 
 /// <summary>Checkpoint helper → selector: a save finished (<paramref name="Error"/> null = stored).</summary>
-internal sealed record CheckpointSaved(IActorRef? ReplyTo, int Entries, long Offset, string? Error);
+internal sealed record CheckpointSaved(IActorRef? ReplyTo, int Entries, long Offset, string? Error, long Changes = 0);

@@ -121,6 +121,11 @@ public sealed class SelectorRestartTests : IAsyncLifetime
                 var saved = await first.Client().Selector.Ask<SelectorSnapshotSaved>(SaveSelectorSnapshotAtMark.Instance, TimeSpan.FromSeconds(20));
                 Assert.Null(saved.Error);
                 Assert.Equal(ids.Length, saved.Entries);
+                // Nothing changed since: a save (the shutdown's) answers from the stored snapshot and writes none.
+                var stored = StoredSelectorSnapshot();
+                var again = await first.Client().Selector.Ask<SelectorSnapshotSaved>(SaveSelectorSnapshot.Instance, TimeSpan.FromSeconds(20));
+                Assert.Equal(saved, again);
+                Assert.Equal(stored, StoredSelectorSnapshot());
             }
         } // the shutdown save keeps the safe offset it has
 
@@ -193,6 +198,16 @@ public sealed class SelectorRestartTests : IAsyncLifetime
         Assert.Equal(1UL + 5, requests[Id(4)]);
         Assert.Equal(1UL, requests[Id(3)]);
         Assert.Equal(1, status.PeersWoken); // only the changed peer, seen through its one undeleted event
+    }
+
+    /// <summary>The selector's stored snapshots (sequence number and creation time of each).</summary>
+    private string StoredSelectorSnapshot()
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT group_concat(sequence_number || '@' || created, ',') FROM snapshot WHERE persistence_id NOT LIKE 'peer-%'";
+        return cmd.ExecuteScalar() as string ?? "";
     }
 
     /// <summary>Waits until <paramref name="pid"/> has a snapshot and every event but its last is marked deleted.</summary>
