@@ -84,11 +84,11 @@ public sealed record NodeSettings
     public TimeSpan SelectorSnapshotInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// <c>peeractors.selector.retention</c> (<c>off</c> or a duration &gt; 0; default 30d): how long, in observation time, the
+    /// <c>peeractors.selector.retention</c> (<c>off</c> or a duration &gt; 0; default off): how long, in observation time, the
     /// selector keeps a peer without activity (<see cref="Selection.SelectorOptions.Retention"/>), so that a node's memory
     /// follows the peers active within the window rather than every peer ever seen.
     /// </summary>
-    public TimeSpan? SelectorRetention { get; init; } = TimeSpan.FromDays(30);
+    public TimeSpan? SelectorRetention { get; init; }
 
     /// <summary><c>peeractors.selector.wake-max-in-flight</c> (1–1000): peer wake-ups outstanding at once while the selector starts.</summary>
     public int SelectorWakeMaxInFlight { get; init; } = 8;

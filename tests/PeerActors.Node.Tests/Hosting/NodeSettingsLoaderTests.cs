@@ -90,7 +90,7 @@ public sealed class NodeSettingsLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, 30 * 24.0)]
+    [InlineData(null, null)]
     [InlineData("off", null)]
     [InlineData("OFF", null)]
     [InlineData("30d", 30 * 24.0)]
