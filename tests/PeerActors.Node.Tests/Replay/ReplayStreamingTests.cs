@@ -159,16 +159,18 @@ public sealed class ReplayStreamingTests
         }
     }
 
+    /// <summary>Replays <paramref name="scan"/> to fake peers with unlimited limits and a report of the top 5.</summary>
+    private static Task<ReplayReport> RunTop5(SessionScan scan, FakeReplayPeers peers, IReplaySelector selector) =>
+        new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite), selector, new ReplayRunOptions { TopCount = 5 })
+            .RunAsync(scan);
+
     [Fact]
     public async Task With_a_selector_holding_inputs_the_report_asks_only_the_top_peers_and_its_checks_still_hold()
     {
         var (path, sums) = SliceSums.FirstSessionsOfSample(200);
         var scan = await SessionSource.ScanAsync([path], strict: true, ReplayInputLimits.Default);
         var peers = new FakeReplayPeers();
-        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite), new InputsSelector(peers),
-            new ReplayRunOptions { TopCount = 5 });
-
-        var report = await runner.RunAsync(scan);
+        var report = await RunTop5(scan, peers, new InputsSelector(peers));
 
         Assert.Empty(report.Problems);
         Assert.Equal(ReplayReport.FromSelectorInputs, report.ReportSource);
@@ -187,10 +189,7 @@ public sealed class ReplayStreamingTests
         var (path, sums) = SliceSums.FirstSessionsOfSample(200);
         var scan = await SessionSource.ScanAsync([path], strict: true, ReplayInputLimits.Default);
         var peers = new FakeReplayPeers();
-        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite),
-            new InputsSelector(peers, missingSender: true), new ReplayRunOptions { TopCount = 5 });
-
-        var report = await runner.RunAsync(scan);
+        var report = await RunTop5(scan, peers, new InputsSelector(peers, missingSender: true));
 
         Assert.Empty(report.Problems);
         Assert.Equal(ReplayReport.FromFinalStats, report.ReportSource);
@@ -206,10 +205,7 @@ public sealed class ReplayStreamingTests
         var senders = scan.Plan.Totals.PerSender.Keys.Order(StringComparer.Ordinal).ToArray();
         var dropped = senders.Take(7).Concat(scan.Plan.Totals.Peers.Where(p => !senders.Contains(p)).Take(3)).ToHashSet(StringComparer.Ordinal);
         var peers = new FakeReplayPeers();
-        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite),
-            new InputsSelector(peers, dropped: dropped, retention: TimeSpan.FromDays(7)), new ReplayRunOptions { TopCount = 5 });
-
-        var report = await runner.RunAsync(scan);
+        var report = await RunTop5(scan, peers, new InputsSelector(peers, dropped: dropped, retention: TimeSpan.FromDays(7)));
 
         Assert.Empty(report.Problems);
         Assert.Equal(ReplayReport.FromSelectorInputs, report.ReportSource);
@@ -226,10 +222,7 @@ public sealed class ReplayStreamingTests
         var (path, sums) = SliceSums.FirstSessionsOfSample(200);
         var scan = await SessionSource.ScanAsync([path], strict: true, ReplayInputLimits.Default);
         var peers = new FakeReplayPeers();
-        var runner = new ReplayRunner(peers, new ResourceManagerReplayLimits(ConcreteLimitConfig.Infinite),
-            new InputsSelector(peers, shortTop: true, retention: TimeSpan.FromDays(7)), new ReplayRunOptions { TopCount = 5 });
-
-        var report = await runner.RunAsync(scan);
+        var report = await RunTop5(scan, peers, new InputsSelector(peers, shortTop: true, retention: TimeSpan.FromDays(7)));
 
         Assert.Empty(report.Problems);
         Assert.Equal(ReplayReport.FromFinalStats, report.ReportSource);
