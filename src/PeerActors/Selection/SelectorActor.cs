@@ -441,11 +441,11 @@ public sealed class SelectorActor : ReceiveActor, IWithTimers
         var cutoff = clock - retention.Ticks;
         if (cutoff < DateTimeOffset.MinValue.UtcTicks) return;
         var dropped = _index.RemoveInactive(new DateTimeOffset(cutoff, TimeSpan.Zero));
+        if (dropped.Count == 0) return;
         foreach (var id in dropped) _bans.Remove(id);
-        if (dropped.Count > 0) _changes++;
-        if (dropped.Count > 0)
-            _log.Debug("selector dropped {0} peers inactive since before {1:u} (retention {2}); {3} tracked", dropped.Count,
-                new DateTimeOffset(cutoff, TimeSpan.Zero), retention, _index.Count);
+        _changes++;
+        _log.Debug("selector dropped {0} peers inactive since before {1:u} (retention {2}); {3} tracked", dropped.Count,
+            new DateTimeOffset(cutoff, TimeSpan.Zero), retention, _index.Count);
     }
 
     private void Select(SelectPeers m)
